@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * main.c -- the mailsoar command: dispatch to one cmd_*.c per subcommand.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "cli.h"
+#include "../common/log.h"
+
+static const struct {
+	const char	*name;
+	int		(*fn)(int, char **);
+	const char	*help;
+} cmds[] = {
+	{ "analyze", cmd_analyze,
+	  "analyse emails (.eml, .msg, mbox, -) into containers" },
+	{ "extract", cmd_extract,
+	  "pull indicators out of text or HTML" },
+	{ "vault", cmd_vault, "read files from the vault" },
+};
+
+static void
+usage(FILE *f)
+{
+	size_t	i;
+
+	fprintf(f, "usage: mailsoar COMMAND [ARGS...]\n\ncommands:\n");
+	for (i = 0; i < G_N_ELEMENTS(cmds); i++)
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
+	fprintf(f, "\n'mailsoar COMMAND --help' for a command's options.\n");
+}
+
+int
+cli_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+	FILE	*f;
+	GString	*s;
+	char	 chunk[65536];
+	size_t	 n;
+	int	 is_stdin = strcmp(path, "-") == 0;
+
+	*buf = NULL;
+	*len = 0;
+	f = is_stdin ? stdin : fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "mailsoar: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	s = g_string_sized_new(sizeof(chunk));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (n > max - s->len) {
+			fprintf(stderr, "mailsoar: %s: larger than %zu bytes "
+			    "(LIMIT_MSG_BYTES); not analysed\n", path, max);
+			g_string_free(s, TRUE);
+			if (!is_stdin)
+				fclose(f);
+			errno = EFBIG;
+			return -1;
+		}
+		g_string_append_len(s, chunk, (gssize)n);
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "mailsoar: %s: %s\n", path, strerror(errno));
+		g_string_free(s, TRUE);
+		if (!is_stdin)
+			fclose(f);
+		return -1;
+	}
+	if (!is_stdin)
+		fclose(f);
+	*len = s->len;
+	*buf = g_string_free(s, FALSE);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t	i;
+
+	log_init("mailsoar", LOG_LEVEL_WARN);
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("mailsoar %s\n", MS_VERSION);
+		return CLI_EXIT_OK;
+	}
+	for (i = 0; i < G_N_ELEMENTS(cmds); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "mailsoar: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * limits.h -- every bound on hostile input, in one place (SQLite's
+ * sqliteLimit.h).  Each limit says what it protects.  Past a limit the
+ * analysis records a finding ("limit_*") and says so on stderr; nothing
+ * is truncated silently.  Each one has a test at the limit and past it.
+ */
+#ifndef MS_LIMITS_H
+#define MS_LIMITS_H
+
+/* One email as read from a file, stdin or a mailbox: memory and CPU. */
+#define LIMIT_MSG_BYTES		(50u * 1024 * 1024)
+/* Everything derived from one email: decoded copies, strings, tables. */
+#define LIMIT_MSG_ARENA		(8u * LIMIT_MSG_BYTES)
+/* Nested multiparts and message/rfc822 parts: stack depth, CPU. */
+#define LIMIT_MIME_DEPTH	32
+/* MIME parts walked in one email (all nesting levels): CPU, arena. */
+#define LIMIT_MIME_PARTS	4096
+/* Sum of decoded part bodies in one email (base64 bombs, TNEF, .msg). */
+#define LIMIT_DECODED_BYTES	(200u * 1024 * 1024)
+/* Distinct URLs kept for one email or one `extract` input. */
+#define LIMIT_URLS_PER_MSG	10000
+/* Distinct indicators of any other kind (domains, IPs, emails, hashes). */
+#define LIMIT_IOCS_PER_MSG	20000
+/* One header field, unfolded: the header parsers are linear but the
+ * output is kept in the report. */
+#define LIMIT_HEADER_BYTES	(64u * 1024)
+/* Header fields in one message header. */
+#define LIMIT_HEADERS		2000
+/* Received hops parsed per message. */
+#define LIMIT_RECEIVED_HOPS	100
+/* Length of one URL (longer strings are not URLs we keep). */
+#define LIMIT_URL_BYTES		8192
+/* Text handed to the indicator extractor per part (HTML or text). */
+#define LIMIT_EXTRACT_BYTES	(16u * 1024 * 1024)
+/* HTML element nesting handed to libxml2 (deep-HTML stack stress). */
+#define LIMIT_HTML_DEPTH	256
+/* Attachments recorded for one email, including nested and unpacked. */
+#define LIMIT_ATTACHMENTS	1024
+/* TNEF attributes and MAPI properties walked in one winmail.dat. */
+#define LIMIT_TNEF_ATTRS	10000
+/* Streams read from one Outlook .msg compound file. */
+#define LIMIT_MSG_STREAMS	20000
+/* Messages split out of one mbox file before the rest is refused. */
+#define LIMIT_MBOX_MESSAGES	1000000
+/* Forwarded-inline emails unwrapped one inside another. */
+#define LIMIT_FORWARD_DEPTH	8
+
+#endif /* MS_LIMITS_H */
