@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * mail_int.h -- helpers shared by the readers inside src/mail (mime.c,
+ * msg.c, tnef.c, uu.c).  Not for use outside src/mail.
+ */
+#ifndef MS_MAIL_INT_H
+#define MS_MAIL_INT_H
+
+#include "mail.h"
+
+/*
+ * Parse an RFC 5322 header block (UNTRUSTED; e.g. an Outlook .msg's
+ * PR_TRANSPORT_MESSAGE_HEADERS) into the header fields of 'e' (addresses,
+ * subject, ids, Received hops, Authentication-Results, the raw header
+ * list).  Body fields are left alone.  Returns MS_OK or MS_ELIMIT.
+ */
+enum ms_err	mail__headers(struct arena *a, const char *raw, size_t len,
+		    struct mail_email *e, struct arena_vec *findings);
+
+/*
+ * Parse 'len' bytes as an RFC 5322 message nested at 'path' / 'depth'
+ * (for attached .eml files and message/rfc822 parts).
+ */
+enum ms_err	mail__parse_nested(struct arena *a, const char *raw,
+		    size_t len, const char *path, int depth,
+		    struct arena_vec *findings, struct mail_msg **out);
+
+/*
+ * Append a new part to 'm' (counting it against LIMIT_MIME_PARTS, its
+ * data against LIMIT_DECODED_BYTES).  MS_ELIMIT past a limit (a finding
+ * is recorded).  '*out' receives the zeroed part to fill.
+ */
+enum ms_err	mail__part_new(struct arena *a, struct mail_msg *m,
+		    const char *path, struct mail_part **out);
+
+#endif /* MS_MAIL_INT_H */
