@@ -33,4 +33,26 @@ enum ms_err	mail__parse_nested(struct arena *a, const char *raw,
 enum ms_err	mail__part_new(struct arena *a, struct mail_msg *m,
 		    const char *path, struct mail_part **out);
 
+/*
+ * Fill the header fields of 'e' from a parsed GMime message (header.c).
+ * 'opts' are the parser options used for address lists.  'path' names the
+ * message in findings.  Returns MS_OK or MS_ELIMIT.  The GMime types are
+ * passed as void * so that this header does not include gmime.h.
+ */
+enum ms_err	mail__email_from_gmime(struct arena *a, void *gmime_message,
+		    void *opts, struct mail_email *e,
+		    struct arena_vec *findings, const char *path);
+
+/* Parse one Received: value into a hop (header.c).  NULL past the cap. */
+struct mail_hop	*mail__received_parse(struct arena *a, const char *value);
+
+/* Parse one Authentication-Results: value, appending struct mail_auth *
+ * to 'out' (header.c). */
+enum ms_err	mail__authres_parse(struct arena *a, const char *value,
+		    struct arena_vec *out);
+
+/* Is textual 'ip' private, loopback, link-local or otherwise not a
+ * public internet address? */
+int		mail__ip_private(const char *ip);
+
 #endif /* MS_MAIL_INT_H */
