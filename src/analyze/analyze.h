@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * analyze.h -- bytes in, analysis out: one email becomes a container's
+ * worth of data (the suspicious email, the reporter if a user forwarded
+ * it, attachments with digests and types, Phantom-style artifacts and
+ * findings).  A pure function: no network, no store, no vault, no
+ * globals; everything lives in the caller's arena, so it can run in the
+ * CLI, in a sandboxed worker and under a fuzzer.  Thread-safe after
+ * analyze_init().
+ */
+#ifndef MS_ANALYZE_H
+#define MS_ANALYZE_H
+
+#include "../common/arena.h"
+#include "../extract/extract.h"
+#include "../files/hash.h"
+#include "../mail/mail.h"
+
+/* One file found in the email, at any depth. */
+struct attachment {
+	const char		*file_name;	/* decoded, or NULL */
+	const char		*content_type;	/* as declared */
+	const char		*detected_type;	/* libmagic MIME type */
+	const char		*detected_desc;	/* libmagic description */
+	size_t			 size;
+	struct hash_set		 hash;		/* md5, sha1, sha256 */
+	const char		*vault_id;	/* = sha256 */
+	const char		*path;		/* MIME path, "2.1" */
+	const char		*origin;	/* mime, tnef, uuencode, ... */
+	int			 is_email;	/* an attached email */
+	const unsigned char	*data;		/* the bytes (arena) */
+};
+
+enum cef_kind { CEF_STRING, CEF_HEADERS };
+
+/* One CEF field of an artifact, with its Phantom "contains" types. */
+struct cef_field {
+	const char		*key;		/* "requestURL" */
+	enum cef_kind		 kind;
+	const char		*value;		/* CEF_STRING */
+	const struct arena_vec	*headers;	/* CEF_HEADERS: mail_header */
+	const char		*types[4];	/* "url", NULL-terminated */
+};
+
+struct artifact {
+	const char		*name;		/* "URL Artifact" */
+	const char		*label;		/* a grouping: url, domain ... */
+	struct arena_vec	 cef;		/* struct cef_field * */
+	const char		*where;		/* header, body text, ... */
+};
+
+struct analysis {
+	const char		*source;	/* file name, "-", or NULL */
+	size_t			 size;		/* input bytes */
+	struct hash_set		 hash;		/* of the input bytes */
+	struct mail_msg		*top;		/* what was received */
+	/* The suspicious email: 'top' itself, or the email a user
+	 * forwarded (attached or inline). */
+	const struct mail_email	*email;
+	const char		*email_path;	/* "" or the part path */
+	/* When 'top' is a user's report: the reporter's own email. */
+	const struct mail_email	*reporter;
+	const char		*report_method;	/* "attachment", "inline" */
+	const char		*forward_style;	/* "gmail", "outlook" ... */
+	const char		*body_sha256;	/* text + html of 'email' */
+	struct arena_vec	 attachments;	/* struct attachment * */
+	struct arena_vec	 artifacts;	/* struct artifact * */
+	struct arena_vec	 findings;	/* struct finding * */
+	struct ioc_set		*iocs;		/* everything extracted */
+	struct mail_msg		*suspicious;	/* the msg behind 'email' */
+	/* Inline forwards: the reporter's HTML from the marker on. */
+	const char		*forward_html;
+	size_t			 forward_html_len;
+	/* Visible text of the top-level HTML body (for forwards). */
+	const char		*html_text;
+	size_t			 html_text_len;
+	int			 limit_hit;	/* some LIMIT_* was reached */
+	int			 parse_failed;	/* nothing could be read */
+};
+
+/* Call once per process before analyze_bytes (GMime, libxml2...). */
+void		 analyze_init(void);
+void		 analyze_shutdown(void);
+
+/*
+ * Analyse one email (UNTRUSTED 'raw', 'len' bytes: RFC 5322 or Outlook
+ * .msg).  'source' is a name for messages (may be NULL).  Allocates only
+ * from 'a'.  Always fills '*out' (unless the arena is exhausted at once);
+ * problems are findings.  Returns MS_OK, MS_ELIMIT (a limit was hit:
+ * partial results, see findings) or MS_EPARSE (nothing could be read: an
+ * empty analysis with a finding).
+ */
+enum ms_err	 analyze_bytes(struct arena *a, const char *raw, size_t len,
+		    const char *source, struct analysis **out);
+
+/* The CEF value of 'key' in artifact 'art', or NULL. */
+const char	*analyze_cef(const struct artifact *art, const char *key);
+
+#endif /* MS_ANALYZE_H */
