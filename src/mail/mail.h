@@ -134,4 +134,13 @@ void		 mail_shutdown(void);
 enum mail_format { MAIL_FMT_RFC5322, MAIL_FMT_MBOX, MAIL_FMT_OUTLOOK };
 enum mail_format mail_sniff(const char *raw, size_t len);
 
+/*
+ * Iterate over the messages of an mbox (UNTRUSTED): start with '*off' = 0;
+ * each call returns 1 and points '*msg' / '*mlen' at the next message
+ * (without its "From " line), or returns 0 at the end.  Bytes are not
+ * copied and ">From " quoting is left as it is.
+ */
+int		 mail_mbox_next(const char *raw, size_t len, size_t *off,
+		    const char **msg, size_t *mlen);
+
 #endif /* MS_MAIL_H */
