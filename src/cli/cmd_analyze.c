@@ -123,13 +123,7 @@ one_file(struct analyze_opts *o, const char *path)
 		return;
 	}
 	while (mail_mbox_next(buf, len, &off, &msg, &mlen)) {
-		if (++n > LIMIT_MBOX_MESSAGES) {
-			fprintf(stderr, "mailsoar: %s: more than %d messages "
-			    "(LIMIT_MBOX_MESSAGES); the rest not analysed\n",
-			    path, LIMIT_MBOX_MESSAGES);
-			worst(o, CLI_EXIT_LIMIT);
-			break;
-		}
+		n++;
 		name = g_strdup_printf("%s#%zu", path, n);
 		one(o, msg, mlen, name);
 		g_free(name);

@@ -8,7 +8,8 @@
 #ifndef MS_LIMITS_H
 #define MS_LIMITS_H
 
-/* One email as read from a file, stdin or a mailbox: memory and CPU. */
+/* One email (or one mbox file) as read from a file, stdin or a mailbox:
+ * memory and CPU. */
 #define LIMIT_MSG_BYTES		(50u * 1024 * 1024)
 /* Everything derived from one email: decoded copies, strings, tables. */
 #define LIMIT_MSG_ARENA		(8u * LIMIT_MSG_BYTES)
@@ -41,9 +42,5 @@
 #define LIMIT_TNEF_ATTRS	10000
 /* Streams read from one Outlook .msg compound file. */
 #define LIMIT_MSG_STREAMS	20000
-/* Messages split out of one mbox file before the rest is refused. */
-#define LIMIT_MBOX_MESSAGES	1000000
-/* Forwarded-inline emails unwrapped one inside another. */
-#define LIMIT_FORWARD_DEPTH	8
 
 #endif /* MS_LIMITS_H */
