@@ -36,6 +36,13 @@ struct mail_budget {
 
 static _Thread_local struct mail_budget	*tl_budget;
 
+/* Parser warnings are recorded against the message being constructed. */
+struct warn_ctx {
+	struct arena		*a;
+	struct arena_vec	*findings;
+	const char		*path;
+};
+
 struct walk {
 	struct arena		*a;
 	struct mail_msg		*m;
@@ -98,7 +105,7 @@ static void
 on_warning(gint64 offset, GMimeParserWarning w, const gchar *item,
     gpointer user)
 {
-	struct walk	*wk = user;
+	struct warn_ctx	*wc = user;
 	char		 clean[81];
 	size_t		 i;
 
@@ -107,9 +114,9 @@ on_warning(gint64 offset, GMimeParserWarning w, const gchar *item,
 	for (i = 0; item != NULL && item[i] != '\0' && i < 80; i++)
 		clean[i] = g_ascii_isprint(item[i]) ? item[i] : '?';
 	clean[i] = '\0';
-	finding_add(wk->a, wk->m->findings,
+	finding_add(wc->a, wc->findings,
 	    w == GMIME_CRIT_NESTING_OVERFLOW ? FINDING_LIMIT : FINDING_PARSE,
-	    warning_id(w), wk->m->path[0] ? wk->m->path : NULL,
+	    warning_id(w), wc->path[0] ? wc->path : NULL,
 	    "MIME parser: %s%s%s (offset %lld)", warning_id(w),
 	    clean[0] ? ": " : "", clean, (long long)offset);
 }
@@ -469,7 +476,17 @@ walk_leaf(struct walk *wk, GMimeObject *obj, const char *path, int depth)
 	return MS_OK;
 }
 
-/* message/rfc822 (and message/global) parts: parse the inner message. */
+static enum ms_err	from_gmime(struct arena *, GMimeMessage *,
+			    GMimeParserOptions *, const char *, int,
+			    struct arena_vec *, struct mail_msg **);
+
+/*
+ * message/rfc822 (and message/global) parts.  GMime has parsed the inner
+ * message already: walk it in place (re-parsing each level would cost
+ * O(depth^2)).  The part's bytes are the inner message serialised again,
+ * which is the file an analyst would save; they count against
+ * LIMIT_DECODED_BYTES like any decoded part.
+ */
 static enum ms_err
 walk_message_part(struct walk *wk, GMimeObject *obj, const char *path,
     int depth)
@@ -477,29 +494,38 @@ walk_message_part(struct walk *wk, GMimeObject *obj, const char *path,
 	GMimeMessage		*inner;
 	struct mail_part	*p;
 	char			*s;
+	size_t			 n;
 	enum ms_err		 rc;
 
 	if ((rc = mail__part_new(wk->a, wk->m, path, &p)) != MS_OK)
 		return rc;
 	part_meta(wk, obj, p);
 	p->flags |= MAIL_PART_ATTACHMENT;
+	p->file_name = arena_strdup(wk->a,
+	    g_mime_object_get_content_type_parameter(obj, "name"));
 	inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
 	if (inner == NULL)
 		return MS_OK;
-	/* Re-serialise the inner message: that is the attached file an
-	 * analyst would save, and parsing it again gives it a complete
-	 * mail_msg of its own with its own findings path. */
+	if (depth + 1 > LIMIT_MIME_DEPTH) {
+		finding_add(wk->a, wk->m->findings, FINDING_LIMIT,
+		    "limit_mime_depth", path, "attached email nested deeper "
+		    "than %d (LIMIT_MIME_DEPTH); not walked",
+		    LIMIT_MIME_DEPTH);
+		return MS_ELIMIT;
+	}
 	s = g_mime_object_to_string(GMIME_OBJECT(inner), NULL);
-	p->len = strlen(s);
-	p->data = arena_memdup(wk->a, s, p->len);
+	n = strlen(s);
+	if ((rc = budget_decoded(wk->a, wk->m, path, n)) == MS_OK) {
+		p->data = arena_memdup(wk->a, s, n);
+		p->len = n;
+	}
 	g_free(s);
+	if (rc != MS_OK)
+		return rc;
 	if (p->data == NULL)
 		return MS_ELIMIT;
-	if ((rc = budget_decoded(wk->a, wk->m, path, p->len)) != MS_OK)
-		return rc;
-	p->file_name = arena_strdup(wk->a, g_mime_part_get_filename(
-	    (GMimePart *)obj));
-	return parse_embedded(wk, p, depth);
+	return from_gmime(wk->a, inner, wk->opts, path, depth + 1,
+	    wk->m->findings, &p->embedded);
 }
 
 static enum ms_err
@@ -535,7 +561,7 @@ walk_object(struct walk *wk, GMimeObject *obj, const char *path, int depth)
 }
 
 static GMimeParserOptions *
-new_options(struct walk *wk)
+new_options(struct warn_ctx *wc)
 {
 	GMimeParserOptions	*o = g_mime_parser_options_new();
 	static const char	*fallback[] = { "UTF-8", "WINDOWS-1252",
@@ -549,7 +575,7 @@ new_options(struct walk *wk)
 	    GMIME_RFC_COMPLIANCE_LOOSE);
 	g_mime_parser_options_set_allow_addresses_without_domain(o, TRUE);
 	g_mime_parser_options_set_fallback_charsets(o, fallback);
-	g_mime_parser_options_set_warning_callback(o, on_warning, wk);
+	g_mime_parser_options_set_warning_callback(o, on_warning, wc);
 	return o;
 }
 
@@ -561,7 +587,8 @@ options_free(void *p)
 
 /* Build a GMimeMessage from bytes; tied to the arena. */
 static GMimeMessage *
-construct(struct walk *wk, const char *raw, size_t len)
+construct(struct arena *a, GMimeParserOptions *opts, const char *raw,
+    size_t len)
 {
 	GMimeStream	*stream;
 	GMimeParser	*parser;
@@ -571,21 +598,21 @@ construct(struct walk *wk, const char *raw, size_t len)
 	parser = g_mime_parser_new_with_stream(stream);
 	g_object_unref(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	msg = g_mime_parser_construct_message(parser, wk->opts);
+	msg = g_mime_parser_construct_message(parser, opts);
 	g_object_unref(parser);
-	if (msg != NULL && arena_defer(wk->a, g_object_unref, msg) != MS_OK)
+	if (msg != NULL && arena_defer(a, g_object_unref, msg) != MS_OK)
 		return NULL;
 	return msg;
 }
 
-enum ms_err
-mail__parse_nested(struct arena *a, const char *raw, size_t len,
+/* Fill a new mail_msg from a parsed GMime message and walk its body. */
+static enum ms_err
+from_gmime(struct arena *a, GMimeMessage *msg, GMimeParserOptions *opts,
     const char *path, int depth, struct arena_vec *findings,
     struct mail_msg **out)
 {
-	struct walk	 wk = { .a = a };
+	struct walk	 wk = { .a = a, .opts = opts };
 	struct mail_msg	*m;
-	GMimeMessage	*msg;
 	GMimeObject	*body;
 	enum ms_err	 rc;
 
@@ -597,12 +624,7 @@ mail__parse_nested(struct arena *a, const char *raw, size_t len,
 	m->path = path ? path : "";
 	m->source = "rfc5322";
 	wk.m = m;
-	wk.opts = new_options(&wk);
-	if (arena_defer(a, options_free, wk.opts) != MS_OK)
-		return MS_ELIMIT;
-	if ((msg = construct(&wk, raw, len)) == NULL)
-		return arena_exhausted(a) ? MS_ELIMIT : MS_EPARSE;
-	if ((rc = mail__email_from_gmime(a, msg, wk.opts, &m->email,
+	if ((rc = mail__email_from_gmime(a, msg, opts, &m->email,
 	    findings, m->path)) != MS_OK)
 		return rc;
 	*out = m;
@@ -614,6 +636,29 @@ mail__parse_nested(struct arena *a, const char *raw, size_t len,
 	if (GMIME_IS_MULTIPART(body))
 		return walk_object(&wk, body, m->path, depth);
 	return walk_object(&wk, body, child_path(a, m->path, 1), depth);
+}
+
+enum ms_err
+mail__parse_nested(struct arena *a, const char *raw, size_t len,
+    const char *path, int depth, struct arena_vec *findings,
+    struct mail_msg **out)
+{
+	struct warn_ctx		*wc;
+	GMimeParserOptions	*opts;
+	GMimeMessage		*msg;
+
+	*out = NULL;
+	if ((wc = arena_alloc(a, sizeof(*wc))) == NULL)
+		return MS_ELIMIT;
+	wc->a = a;
+	wc->findings = findings;
+	wc->path = path ? path : "";
+	opts = new_options(wc);
+	if (arena_defer(a, options_free, opts) != MS_OK)
+		return MS_ELIMIT;
+	if ((msg = construct(a, opts, raw, len)) == NULL)
+		return arena_exhausted(a) ? MS_ELIMIT : MS_EPARSE;
+	return from_gmime(a, msg, opts, path, depth, findings, out);
 }
 
 enum ms_err
