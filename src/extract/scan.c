@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * scan.c -- indicators in UNTRUSTED plain text, in one linear pass.  The
+ * text is first refanged (defang.c); then it is cut into tokens: runs of
+ * host-name characters, and IPv6-looking runs.  What follows a token
+ * decides what it is -- "://" makes a URL, "@" an email address -- and
+ * otherwise the token is tested, cheapest test first, for a hash, an
+ * IPv4 address and a domain.  No regular expressions: each byte is looked
+ * at a small, bounded number of times.  Rules: docs/extract.md.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include <glib.h>
+
+#include "../common/limits.h"
+#include "extract_int.h"
+
+#define HOST_BUF	(253 * 4 + 8)
+
+struct scan {
+	struct ioc_set	*s;
+	const char	*t;
+	size_t		 n;
+	const size_t	*marks;
+	size_t		 nmarks;
+	const char	*where;
+	enum ms_err	 rc;	/* MS_ELIMIT once something was refused */
+};
+
+/*
+ * Top-level domains that are also common file extensions.  A bare name
+ * ending in one of them ("invoice.zip", "setup.sh") is taken for a file
+ * name unless it was written defanged or has three labels or more.
+ */
+static const char *const ext_tlds[] = {
+	"ai", "bz", "cab", "cc", "gs", "ink", "md", "ml", "mov", "one", "pl",
+	"pm", "ps", "pub", "py", "rs", "sh", "so", "tf", "zip",
+};
+
+static int
+is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' &&
+	    (c | 0x20) <= 'f');
+}
+
+static int
+is_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' &&
+	    (c | 0x20) <= 'z');
+}
+
+/* Decode one UTF-8 sequence; returns its length, 0 when invalid. */
+static size_t
+u8dec(const unsigned char *p, size_t avail, uint32_t *cp)
+{
+	size_t	n, i;
+
+	if (p[0] < 0xc2 || p[0] > 0xf4)
+		return 0;
+	n = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+	if (n > avail)
+		return 0;
+	*cp = p[0] & (0xff >> (n + 1));
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (p[i] & 0x3f);
+	}
+	return n;
+}
+
+/* Spaces, punctuation and symbols end words even without ASCII. */
+static int
+u_break(uint32_t cp)
+{
+	return cp < 0xc0 || cp == 0xd7 || cp == 0xf7 ||
+	    (cp >= 0x2000 && cp <= 0x2bff) || (cp >= 0x3000 && cp <= 0x303f) ||
+	    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff01 && cp <= 0xff0f) ||
+	    cp == 0xfeff || cp >= 0xfff0;
+}
+
+/* Length of the host-name character at 'i', or 0. */
+static size_t
+host_char(const struct scan *sc, size_t i)
+{
+	unsigned char	c = (unsigned char)sc->t[i];
+	uint32_t	cp;
+	size_t		l;
+
+	if (c < 0x80)
+		return is_alnum(c) || c == '-' || c == '.' || c == '_';
+	if ((l = u8dec((const unsigned char *)sc->t + i, sc->n - i, &cp)) == 0)
+		return 0;
+	return u_break(cp) ? 0 : l;
+}
+
+/* Length of the character at 'i' when it may be part of a URL, or 0. */
+static size_t
+url_char(const struct scan *sc, size_t i)
+{
+	unsigned char	c = (unsigned char)sc->t[i];
+	uint32_t	cp;
+	size_t		l;
+
+	if (c < 0x80)
+		return c > 0x20 && c != 0x7f && c != '"' && c != '<' &&
+		    c != '>' && c != '`' && c != '\\';
+	if ((l = u8dec((const unsigned char *)sc->t + i, sc->n - i, &cp)) == 0)
+		return 0;
+	if (cp < 0xa1 || cp == 0xab || cp == 0xbb || cp == 0xfeff ||
+	    (cp >= 0x2000 && cp <= 0x206f) || (cp >= 0x3000 && cp <= 0x3002))
+		return 0;
+	return l;
+}
+
+/* Was any byte of [b, e) of the refanged text rewritten? */
+static unsigned
+defanged(const struct scan *sc, size_t b, size_t e)
+{
+	size_t	lo = 0, hi = sc->nmarks, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (sc->marks[mid] < b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sc->nmarks && sc->marks[lo] < e ? IOC_F_DEFANGED : 0;
+}
+
+static void
+note(struct scan *sc, enum ms_err rc)
+{
+	if (rc == MS_ELIMIT)
+		sc->rc = MS_ELIMIT;
+}
+
+/* Hex runs of hash length in [b, e), bounded by non-hex bytes. */
+static void
+scan_hashes(struct scan *sc, size_t b, size_t e)
+{
+	char	 buf[129];
+	size_t	 i = b, j, k;
+	int	 digit, letter;
+	enum ioc_kind	kind;
+
+	while (i < e) {
+		if (!is_hex((unsigned char)sc->t[i])) {
+			i++;
+			continue;
+		}
+		digit = letter = 0;
+		for (j = i; j < sc->n && is_hex((unsigned char)sc->t[j]); j++) {
+			if (sc->t[j] <= '9')
+				digit = 1;
+			else
+				letter = 1;
+		}
+		switch (j - i) {
+		case 32: kind = IOC_MD5; break;
+		case 40: kind = IOC_SHA1; break;
+		case 64: kind = IOC_SHA256; break;
+		case 128: kind = IOC_SHA512; break;
+		default: kind = IOC_KINDS; break;
+		}
+		if (kind != IOC_KINDS && digit && letter &&
+		    (i == 0 || !is_hex((unsigned char)sc->t[i - 1]))) {
+			for (k = 0; k < j - i; k++)
+				buf[k] = g_ascii_tolower(sc->t[i + k]);
+			buf[k] = '\0';
+			note(sc, ioc__add(sc->s, kind, buf, NULL, NULL, NULL,
+			    sc->where, defanged(sc, i, j), NULL));
+		}
+		i = j;
+	}
+}
+
+/*
+ * A URL whose body starts at 'body' ('start' is the scheme, or "www.").
+ * Trailing punctuation and unbalanced closing brackets are not part of
+ * it.  Returns the end of the URL, or 0 when it is not one we keep.
+ */
+static size_t
+scan_url(struct scan *sc, size_t start, size_t body, int schemeless)
+{
+	size_t		 j = body, e, l, opens[4] = { 0 }, closes[4] = { 0 };
+	const char	*op = "([{<", *cl = ")]}>", *p;
+	enum ms_err	 rc;
+
+	while (j < sc->n && (l = url_char(sc, j)) > 0) {
+		if ((p = strchr(op, sc->t[j])) != NULL && *p != '\0')
+			opens[p - op]++;
+		else if ((p = strchr(cl, sc->t[j])) != NULL && *p != '\0')
+			closes[p - cl]++;
+		j += l;
+	}
+	if (j - start > LIMIT_URL_BYTES)
+		return j;	/* not a URL we keep; skip it whole */
+	for (e = j; e > body; e--) {
+		char	c = sc->t[e - 1];
+
+		if (strchr(".,;:!?'\"*", c) != NULL)
+			continue;
+		if ((p = strchr(cl, c)) != NULL && closes[p - cl] >
+		    opens[p - cl]) {
+			closes[p - cl]--;
+			continue;
+		}
+		break;
+	}
+	if (e <= body)
+		return 0;
+	rc = extract__add_url(sc->s, sc->t + start, e - start, schemeless,
+	    sc->where, defanged(sc, start, e));
+	if (rc == MS_EPARSE)
+		return 0;
+	note(sc, rc);
+	scan_hashes(sc, body, e);
+	return e;
+}
+
+/* 'at' is an '@' after the token starting at 'i'. */
+static size_t
+scan_email(struct scan *sc, size_t i, size_t at)
+{
+	char		 host[HOST_BUF], uni[HOST_BUF];
+	size_t		 ls = at, de = at + 1, l;
+	unsigned	 flags;
+	enum ms_err	 rc;
+
+	while (ls > 0 && at - ls < 64 && (is_alnum((unsigned char)
+	    sc->t[ls - 1]) || strchr(".!#$%&'*+/=?^_`{|}~-", sc->t[ls - 1])))
+		ls--;
+	while (ls < at && !is_alnum((unsigned char)sc->t[ls]) &&
+	    sc->t[ls] != '_')
+		ls++;
+	while (de < sc->n && (l = host_char(sc, de)) > 0)
+		de += l;
+	while (de > at + 1 && (sc->t[de - 1] == '.' || sc->t[de - 1] == '-'))
+		de--;
+	if (ls == at || de == at + 1 ||
+	    extract__host_ascii(sc->t + at + 1, de - at - 1, host,
+	    sizeof(host), uni, sizeof(uni)) != 0 ||
+	    strchr(host, '.') == NULL || !extract__tld_known(host))
+		return at + 1;
+	flags = defanged(sc, ls, de);
+	if (ls >= 7 && g_ascii_strncasecmp(sc->t + ls - 7, "mailto:", 7) == 0)
+		flags |= IOC_F_MAILTO;
+	rc = extract__add_email(sc->s, sc->t + ls, at - ls, host,
+	    strlen(host), sc->where, flags);
+	if (rc == MS_EPARSE)
+		return at + 1;
+	note(sc, rc);
+	return de;
+}
+
+/* IPv6 candidates: hex digits, colons and dots, two colons or more. */
+static size_t
+scan_ipv6(struct scan *sc, size_t i)
+{
+	char	out[64];
+	size_t	e = i, colons = 0, groups = 0, digits = 0, run = 0;
+
+	for (; e < sc->n && e - i < 64; e++) {
+		unsigned char	c = (unsigned char)sc->t[e];
+
+		if (c == ':') {
+			colons++;
+			run = 0;
+		} else if (is_hex(c) || c == '.') {
+			if (run++ == 0)
+				groups++;
+			digits++;
+		} else
+			break;
+	}
+	if (colons < 2 || groups < 2 || digits < 4)
+		return 0;
+	if (e < sc->n && host_char(sc, e))
+		return 0;
+	while (e > i + 1 && (sc->t[e - 1] == '.' || (sc->t[e - 1] == ':' &&
+	    sc->t[e - 2] != ':')))
+		e--;
+	if (extract__ipv6(sc->t + i, e - i, out) != 0)
+		return 0;
+	note(sc, extract__add_ip(sc->s, out, 1, sc->where, defanged(sc, i, e)));
+	return e;
+}
+
+static int
+ext_tld(const char *tld)
+{
+	size_t	i;
+
+	for (i = 0; i < MS_ARRAY_LEN(ext_tlds); i++)
+		if (strcmp(tld, ext_tlds[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The token [b, e) as an IPv4 address or a bare domain. */
+static void
+scan_name(struct scan *sc, size_t b, size_t e)
+{
+	char		 host[HOST_BUF], uni[HOST_BUF], ip[16];
+	const char	*tld, *rt;
+	size_t		 k, dots = 0, labels;
+	unsigned	 fl;
+
+	while (b < e && (sc->t[b] == '.' || sc->t[b] == '-' ||
+	    sc->t[b] == '_'))
+		b++;
+	while (e > b && (sc->t[e - 1] == '.' || sc->t[e - 1] == '-' ||
+	    sc->t[e - 1] == '_'))
+		e--;
+	if (e - b < 3 || (rt = memrchr(sc->t + b, '.', e - b)) == NULL)
+		return;
+	fl = defanged(sc, b, e);
+	if (g_ascii_isdigit(sc->t[e - 1])) {
+		if (extract__ipv4(sc->t + b, e - b, ip) == 0)
+			note(sc, extract__add_ip(sc->s, ip, 0, sc->where, fl));
+		return;
+	}
+	/* "Sentence.The": a title-case last label is prose, not a TLD. */
+	if (g_ascii_isupper(rt[1]) && e - (size_t)(rt - sc->t) > 2 &&
+	    g_ascii_islower(rt[2]))
+		return;
+	if (extract__host_ascii(sc->t + b, e - b, host, sizeof(host), uni,
+	    sizeof(uni)) != 0 || !extract__tld_known(host))
+		return;
+	tld = strrchr(host, '.') + 1;
+	for (k = 0; host[k] != '\0'; k++)
+		dots += host[k] == '.';
+	labels = dots + 1;
+	if (!fl && labels == 2 && ext_tld(tld))
+		return;
+	note(sc, extract__add_domain(sc->s, host, uni, sc->where, fl));
+}
+
+static int
+is_scheme(const char *p, size_t n)
+{
+	static const char *const sc[] = { "http", "https", "ftp", "ftps",
+	    "sftp", "tcp", "udp", "ws", "wss" };
+	size_t	i;
+
+	for (i = 0; i < MS_ARRAY_LEN(sc); i++)
+		if (strlen(sc[i]) == n && g_ascii_strncasecmp(p, sc[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* One token starting at 'i'; returns where scanning resumes. */
+static size_t
+scan_token(struct scan *sc, size_t i)
+{
+	const char	*t = sc->t;
+	size_t		 e = i, l, r;
+
+	if (is_hex((unsigned char)t[i]) || t[i] == ':') {
+		if ((r = scan_ipv6(sc, i)) > 0)
+			return r;
+		if (t[i] == ':')
+			return i + 1;
+	}
+	while (e < sc->n && (l = host_char(sc, e)) > 0)
+		e += l;
+	if (e == i)
+		return i + 1;
+	if (sc->n - e >= 3 && t[e] == ':' && t[e + 1] == '/' &&
+	    t[e + 2] == '/') {
+		if (is_scheme(t + i, e - i) &&
+		    (r = scan_url(sc, i, e + 3, 0)) > 0)
+			return r;
+		return e + 3;
+	}
+	if (e < sc->n && t[e] == '@')
+		return scan_email(sc, i, e);
+	if (e - i > 4 && g_ascii_strncasecmp(t + i, "www.", 4) == 0 &&
+	    (r = scan_url(sc, i, i, 1)) > 0)
+		return r;
+	scan_hashes(sc, i, e);
+	if (memchr(t + i, '.', e - i) != NULL)
+		scan_name(sc, i, e);
+	return e;
+}
+
+static void
+scan_all(struct scan *sc)
+{
+	size_t		i = 0, l;
+	unsigned char	c;
+	uint32_t	cp;
+
+	while (i < sc->n) {
+		c = (unsigned char)sc->t[i];
+		if (c < 0x80) {
+			if (is_alnum(c) || c == ':')
+				i = scan_token(sc, i);
+			else
+				i++;
+			continue;
+		}
+		l = u8dec((const unsigned char *)sc->t + i, sc->n - i, &cp);
+		if (l == 0)
+			i++;
+		else if (u_break(cp))
+			i += l;
+		else
+			i = scan_token(sc, i);
+	}
+}
+
+enum ms_err
+extract_text(struct ioc_set *s, const char *text, size_t len,
+    const char *where)
+{
+	struct scan	 sc;
+	char		*rf;
+	size_t		 rflen;
+	size_t		*marks;
+	size_t		 nmarks;
+	enum ms_err	 rc = MS_OK;
+
+	if (s == NULL)
+		return MS_ELIMIT;
+	if (len > LIMIT_EXTRACT_BYTES) {
+		len = LIMIT_EXTRACT_BYTES;
+		rc = MS_ELIMIT;
+	}
+	memset(&sc, 0, sizeof(sc));
+	sc.s = s;
+	sc.where = where;
+	if (extract__refang(ioc__arena(s), text, len, &rf, &rflen, &marks,
+	    &nmarks) == MS_OK) {
+		sc.t = rf;
+		sc.n = rflen;
+		sc.marks = marks;
+		sc.nmarks = nmarks;
+	} else {
+		/* No room for the refanged copy: plain text still works. */
+		sc.t = text;
+		sc.n = len;
+		rc = MS_ELIMIT;
+	}
+	scan_all(&sc);
+	return sc.rc != MS_OK ? sc.rc : rc;
+}
