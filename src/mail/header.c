@@ -308,13 +308,13 @@ authres_one(struct arena *a, const char *authserv, char *seg,
 	*eq = '\0';
 	au->authserv = authserv;
 	au->method = lower(a, tok[0]);
+	au->result = lower(a, eq + 1);
 	if (au->method == NULL || au->result == NULL) {
 		rc = MS_ELIMIT;
 		goto out;
 	}
 	if (strchr(au->method, '/') != NULL)
 		*strchr((char *)au->method, '/') = '\0';
-	au->result = lower(a, eq + 1);
 	for (i = 1; tok[i] != NULL; i++) {
 		char	*k = tok[i], *v = strchr(k, '=');
 

@@ -8,6 +8,26 @@
 
 #include "mail.h"
 
+/*
+ * Does the line at 'p' look like a separator, "From sender date"?  Real
+ * separators carry a ctime(3) date; a body line that starts with "From "
+ * and escaped nobody (mboxo writers do not always) rarely has "hh:mm".
+ */
+static int
+separator(const char *p, const char *end)
+{
+	const char	*eol = memchr(p, '\n', (size_t)(end - p));
+
+	if (eol == NULL)
+		eol = end;
+	for (p += 5; p + 5 <= eol; p++)
+		if (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' &&
+		    p[1] <= '9' && p[2] == ':' && p[3] >= '0' &&
+		    p[3] <= '9' && p[4] >= '0' && p[4] <= '9')
+			return 1;
+	return 0;
+}
+
 /* Offset of the next "From " separator line at or after 'from', or
  * 'len' if none. */
 static size_t
@@ -24,7 +44,8 @@ next_sep(const char *raw, size_t len, size_t from)
 		/* A separator follows an empty line ("\n\nFrom ", also with
 		 * CRLF); a "From " inside a paragraph is body text. */
 		if (i >= 2 && (raw[i - 2] == '\n' || (i >= 3 &&
-		    raw[i - 2] == '\r' && raw[i - 3] == '\n')))
+		    raw[i - 2] == '\r' && raw[i - 3] == '\n')) &&
+		    separator(raw + i, raw + len))
 			return i;
 	}
 	return len;
