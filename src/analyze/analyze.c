@@ -105,12 +105,38 @@ collect_files(struct arena *a, struct analysis *an, struct mail_msg *m,
 	return MS_OK;
 }
 
+/*
+ * The extractors' verdict on one input: MS_EPARSE (not an indicator we
+ * keep, such as a malformed address) is no error for the analysis, and
+ * MS_ELIMIT is remembered (the ioc_set counts what it dropped) while the
+ * analysis goes on with the other sources.
+ */
 static enum ms_err
 note(struct analysis *an, enum ms_err rc)
 {
 	if (rc == MS_ELIMIT)
 		an->limit_hit = 1;
-	return rc == MS_ELIMIT ? MS_OK : rc;
+	return rc == MS_ELIMIT || rc == MS_EPARSE ? MS_OK : rc;
+}
+
+/* Extract from a body or file; a bound hit there is named in a finding
+ * (how many indicators were dropped is reported once, at the end). */
+static enum ms_err
+extract_from(struct arena *a, struct analysis *an, int html,
+    const char *p, size_t n, const char *where)
+{
+	enum ms_err	rc;
+
+	if (html)
+		rc = extract_html(an->iocs, p, n, where, NULL, NULL);
+	else
+		rc = extract_text(an->iocs, p, n, where);
+	if (rc == MS_ELIMIT && ioc_set_dropped(an->iocs) == 0)
+		finding_add(a, &an->findings, FINDING_LIMIT, "limit_extract",
+		    NULL, "%s: %zu bytes, more than the extractor takes "
+		    "(LIMIT_EXTRACT_BYTES, LIMIT_HTML_DEPTH or "
+		    "LIMIT_URL_BYTES); the rest was not searched", where, n);
+	return note(an, rc);
 }
 
 static enum ms_err
@@ -216,14 +242,14 @@ body_iocs(struct arena *a, struct analysis *an)
 	enum ms_err		 rc = MS_OK;
 
 	if (e->text != NULL)
-		rc = note(an, extract_text(an->iocs, e->text, e->text_len,
-		    "body text"));
+		rc = extract_from(a, an, 0, e->text, e->text_len,
+		    "body text");
 	if (rc == MS_OK && e->html != NULL)
-		rc = note(an, extract_html(an->iocs, e->html, e->html_len,
-		    "body html", NULL, NULL));
+		rc = extract_from(a, an, 1, e->html, e->html_len,
+		    "body html");
 	if (rc == MS_OK && an->forward_html != NULL)
-		rc = note(an, extract_html(an->iocs, an->forward_html,
-		    an->forward_html_len, "forwarded html", NULL, NULL));
+		rc = extract_from(a, an, 1, an->forward_html,
+		    an->forward_html_len, "forwarded html");
 	for (i = 0; i < an->attachments.n && rc == MS_OK; i++) {
 		at = an->attachments.v[i];
 		if (at->is_email || !text_like(at))
@@ -231,12 +257,8 @@ body_iocs(struct arena *a, struct analysis *an)
 		n = at->size > LIMIT_EXTRACT_BYTES ? LIMIT_EXTRACT_BYTES :
 		    at->size;
 		where = arena_printf(a, "attachment %s", at->path);
-		if (html_like(at))
-			rc = note(an, extract_html(an->iocs,
-			    (const char *)at->data, n, where, NULL, NULL));
-		else
-			rc = note(an, extract_text(an->iocs,
-			    (const char *)at->data, n, where));
+		rc = extract_from(a, an, html_like(at),
+		    (const char *)at->data, n, where);
 	}
 	return rc;
 }
@@ -262,11 +284,11 @@ nested_iocs(struct arena *a, struct analysis *an, struct mail_msg *m,
 			where = arena_printf(a, "attachment %s body", p->path);
 			if ((rc = header_iocs(an, e)) == MS_OK &&
 			    e->text != NULL)
-				rc = note(an, extract_text(an->iocs, e->text,
-				    e->text_len, where));
+				rc = extract_from(a, an, 0, e->text,
+				    e->text_len, where);
 			if (rc == MS_OK && e->html != NULL)
-				rc = note(an, extract_html(an->iocs, e->html,
-				    e->html_len, where, NULL, NULL));
+				rc = extract_from(a, an, 1, e->html,
+				    e->html_len, where);
 		}
 		if (rc == MS_OK)
 			rc = nested_iocs(a, an, p->embedded, depth + 1);

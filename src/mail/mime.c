@@ -92,6 +92,8 @@ warning_id(GMimeParserWarning w)
 	case GMIME_CRIT_CONFLICTING_PARAMETER:	return "conflicting_parameter";
 	case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
 		return "multipart_without_boundary";
+	case GMIME_WARN_INVALID_PARAMETER:	return "invalid_parameter";
+	case GMIME_WARN_INVALID_ADDRESS_LIST:	return "invalid_address_list";
 	case GMIME_CRIT_NESTING_OVERFLOW:	return "limit_mime_depth";
 	case GMIME_WARN_PART_WITHOUT_CONTENT:	return "part_without_content";
 	case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
