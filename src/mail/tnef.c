@@ -500,13 +500,16 @@ tnef_msg_parts(struct arena *a, struct mail_msg *m, struct arena_vec *files)
 {
 	struct tnef_file	*f;
 	struct mail_part	*p;
+	const char		*path;
+	enum ms_err		 rc;
 	size_t			 i;
 
 	for (i = 0; i < files->n; i++) {
 		f = files->v[i];
-		if ((p = arena_alloc(a, sizeof(*p))) == NULL)
+		if ((path = arena_printf(a, "%s.%zu", m->path, i + 1)) == NULL)
 			return MS_ELIMIT;
-		p->path = arena_printf(a, "%s.%zu", m->path, i + 1);
+		if ((rc = mail__part_new(a, m, path, &p)) != MS_OK)
+			return rc;
 		p->content_type = f->embedded != NULL ?
 		    "application/vnd.ms-outlook" : f->mime_type != NULL ?
 		    f->mime_type : "application/octet-stream";
@@ -515,10 +518,7 @@ tnef_msg_parts(struct arena *a, struct mail_msg *m, struct arena_vec *files)
 		p->data = f->data;
 		p->len = f->len;
 		p->flags = MAIL_PART_ATTACHMENT | MAIL_PART_TNEF;
-		p->depth = m->depth;
 		p->embedded = f->embedded;
-		if (p->path == NULL || arena_vec_push(a, &m->parts, p) != MS_OK)
-			return MS_ELIMIT;
 	}
 	return MS_OK;
 }
