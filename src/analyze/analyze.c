@@ -321,6 +321,13 @@ top_html_text(struct arena *a, struct analysis *an)
 
 	if (t->text != NULL || t->html == NULL)
 		return;
+	/* Parsing HTML costs more than everything else here: do it only
+	 * when the raw HTML shows a trace of a forward marker. */
+	if (g_strstr_len(t->html, (gssize)t->html_len, "orwarded") == NULL &&
+	    g_strstr_len(t->html, (gssize)t->html_len, "riginal Message") ==
+	    NULL && g_strstr_len(t->html, (gssize)t->html_len, "Sent:") ==
+	    NULL)
+		return;
 	if ((scratch = ioc_set_new(a)) == NULL)
 		return;
 	(void)extract_html(scratch, t->html, t->html_len, "body html",
@@ -340,7 +347,7 @@ analyze_bytes(struct arena *a, const char *raw, size_t len,
 	*out = an;
 	an->source = arena_strdup(a, source);
 	an->size = len;
-	hash_buf(raw, len, &an->hash);
+	hash_sha256(raw, len, an->hash.sha256);
 	if ((an->iocs = ioc_set_new(a)) == NULL)
 		return MS_ELIMIT;
 	prc = mail_parse(a, raw, len, &an->findings, &an->top);

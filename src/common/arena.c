@@ -63,8 +63,9 @@ arena_free(struct arena *a)
 	xfree(a);
 }
 
-void *
-arena_alloc(struct arena *a, size_t n)
+/* Allocate without zeroing: for copies that overwrite every byte. */
+static void *
+alloc_raw(struct arena *a, size_t n)
 {
 	struct arena_block	*b = a->blocks;
 	size_t			 need, bsize;
@@ -95,11 +96,20 @@ arena_alloc(struct arena *a, size_t n)
 	p = (char *)b + BLOCK_HDR + b->used;
 	b->used += need;
 	a->used += need;
-	memset(p, 0, n);
 	return p;
 full:
 	a->exhausted = 1;
 	return NULL;
+}
+
+void *
+arena_alloc(struct arena *a, size_t n)
+{
+	void	*p = alloc_raw(a, n);
+
+	if (p != NULL)
+		memset(p, 0, n);
+	return p;
 }
 
 void *
@@ -121,7 +131,7 @@ arena_strndup(struct arena *a, const char *s, size_t n)
 
 	if (s == NULL || n == SIZE_MAX)
 		return NULL;
-	if ((p = arena_alloc(a, n + 1)) == NULL)
+	if ((p = alloc_raw(a, n + 1)) == NULL)
 		return NULL;
 	memcpy(p, s, n);
 	p[n] = '\0';
@@ -141,7 +151,7 @@ arena_memdup(struct arena *a, const void *p, size_t n)
 {
 	void	*q;
 
-	if ((q = arena_alloc(a, n ? n : 1)) == NULL)
+	if ((q = alloc_raw(a, n ? n : 1)) == NULL)
 		return NULL;
 	if (n)
 		memcpy(q, p, n);

@@ -11,7 +11,7 @@
 #include "filetype.h"
 #include "../common/log.h"
 
-#define FILETYPE_PEEK	(256 * 1024)
+#define FILETYPE_PEEK	(64 * 1024)
 
 static _Thread_local magic_t	tl_mime;
 static _Thread_local magic_t	tl_desc;

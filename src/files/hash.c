@@ -33,3 +33,9 @@ hash_buf(const void *p, size_t len, struct hash_set *out)
 	one(G_CHECKSUM_SHA1, p, len, out->sha1, sizeof(out->sha1));
 	one(G_CHECKSUM_SHA256, p, len, out->sha256, sizeof(out->sha256));
 }
+
+void
+hash_sha256(const void *p, size_t len, char out[65])
+{
+	one(G_CHECKSUM_SHA256, p, len, out, 65);
+}

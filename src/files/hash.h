@@ -16,4 +16,7 @@ struct hash_set {
 /* Hash 'len' bytes at 'p' into lower-case hex digests. */
 void	hash_buf(const void *p, size_t len, struct hash_set *out);
 
+/* Only the sha256, into 'out' (65 bytes). */
+void	hash_sha256(const void *p, size_t len, char out[65]);
+
 #endif /* MS_HASH_H */
