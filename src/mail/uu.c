@@ -32,7 +32,7 @@ struct uu_block {
 	size_t		 len;		/* decoded bytes */
 	int		 complete;	/* "end" seen */
 	int		 malformed;	/* bad line inside the block */
-	int		 lines;		/* data lines seen */
+	int		 lines;		/* non-empty data lines seen */
 };
 
 /* The line starting at 'off' (off < len). */
@@ -92,14 +92,15 @@ uu_is_end(const struct uu_line *l)
 /*
  * A data line: its length character and every encoded character it needs
  * lie in ' '..'`'.  Missing characters (spaces stripped in transit) read
- * as zero; characters past the needed ones (checksums, junk) are ignored.
- * Sets '*out' to the decoded length.
+ * as zero, and '*shrt' says so; characters past the needed ones
+ * (checksums, junk) are ignored.  Sets '*out' to the decoded length.
  */
 static int
-uu_data_line(const struct uu_line *l, size_t *out)
+uu_data_line(const struct uu_line *l, size_t *out, int *shrt)
 {
 	size_t	i, need, have;
 
+	*shrt = 0;
 	if (l->n == 0) {
 		*out = 0;
 		return 1;
@@ -109,6 +110,7 @@ uu_data_line(const struct uu_line *l, size_t *out)
 	*out = (size_t)((l->p[0] - 32) & 63);
 	need = (*out + 2) / 3 * 4;
 	have = l->n - 1 < need ? l->n - 1 : need;
+	*shrt = have < need;
 	for (i = 1; i <= have; i++)
 		if ((unsigned char)l->p[i] < 32 || (unsigned char)l->p[i] > 96)
 			return 0;
@@ -146,11 +148,12 @@ uu_continues(const char *t, size_t len, size_t off)
 {
 	struct uu_line	l;
 	size_t		n;
+	int		shrt;
 
 	if (off >= len)
 		return 0;
 	uu_line(t, len, off, &l);
-	return uu_is_end(&l) || (l.n > 0 && uu_data_line(&l, &n));
+	return uu_is_end(&l) || (l.n > 0 && uu_data_line(&l, &n, &shrt));
 }
 
 /*
@@ -180,7 +183,8 @@ uu_skip_block(const char *t, size_t len, size_t off)
  * Measure the block whose data starts at 'off': where it ends, how many
  * bytes it decodes to, whether "end" was seen, whether it is malformed.
  * A bad line followed by more block lines makes it malformed; a bad line
- * followed by anything else ends a truncated block.
+ * followed by anything else ends a truncated block.  A truncated block
+ * loses its last line if that line is short: it was cut, not stripped.
  */
 static void
 uu_measure(const char *t, size_t len, size_t off, struct uu_block *b)
@@ -188,8 +192,8 @@ uu_measure(const char *t, size_t len, size_t off, struct uu_block *b)
 	struct uu_line	l;
 	const char	*name;
 	unsigned	 mode;
-	size_t		 n, nl;
-	int		 zero = 0;
+	size_t		 n, nl, prev_end = off, prev_len = 0;
+	int		 zero = 0, shrt, cut = 0;
 
 	memset(b, 0, sizeof(*b));
 	b->data = b->good_end = b->end = off;
@@ -204,7 +208,7 @@ uu_measure(const char *t, size_t len, size_t off, struct uu_block *b)
 			continue;	/* blank lines before "end" */
 		if (zero || uu_is_begin(&l, &mode, &name, &nl))
 			break;
-		if (!uu_data_line(&l, &n)) {
+		if (!uu_data_line(&l, &n, &shrt)) {
 			if (b->lines > 0 && uu_continues(t, len, l.next)) {
 				b->malformed = 1;
 				b->end = uu_skip_block(t, len, l.next);
@@ -212,10 +216,17 @@ uu_measure(const char *t, size_t len, size_t off, struct uu_block *b)
 			}
 			break;
 		}
+		prev_end = b->good_end;
+		prev_len = b->len;
 		b->len += n;	/* n <= 63: cannot wrap before len does */
-		b->lines++;
+		b->lines += l.n > 0;
 		b->good_end = l.next;
 		zero = n == 0;
+		cut = shrt;
+	}
+	if (cut) {
+		b->good_end = prev_end;
+		b->len = prev_len;
 	}
 	b->end = b->good_end;
 }
@@ -227,13 +238,15 @@ uu_decode(struct arena *a, const char *t, const struct uu_block *b)
 	struct uu_line	 l;
 	unsigned char	*out, *w;
 	size_t		 off, n;
+	int		 shrt;
 
 	if ((out = arena_alloc(a, b->len ? b->len : 1)) == NULL)
 		return NULL;
 	w = out;
 	for (off = b->data; off < b->good_end; off = l.next) {
 		uu_line(t, b->good_end, off, &l);
-		if (uu_data_line(&l, &n) && (size_t)(w - out) + n <= b->len)
+		if (uu_data_line(&l, &n, &shrt) &&
+		    (size_t)(w - out) + n <= b->len)
 			w += uu_decode_line(&l, w);
 	}
 	return out;
@@ -289,7 +302,7 @@ uu_scan(struct arena *a, const char *text, size_t len, const char *part,
 			off = b.end;
 			continue;
 		}
-		if (!b.complete && b.len == 0)
+		if (!b.complete && b.lines == 0)
 			continue;	/* prose that starts with "begin" */
 		if (files->n >= LIMIT_ATTACHMENTS) {
 			(void)finding_add(a, findings, FINDING_LIMIT,
