@@ -34,9 +34,27 @@ struct scan {
  * name unless it was written defanged or has three labels or more.
  */
 static const char *const ext_tlds[] = {
-	"ai", "bz", "cab", "cc", "gs", "ink", "md", "ml", "mov", "one", "pl",
-	"pm", "ps", "pub", "py", "rs", "sh", "so", "tf", "zip",
+	"cab", "md", "mov", "one", "pm", "ps", "pub", "py", "sh", "tf", "zip",
 };
+
+/*
+ * A known top-level domain; or, when the writer defanged the name and so
+ * told us it is one, any alphabetic last label ("example[.]tld").
+ */
+static int
+tld_ok(const char *host, unsigned defang)
+{
+	const char	*t;
+
+	if (extract__tld_known(host))
+		return 1;
+	if (!defang || (t = strrchr(host, '.')) == NULL || strlen(++t) < 2)
+		return 0;
+	for (; *t != '\0'; t++)
+		if (!g_ascii_isalpha(*t))
+			return 0;
+	return 1;
+}
 
 static int
 is_hex(unsigned char c)
@@ -72,13 +90,22 @@ u8dec(const unsigned char *p, size_t avail, uint32_t *cp)
 	return n;
 }
 
+/* Fullwidth forms of ASCII punctuation (not letters or digits). */
+static int
+fullwidth_punct(uint32_t cp)
+{
+	return (cp >= 0xff01 && cp <= 0xff0f) ||
+	    (cp >= 0xff1a && cp <= 0xff20) || (cp >= 0xff3b && cp <= 0xff40) ||
+	    (cp >= 0xff5b && cp <= 0xff65);
+}
+
 /* Spaces, punctuation and symbols end words even without ASCII. */
 static int
 u_break(uint32_t cp)
 {
 	return cp < 0xc0 || cp == 0xd7 || cp == 0xf7 ||
 	    (cp >= 0x2000 && cp <= 0x2bff) || (cp >= 0x3000 && cp <= 0x303f) ||
-	    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff01 && cp <= 0xff0f) ||
+	    (cp >= 0xfe30 && cp <= 0xfe4f) || fullwidth_punct(cp) ||
 	    cp == 0xfeff || cp >= 0xfff0;
 }
 
@@ -111,6 +138,7 @@ url_char(const struct scan *sc, size_t i)
 	if ((l = u8dec((const unsigned char *)sc->t + i, sc->n - i, &cp)) == 0)
 		return 0;
 	if (cp < 0xa1 || cp == 0xab || cp == 0xbb || cp == 0xfeff ||
+	    fullwidth_punct(cp) ||
 	    (cp >= 0x2000 && cp <= 0x206f) || (cp >= 0x3000 && cp <= 0x3002))
 		return 0;
 	return l;
@@ -179,6 +207,48 @@ scan_hashes(struct scan *sc, size_t b, size_t e)
 	}
 }
 
+#define URL_JOINS	4	/* spaces skipped in one defanged URL */
+
+/*
+ * A space inside the host part of a URL with a scheme, written to defang
+ * it: "http://example .com" or "http://example.com /path".  Only a single
+ * space before "." or "/" that is followed by a word character counts.
+ */
+static int
+url_join(const struct scan *sc, size_t j)
+{
+	return j + 2 < sc->n && j > 0 && sc->t[j] == ' ' &&
+	    (sc->t[j + 1] == '.' || sc->t[j + 1] == '/') &&
+	    is_alnum((unsigned char)sc->t[j + 2]) &&
+	    is_alnum((unsigned char)sc->t[j - 1]);
+}
+
+/* Add [start, e) without the joined spaces at 'skip'. */
+static enum ms_err
+add_joined(struct scan *sc, size_t start, size_t e, const size_t *skip,
+    size_t nskip, int schemeless, unsigned flags)
+{
+	char		*buf;
+	size_t		 i, k = 0, n = 0;
+	enum ms_err	 rc;
+
+	if (nskip == 0)
+		return extract__add_url(sc->s, sc->t + start, e - start,
+		    schemeless, sc->where, flags);
+	buf = xmalloc(e - start + 1);
+	for (i = start; i < e; i++) {
+		if (k < nskip && skip[k] == i) {
+			k++;
+			continue;
+		}
+		buf[n++] = sc->t[i];
+	}
+	rc = extract__add_url(sc->s, buf, n, schemeless, sc->where,
+	    flags | IOC_F_DEFANGED);
+	xfree(buf);
+	return rc;
+}
+
 /*
  * A URL whose body starts at 'body' ('start' is the scheme, or "www.").
  * Trailing punctuation and unbalanced closing brackets are not part of
@@ -188,14 +258,33 @@ static size_t
 scan_url(struct scan *sc, size_t start, size_t body, int schemeless)
 {
 	size_t		 j = body, e, l, opens[4] = { 0 }, closes[4] = { 0 };
+	size_t		 skip[URL_JOINS], nskip = 0;
 	const char	*op = "([{<", *cl = ")]}>", *p;
+	int		 in_host = !schemeless;
 	enum ms_err	 rc;
 
-	while (j < sc->n && (l = url_char(sc, j)) > 0) {
-		if ((p = strchr(op, sc->t[j])) != NULL && *p != '\0')
+	for (;;) {
+		if (j < sc->n && in_host && nskip < URL_JOINS &&
+		    url_join(sc, j)) {
+			skip[nskip++] = j++;
+			continue;
+		}
+		if (j >= sc->n || (l = url_char(sc, j)) == 0)
+			break;
+		if (sc->t[j] == '/' || sc->t[j] == '?' || sc->t[j] == '#')
+			in_host = 0;
+		if ((p = strchr(op, sc->t[j])) != NULL)
 			opens[p - op]++;
-		else if ((p = strchr(cl, sc->t[j])) != NULL && *p != '\0')
+		else if ((p = strchr(cl, sc->t[j])) != NULL) {
+			/* "[text](http://...)" and "(see http://...)": an
+			 * unbalanced closing bracket ends the URL unless a
+			 * word character follows ("/a)b" is one path). */
+			if (closes[p - cl] >= opens[p - cl] &&
+			    (j + 1 >= sc->n ||
+			    !is_alnum((unsigned char)sc->t[j + 1])))
+				break;
 			closes[p - cl]++;
+		}
 		j += l;
 	}
 	if (j - start > LIMIT_URL_BYTES)
@@ -212,10 +301,12 @@ scan_url(struct scan *sc, size_t start, size_t body, int schemeless)
 		}
 		break;
 	}
+	while (nskip > 0 && skip[nskip - 1] >= e)
+		nskip--;
 	if (e <= body)
 		return 0;
-	rc = extract__add_url(sc->s, sc->t + start, e - start, schemeless,
-	    sc->where, defanged(sc, start, e));
+	rc = add_joined(sc, start, e, skip, nskip, schemeless,
+	    defanged(sc, start, e));
 	if (rc == MS_EPARSE)
 		return 0;
 	note(sc, rc);
@@ -242,12 +333,12 @@ scan_email(struct scan *sc, size_t i, size_t at)
 		de += l;
 	while (de > at + 1 && (sc->t[de - 1] == '.' || sc->t[de - 1] == '-'))
 		de--;
+	flags = defanged(sc, ls, de);
 	if (ls == at || de == at + 1 ||
 	    extract__host_ascii(sc->t + at + 1, de - at - 1, host,
 	    sizeof(host), uni, sizeof(uni)) != 0 ||
-	    strchr(host, '.') == NULL || !extract__tld_known(host))
+	    strchr(host, '.') == NULL || !tld_ok(host, flags))
 		return at + 1;
-	flags = defanged(sc, ls, de);
 	if (ls >= 7 && g_ascii_strncasecmp(sc->t + ls - 7, "mailto:", 7) == 0)
 		flags |= IOC_F_MAILTO;
 	rc = extract__add_email(sc->s, sc->t + ls, at - ls, host,
@@ -302,6 +393,34 @@ ext_tld(const char *tld)
 	return 0;
 }
 
+/*
+ * "words1.1.1.1words": a dotted quad glued to letters, inside a token
+ * that is not a domain.  Digits or dots next to it make it something
+ * else (a version, an OID), so those are left alone.
+ */
+static void
+scan_ipv4_in(struct scan *sc, size_t b, size_t e)
+{
+	char	ip[16];
+	size_t	i = b, j;
+
+	while (i < e) {
+		if (!g_ascii_isdigit(sc->t[i])) {
+			i++;
+			continue;
+		}
+		for (j = i; j < e && (g_ascii_isdigit(sc->t[j]) ||
+		    sc->t[j] == '.'); j++)
+			;
+		if ((i == b || g_ascii_isalpha(sc->t[i - 1])) &&
+		    (j == e || g_ascii_isalpha(sc->t[j])) &&
+		    extract__ipv4(sc->t + i, j - i, ip) == 0)
+			note(sc, extract__add_ip(sc->s, ip, 0, sc->where,
+			    defanged(sc, i, j)));
+		i = j;
+	}
+}
+
 /* The token [b, e) as an IPv4 address or a bare domain. */
 static void
 scan_name(struct scan *sc, size_t b, size_t e)
@@ -330,13 +449,19 @@ scan_name(struct scan *sc, size_t b, size_t e)
 	    g_ascii_islower(rt[2]))
 		return;
 	if (extract__host_ascii(sc->t + b, e - b, host, sizeof(host), uni,
-	    sizeof(uni)) != 0 || !extract__tld_known(host))
+	    sizeof(uni)) != 0 || !tld_ok(host, fl)) {
+		scan_ipv4_in(sc, b, e);
 		return;
+	}
 	tld = strrchr(host, '.') + 1;
 	for (k = 0; host[k] != '\0'; k++)
 		dots += host[k] == '.';
 	labels = dots + 1;
 	if (!fl && labels == 2 && ext_tld(tld))
+		return;
+	/* "example[.]com/path": defanged, so meant as a link. */
+	if (fl && e < sc->n && sc->t[e] == '/' &&
+	    scan_url(sc, b, b, 1) > 0)
 		return;
 	note(sc, extract__add_domain(sc->s, host, uni, sc->where, fl));
 }
