@@ -38,8 +38,10 @@ static const char *const ext_tlds[] = {
 };
 
 /*
- * A known top-level domain; or, when the writer defanged the name and so
- * told us it is one, any alphabetic last label ("example[.]tld").
+ * A known top-level domain; or, for an email address the writer defanged
+ * and so told us it is one, any alphabetic last label
+ * ("user[at]example[.]tld").  Bare names always need a known TLD: "(.)"
+ * between two words of prose is not enough.
  */
 static int
 tld_ok(const char *host, unsigned defang)
@@ -449,7 +451,7 @@ scan_name(struct scan *sc, size_t b, size_t e)
 	    g_ascii_islower(rt[2]))
 		return;
 	if (extract__host_ascii(sc->t + b, e - b, host, sizeof(host), uni,
-	    sizeof(uni)) != 0 || !tld_ok(host, fl)) {
+	    sizeof(uni)) != 0 || !extract__tld_known(host)) {
 		scan_ipv4_in(sc, b, e);
 		return;
 	}
