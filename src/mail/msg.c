@@ -224,6 +224,39 @@ msg_utf16(struct arena *a, const unsigned char *p, size_t n)
 }
 
 /*
+ * The iconv name of Windows code page 'cp' in 'buf', or NULL for UTF-8
+ * (65001) and unset (0).  Unknown pages map to "CPnnn", which iconv may
+ * refuse; callers then fall back to replacing invalid bytes.
+ */
+static const char *
+msg_charset(uint32_t cp, char *buf, size_t bufsz)
+{
+	static const struct {
+		uint32_t	 cp;
+		const char	*name;
+	} map[] = {
+		{ 10000, "MACINTOSH" }, { 20127, "ASCII" },
+		{ 20866, "KOI8-R" }, { 21866, "KOI8-U" },
+		{ 50220, "ISO-2022-JP" }, { 50221, "ISO-2022-JP" },
+		{ 50222, "ISO-2022-JP" }, { 51932, "EUC-JP" },
+		{ 51949, "EUC-KR" }, { 52936, "HZ-GB-2312" },
+		{ 54936, "GB18030" },
+	};
+	size_t	i;
+
+	if (cp == 0 || cp == 65001)
+		return NULL;
+	for (i = 0; i < MS_ARRAY_LEN(map); i++)
+		if (map[i].cp == cp)
+			return map[i].name;
+	if (cp >= 28591 && cp <= 28606)
+		g_snprintf(buf, bufsz, "ISO-8859-%u", (unsigned)(cp - 28590));
+	else
+		g_snprintf(buf, bufsz, "CP%u", (unsigned)cp);
+	return buf;
+}
+
+/*
  * 8-bit text in Windows code page 'cpid' (UNTRUSTED) to UTF-8 in the
  * arena, up to the first NUL.  Valid UTF-8 is kept as is; what does not
  * convert is replaced.
@@ -232,6 +265,7 @@ static char *
 msg_8bit(struct arena *a, uint32_t cpid, const unsigned char *p, size_t n)
 {
 	const unsigned char	*z;
+	const char		*name;
 	char			 cs[16], *u = NULL, *out;
 	gsize			 ulen = 0;
 
@@ -239,11 +273,9 @@ msg_8bit(struct arena *a, uint32_t cpid, const unsigned char *p, size_t n)
 		n = (size_t)(z - p);
 	if (g_utf8_validate((const char *)p, (gssize)n, NULL))
 		return arena_strndup(a, (const char *)p, n);
-	if (cpid != 0 && cpid != 65001) {
-		g_snprintf(cs, sizeof(cs), "CP%u", (unsigned)cpid);
-		u = g_convert((const char *)p, (gssize)n, "UTF-8", cs, NULL,
+	if ((name = msg_charset(cpid, cs, sizeof(cs))) != NULL)
+		u = g_convert((const char *)p, (gssize)n, "UTF-8", name, NULL,
 		    &ulen, NULL);
-	}
 	if (u == NULL) {
 		u = g_utf8_make_valid((const char *)p, (gssize)n);
 		ulen = strlen(u);

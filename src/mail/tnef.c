@@ -160,17 +160,36 @@ tnef_finding(struct tnef_ctx *c, const char *id, const char *detail)
 	    "%s", detail);
 }
 
-/* iconv name for a Windows code page, or NULL when it is UTF-8. */
+/*
+ * The iconv name of Windows code page 'cp' in 'buf', or NULL for UTF-8
+ * (65001) and unset (0).  Unknown pages map to "CPnnn", which iconv may
+ * refuse; callers then fall back to replacing invalid bytes.
+ */
 static const char *
-tnef_charset(struct tnef_ctx *c, char *buf, size_t bufsz)
+tnef_charset(uint32_t cp, char *buf, size_t bufsz)
 {
-	if (c->cpid == 0 || c->cpid == 65001)
+	static const struct {
+		uint32_t	 cp;
+		const char	*name;
+	} map[] = {
+		{ 10000, "MACINTOSH" }, { 20127, "ASCII" },
+		{ 20866, "KOI8-R" }, { 21866, "KOI8-U" },
+		{ 50220, "ISO-2022-JP" }, { 50221, "ISO-2022-JP" },
+		{ 50222, "ISO-2022-JP" }, { 51932, "EUC-JP" },
+		{ 51949, "EUC-KR" }, { 52936, "HZ-GB-2312" },
+		{ 54936, "GB18030" },
+	};
+	size_t	i;
+
+	if (cp == 0 || cp == 65001)
 		return NULL;
-	if (c->cpid == 20127)
-		return "ASCII";
-	if (c->cpid == 28591)
-		return "ISO-8859-1";
-	g_snprintf(buf, bufsz, "CP%u", (unsigned)c->cpid);
+	for (i = 0; i < MS_ARRAY_LEN(map); i++)
+		if (map[i].cp == cp)
+			return map[i].name;
+	if (cp >= 28591 && cp <= 28606)
+		g_snprintf(buf, bufsz, "ISO-8859-%u", (unsigned)(cp - 28590));
+	else
+		g_snprintf(buf, bufsz, "CP%u", (unsigned)cp);
 	return buf;
 }
 
@@ -191,7 +210,7 @@ tnef_str8(struct tnef_ctx *c, const unsigned char *p, size_t n)
 		n = (size_t)(nul - p);
 	if (g_utf8_validate((const char *)p, (gssize)n, NULL))
 		return arena_strndup(c->a, (const char *)p, n);
-	cs = tnef_charset(c, csbuf, sizeof(csbuf));
+	cs = tnef_charset(c->cpid, csbuf, sizeof(csbuf));
 	if (cs != NULL)
 		u = g_convert((const char *)p, (gssize)n, "UTF-8", cs, NULL,
 		    &ulen, NULL);
