@@ -53,10 +53,10 @@ demo:
 	@rm -rf $(DEMO_DATA) && mkdir -p $(DEMO_DATA)
 	@echo
 	@echo "== mailsoar analyze examples/*.eml"
-	./$(BUILD_DIR)/mailsoar analyze --data $(DEMO_DATA) examples/*.eml
+	$(BUILD_DIR)/mailsoar analyze --data $(DEMO_DATA) examples/*.eml
 	@echo
 	@echo "== mailsoar analyze --json --pretty examples/reported-phish.eml"
-	./$(BUILD_DIR)/mailsoar analyze --json --pretty --data $(DEMO_DATA) \
+	$(BUILD_DIR)/mailsoar analyze --json --pretty --data $(DEMO_DATA) \
 	    examples/reported-phish.eml
 	@echo
 	@echo "Attachments were written to the vault under $(DEMO_DATA)/."
