@@ -179,7 +179,8 @@ test_other(void **state)
 	    "\xe6\x8a\x95\xe9\x80\x92\xe7\x8a\xb6\xe6\x80\x81\xe9\x80\x9a"
 	    "\xe7\x9f\xa5 (Failure Notice)");
 	assert_string_equal(r.m->email.from->name, "Mail Delivery Subsystem");
-	assert_string_equal(r.m->email.from->addr, "mailer-daemon@tjdpf.org.cn");
+	assert_string_equal(r.m->email.from->addr,
+	    "mailer-daemon@tjdpf.org.cn");
 	assert_string_equal(addr(&r.m->email.to, 0)->addr,
 	    "yosipnps@model.com");
 	assert_string_equal(r.m->email.message_id,

@@ -20,6 +20,7 @@
 #include "mail/uu.h"
 
 #define MT_DIR	MS_CORPUS "/mime4j-testmsgs/mimetools-testmsgs"
+#define JUNK_OUT	MT_DIR "/uu-junk-target_decoded_1_2_"
 
 struct run {
 	struct arena		*a;
@@ -135,10 +136,10 @@ test_mimetools_junk(void **state)
 		assert_int_equal(r.files.n, 2);
 		assert_string_equal(file_at(&r, 0)->name, "up.gif");
 		assert_string_equal(file_at(&r, 1)->name, "zeegee.gif");
-		assert_file_is(&r, 0, MT_DIR "/uu-junk-target_decoded_1_2_2.bin");
-		assert_file_is(&r, 1, MT_DIR "/uu-junk-target_decoded_1_2_3.bin");
-		assert_memory_equal(text + file_at(&r, 0)->start, "begin 644 up",
-		    12);
+		assert_file_is(&r, 0, JUNK_OUT "2.bin");
+		assert_file_is(&r, 1, JUNK_OUT "3.bin");
+		assert_memory_equal(text + file_at(&r, 0)->start,
+		    "begin 644 up", 12);
 		assert_memory_equal(text + file_at(&r, 1)->end - 5, "end\r\n",
 		    5);
 		assert_int_equal(r.findings.n, 0);
@@ -177,8 +178,8 @@ test_mimetools_sig(void **state)
 }
 
 /* Lines made with Python's binascii.b2a_uu(..., backtick=True). */
-#define FOX_LINE	"M5&AE(\'%U:6-K(&)R;W=N(&9O>\"!J=6UP<R!O=F5R(\'1H92!L87IY" \
-			"(&1O9RX@"
+#define FOX_LINE	"M5&AE(\'%U:6-K(&)R;W=N(&9O>\"!J=6UP<R!O=F5R(\'1H92!L" \
+			"87IY(&1O9RX@"
 #define FOX_TEXT	"The quick brown fox jumps over the lazy dog. "
 #define NUM_LINE	"*,#$R,S0U-C<X.0``"
 #define NUM_STRIPPED	"*,#$R,S0U-C<X.0"	/* spaces stripped */
@@ -245,7 +246,7 @@ test_tolerated(void **state)
 static void
 test_truncated(void **state)
 {
-	const char	*t = "begin 644 t\n" FOX_LINE "\nand the text goes on\n";
+	const char	*t = "begin 644 t\n" FOX_LINE "\nand text goes on\n";
 	struct run	 r;
 
 	(void)state;
@@ -253,7 +254,7 @@ test_truncated(void **state)
 	assert_int_equal(r.files.n, 1);
 	assert_data(&r, 0, FOX_TEXT);
 	assert_true(has_finding(&r, "uu_truncated"));
-	assert_string_equal(t + file_at(&r, 0)->end, "and the text goes on\n");
+	assert_string_equal(t + file_at(&r, 0)->end, "and text goes on\n");
 	run_free(&r);
 	scan_str(&r, "begin 644 t\n" FOX_LINE);	/* cut at the end */
 	assert_int_equal(r.files.n, 1);
