@@ -353,6 +353,8 @@ try_word(struct rf *r)
 	size_t		 avail = r->len - r->i, n, j, o = r->o, k;
 	int		 upper = 1;
 
+	if (avail > 2 && (p[1] | 0x20) != 't' && (p[1] | 0x20) != 'o')
+		return 0;
 	if (avail > 2 && strncasecmp(p, "at", 2) == 0) {
 		n = 2;
 		core = "@";

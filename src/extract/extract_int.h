@@ -31,6 +31,16 @@ enum ms_err	 ioc__add(struct ioc_set *s, enum ioc_kind k,
 int		 ioc__has(const struct ioc_set *s, enum ioc_kind k,
 		    const char *value);
 struct arena	*ioc__arena(const struct ioc_set *s);
+/*
+ * A cache of candidates already processed, keyed by 'tag' and the raw
+ * bytes: ioc__raw_get() returns 1 and the earlier outcome in '*rc' when
+ * the candidate was seen; ioc__raw_put() records one.  Only a cache:
+ * entries may be refused (long candidates, memory), never wrong.
+ */
+int		 ioc__raw_get(struct ioc_set *s, char tag, const char *p,
+		    size_t n, enum ms_err *rc);
+void		 ioc__raw_put(struct ioc_set *s, char tag, const char *p,
+		    size_t n, enum ms_err rc);
 
 /*
  * Refanged copy of UNTRUSTED text: "hxxp" -> "http", "[.]" -> ".",

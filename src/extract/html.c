@@ -103,6 +103,19 @@ resolve(const char *base, const char *rel)
 	return out;
 }
 
+/* An absolute link; repeated ones are answered from the set's cache. */
+static void
+add_abs(struct hx *h, const char *u, size_t n, const char *where)
+{
+	enum ms_err	rc;
+
+	if (!ioc__raw_get(h->s, 'L', u, n, &rc)) {
+		rc = extract__add_url(h->s, u, n, 0, where, 0);
+		ioc__raw_put(h->s, 'L', u, n, rc);
+	}
+	note(h, rc);
+}
+
 /*
  * One link-valued attribute.  Browsers strip surrounding whitespace and
  * drop tabs and newlines inside URLs, so we do too.  Relative links count
@@ -131,7 +144,7 @@ add_link(struct hx *h, const char *v, const char *where)
 	else if (g_ascii_strncasecmp(buf, "javascript:", 11) == 0)
 		note(h, extract_text(h->s, buf + 11, n - 11, where));
 	else if (has_scheme(buf))
-		note(h, extract__add_url(h->s, buf, n, 0, where, 0));
+		add_abs(h, buf, n, where);
 	else if (h->base != NULL && (abs = resolve(h->base, buf)) != NULL)
 		note(h, extract__add_url(h->s, abs, strlen(abs), 0, where, 0));
 	else if (buf[0] == '/' && buf[1] == '/')
@@ -228,10 +241,13 @@ add_refresh(struct hx *h, const char *c)
 	g_free(u);
 }
 
+/* libxml2's HTML parser gives element and attribute names in lower
+ * case, so a byte comparison is enough. */
 static int
 name_is(const xmlChar *n, const char *s)
 {
-	return n != NULL && g_ascii_strcasecmp((const char *)n, s) == 0;
+	return n != NULL && n[0] == (xmlChar)s[0] &&
+	    strcmp((const char *)n, s) == 0;
 }
 
 /* Where a link in attribute 'an' of element 'en' comes from, or -1. */
@@ -249,12 +265,25 @@ link_attr(const xmlChar *en, const xmlChar *an, const char *v)
 		return W_ACTION;
 	if (name_is(an, "background"))
 		return W_BACKGROUND;
-	if (g_ascii_strncasecmp((const char *)an, "data-", 5) == 0 &&
+	if (strncmp((const char *)an, "data-", 5) == 0 &&
 	    (g_ascii_strncasecmp(v, "http", 4) == 0 ||
 	    g_ascii_strncasecmp(v, "www.", 4) == 0 ||
 	    strncmp(v, "//", 2) == 0))
 		return W_DATA;
 	return -1;
+}
+
+/* A cheap first filter on attribute names before the value is copied. */
+static int
+attr_wanted(const xmlChar *an)
+{
+	switch (an[0]) {
+	case 'h': case 'c': case 'x': case 's': case 'd': case 'p':
+	case 'a': case 'f': case 'b': case 'i':
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 static void
@@ -265,6 +294,8 @@ visit_attrs(struct hx *h, xmlNodePtr n)
 	int		 w;
 
 	for (at = n->properties; at != NULL; at = at->next) {
+		if (!attr_wanted(at->name))
+			continue;
 		v = xmlNodeListGetString(h->doc, at->children, 1);
 		if (v == NULL)
 			continue;

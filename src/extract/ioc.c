@@ -19,6 +19,7 @@ struct ioc_set {
 	struct arena		*a;
 	GHashTable		*seen[IOC_KINDS];	/* value -> struct ioc */
 	struct arena_vec	 items[IOC_KINDS];
+	GHashTable		*raw;		/* candidate -> outcome + 1 */
 	size_t			 others;	/* items not IOC_URL */
 	size_t			 dropped;
 };
@@ -89,6 +90,9 @@ ioc_set_new(struct arena *a)
 		if (arena_defer(a, destroy_table, s->seen[k]) != MS_OK)
 			return NULL;	/* the table was destroyed already */
 	}
+	s->raw = g_hash_table_new(g_str_hash, g_str_equal);
+	if (arena_defer(a, destroy_table, s->raw) != MS_OK)
+		return NULL;
 	return s;
 }
 
@@ -185,4 +189,47 @@ out:
 	if (rc != MS_OK)
 		s->dropped++;
 	return rc;
+}
+
+/*
+ * Candidates already looked at.  Mail repeats its links (a footer, a
+ * tracking URL per paragraph), and canonicalising one costs a libcurl
+ * parse and an IDNA conversion, so the outcome is remembered by the raw
+ * bytes.  'tag' keeps kinds and flag combinations apart.  The memory is
+ * bounded: past RAW_CACHE_MAX entries nothing more is remembered.
+ */
+#define RAW_CACHE_MAX	65536
+
+int
+ioc__raw_get(struct ioc_set *s, char tag, const char *p, size_t n,
+    enum ms_err *rc)
+{
+	char	buf[128];
+	void	*v;
+
+	if (n + 2 > sizeof(buf))
+		return 0;	/* long ones are rare: not worth a copy */
+	buf[0] = tag;
+	memcpy(buf + 1, p, n);
+	buf[n + 1] = '\0';
+	if ((v = g_hash_table_lookup(s->raw, buf)) == NULL)
+		return 0;
+	*rc = (enum ms_err)(GPOINTER_TO_INT(v) - 1);
+	return 1;
+}
+
+void
+ioc__raw_put(struct ioc_set *s, char tag, const char *p, size_t n,
+    enum ms_err rc)
+{
+	char	*k;
+
+	if (n + 2 > 128 || g_hash_table_size(s->raw) >= RAW_CACHE_MAX)
+		return;
+	if ((k = arena_alloc(s->a, n + 2)) == NULL)
+		return;		/* only a cache: nothing lost */
+	k[0] = tag;
+	memcpy(k + 1, p, n);
+	k[n + 1] = '\0';
+	g_hash_table_insert(s->raw, k, GINT_TO_POINTER((int)rc + 1));
 }

@@ -211,6 +211,11 @@ scan_hashes(struct scan *sc, size_t b, size_t e)
 
 #define URL_JOINS	4	/* spaces skipped in one defanged URL */
 
+static const unsigned char bracket[256] = {
+	['('] = 1, ['['] = 1, ['{'] = 1, ['<'] = 1,
+	[')'] = 1, [']'] = 1, ['}'] = 1, ['>'] = 1,
+};
+
 /*
  * A space inside the host part of a URL with a scheme, written to defang
  * it: "http://example .com" or "http://example.com /path".  Only a single
@@ -263,6 +268,8 @@ scan_url(struct scan *sc, size_t start, size_t body, int schemeless)
 	size_t		 skip[URL_JOINS], nskip = 0;
 	const char	*op = "([{<", *cl = ")]}>", *p;
 	int		 in_host = !schemeless;
+	unsigned	 fl;
+	char		 tag;
 	enum ms_err	 rc;
 
 	for (;;) {
@@ -275,6 +282,10 @@ scan_url(struct scan *sc, size_t start, size_t body, int schemeless)
 			break;
 		if (sc->t[j] == '/' || sc->t[j] == '?' || sc->t[j] == '#')
 			in_host = 0;
+		if (!bracket[(unsigned char)sc->t[j]]) {
+			j += l;
+			continue;
+		}
 		if ((p = strchr(op, sc->t[j])) != NULL)
 			opens[p - op]++;
 		else if ((p = strchr(cl, sc->t[j])) != NULL) {
@@ -307,8 +318,12 @@ scan_url(struct scan *sc, size_t start, size_t body, int schemeless)
 		nskip--;
 	if (e <= body)
 		return 0;
-	rc = add_joined(sc, start, e, skip, nskip, schemeless,
-	    defanged(sc, start, e));
+	fl = defanged(sc, start, e);
+	tag = (char)('A' + (schemeless ? 1 : 0) + (fl ? 2 : 0));
+	if (!ioc__raw_get(sc->s, tag, sc->t + start, e - start, &rc)) {
+		rc = add_joined(sc, start, e, skip, nskip, schemeless, fl);
+		ioc__raw_put(sc->s, tag, sc->t + start, e - start, rc);
+	}
 	if (rc == MS_EPARSE)
 		return 0;
 	note(sc, rc);
