@@ -37,9 +37,20 @@ def qp(text):
 
 
 def hdr_b(text):
-    """An RFC 2047 'B' encoded word for a UTF-8 header value."""
-    enc = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    return "=?UTF-8?B?" + enc + "?="
+    """RFC 2047 'B' encoded words for a UTF-8 header value: each word at
+    most 60 characters (the RFC allows 75), whole characters only, folded
+    onto continuation lines."""
+    words, chunk = [], b""
+    for ch in text:
+        enc = ch.encode("utf-8")
+        if len(chunk) + len(enc) > 36:
+            words.append(chunk)
+            chunk = b""
+        chunk += enc
+    if chunk:
+        words.append(chunk)
+    return "\n ".join("=?UTF-8?B?" + base64.b64encode(w).decode("ascii") +
+                       "?=" for w in words)
 
 
 # ---------------------------------------------------------------------------
@@ -138,14 +149,15 @@ Received: from WIN-7H2K9QDL0B3 ([198.51.100.77])
 	by mail.{d} with ESMTPSA id 3bq1x0Rz
 	for <bob@example.org>; Tue, 10 Mar 2026 08:14:22 +0100
 Authentication-Results: mx1.example.org;
-	spf=fail (mx1.example.org: domain of bounce-4412@mail.{d} does not
-	designate 203.0.113.45 as permitted sender)
+	spf=fail (mx1.example.org: domain of
+	bounce-4412@mail.{d} does not designate
+	203.0.113.45 as permitted sender)
 	smtp.mailfrom=bounce-4412@mail.{d};
 	dkim=none (message not signed);
 	dmarc=fail (p=NONE sp=NONE dis=NONE) header.from={d}
 Received-SPF: Fail (mailfrom) identity=mailfrom; client-ip=203.0.113.45;
-	helo=mail.{d}; envelope-from=bounce-4412@mail.{d};
-	receiver=<UNKNOWN>
+	helo=mail.{d};
+	envelope-from=bounce-4412@mail.{d}; receiver=<UNKNOWN>
 From: "Microsoft 365" <no-reply@{d}>
 Reply-To: "IT Helpdesk" <helpdesk.m365@mail-support.example.net>
 To: "Bob Jones" <bob@example.org>
@@ -265,7 +277,8 @@ DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;
 	bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;
 	b=Vb3kq2ZxT0mJc9d5Qm2g7cY3yQfXh1kq8n4bW0pR6sLrVvE2uA9tKzNqJ3xH5oFi
 	 dGk7yP1wS0aB4cD6eF8gH0iJ2kL4mN6oP8qR0sT2uV4wX6yZ8aB0cD2eF4gH6iJ8k=
-From: "Laura Bennett | Northwind Traders" <laura.bennett@northwind-billing.xyz>
+From: "Laura Bennett | Northwind Traders"
+	<laura.bennett@northwind-billing.xyz>
 To: "Accounts Payable" <ap@example.com>
 Subject: Invoice 2026-1187 - payment due 18/03/2026
 Date: Wed, 11 Mar 2026 10:04:47 +0100
@@ -476,8 +489,9 @@ Received: from localhost (localhost [127.0.0.1])
 	by smtp.{h} (Postfix) with ESMTPSA id 8C1D2E0F3A
 	for <alice@example.org>; Thu, 12 Mar 2026 07:11:55 +0000 (UTC)
 Authentication-Results: mx1.example.org;
-	spf=pass (mx1.example.org: domain of noreply@{h} designates
-	203.0.113.88 as permitted sender) smtp.mailfrom=noreply@{h};
+	spf=pass (mx1.example.org: domain of noreply@{h}
+	designates 203.0.113.88 as permitted sender)
+	smtp.mailfrom=noreply@{h};
 	dkim=none (message not signed);
 	dmarc=none (p=NONE) header.from={h}
 From: "DHL Express" <noreply@{h}>
