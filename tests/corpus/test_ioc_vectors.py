@@ -46,7 +46,7 @@ VECTORS = _corpus / "ioc-vectors" if (_corpus / "ioc-vectors").is_dir() \
 FLOOR = {
     "url": 90.0, "domain": 90.0, "ip": 90.0, "email": 90.0,
     "md5": 90.0, "sha1": 90.0, "sha256": 90.0, "sha512": 90.0,
-    "fanger": 90.0, "fanger-sample": 90.0,
+    "fanger": 90.0, "fanger-sample": 90.0, "iocextract-doc": 90.0,
 }
 # Reported, not asserted: URLs hidden in base64/hex encodings are not
 # something the text extractor decodes.
@@ -313,6 +313,40 @@ def test_ioc_vectors():
               "%r / %r: %s vs %s" % (
                   dl[i], fl[i], {k: sorted(v) for k, v in a.items() if v},
                   {k: sorted(v) for k, v in b.items() if v}))
+
+    # iocextract's own corpus document: every valid.txt line must be
+    # found (as the URL, or, without a scheme, as its domain or IP), and
+    # no invalid.txt line may come out as an indicator.
+    ie = VECTORS / "iocextract"
+    doc = (ie / "input.txt").read_text()
+    obj = run_batch([doc])[0]
+    got = kinds_of(obj)
+    allvals = set()
+    for k in got:
+        allvals |= set(got[k])
+    for line in (ie / "valid.txt").read_text().splitlines():
+        r = refang(line)
+        if re.fullmatch(r"[0-9-]+", r):
+            continue            # a telephone number: not a kind we keep
+        if len(r) in (32, 40, 64, 128) and re.fullmatch("[0-9a-f]+", r):
+            ok = r in allvals
+        elif "://" in r:
+            # A marker left in a path ("/[.]") is kept as written.
+            sch, _, rest = line.partition("://")
+            host, sl, path = rest.partition("/")
+            lit = refang(sch + "://" + host) + sl + path
+            ok = canon_url(r) in got["url"] or \
+                canon_url(lit) in got["url"]
+        elif is_ip(re.split(r"[:/]", r)[0]):
+            ok = canon_ip(re.split(r"[:/]", r)[0]) in got["ip"]
+        else:
+            ok = canon_domain(r) in got["domain"] or \
+                canon_url(r) in got["url"]
+        score("iocextract-doc", ok, "valid %r (as %r) not found" %
+              (line, r))
+    for line in (ie / "invalid.txt").read_text().splitlines():
+        score("iocextract-doc", line.lower() not in allvals,
+              "invalid %r extracted" % line)
 
     report(rates, misses)
     if skipped:
