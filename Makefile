@@ -21,7 +21,7 @@ DEMO_DATA = $(BUILD_DIR)/demo-data
 CTEST_JOBS = 2
 # The corpus defaults to ../shared/corpus (CMakeLists.txt); MS_CORPUS in
 # the environment or on the command line overrides it.
-CMAKE_FLAGS = $(if $(MS_CORPUS),-DMS_CORPUS=$(MS_CORPUS))
+CMAKE_FLAGS = $${MS_CORPUS:+"-DMS_CORPUS=$$MS_CORPUS"}
 
 # Environment for the sanitizer test run.  G_SLICE/G_DEBUG make GLib use
 # plain malloc and clear memory so that ASan sees every allocation.
