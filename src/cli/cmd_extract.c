@@ -90,9 +90,17 @@ run_one(const struct opts *o, const char *p, size_t len, const char *name)
 		rc = extract_html(s, p, len, NULL, NULL, NULL);
 	else
 		rc = extract_text(s, p, len, "text");
-	if (rc != MS_OK)
-		fprintf(stderr, "mailsoar: extract: %s: %s (%zu indicators "
-		    "not kept)\n", name, ms_strerror(rc), ioc_set_dropped(s));
+	if (rc != MS_OK && len > LIMIT_EXTRACT_BYTES)
+		fprintf(stderr, "mailsoar: extract: %s: only the first %u "
+		    "bytes were scanned (LIMIT_EXTRACT_BYTES)\n", name,
+		    LIMIT_EXTRACT_BYTES);
+	if (rc != MS_OK && ioc_set_dropped(s) > 0)
+		fprintf(stderr, "mailsoar: extract: %s: %zu indicators not "
+		    "kept (LIMIT_URLS_PER_MSG, LIMIT_IOCS_PER_MSG)\n", name,
+		    ioc_set_dropped(s));
+	else if (rc != MS_OK && len <= LIMIT_EXTRACT_BYTES)
+		fprintf(stderr, "mailsoar: extract: %s: %s\n", name,
+		    ms_strerror(rc));
 	if (o->json)
 		report_iocs_json(stdout, s, o->rflags);
 	else
