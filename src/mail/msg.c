@@ -464,22 +464,43 @@ msg_mime(struct arena *a, const char *tag)
 	char	*s;
 	size_t	 i;
 
-	if (tag == NULL || *tag == '\0')
+	if (tag == NULL)
 		return "application/octet-stream";
-	if ((s = arena_strdup(a, g_strstrip((char *)tag))) == NULL)
+	if ((s = arena_strdup(a, tag)) == NULL)
 		return NULL;
+	g_strstrip(s);
+	if (*s == '\0')
+		return "application/octet-stream";
 	for (i = 0; s[i] != '\0'; i++)
 		s[i] = g_ascii_tolower(s[i]);
 	return s;
 }
 
+/* True if 'dir' holds any MAPI property stream: it is a message. */
+static int
+msg_is_message(GsfInfile *dir)
+{
+	const char	*name;
+	int		 i, n = gsf_infile_num_children(dir);
+
+	for (i = 0; i < n; i++) {
+		name = gsf_infile_name_by_index(dir, i);
+		if (name != NULL && (strcmp(name, PROPS_NAME) == 0 ||
+		    strncmp(name, "__substg1.0_", 12) == 0))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * The attached message of an attachment (storage __substg1.0_3701000D),
- * parsed into p->embedded unless that would pass LIMIT_MIME_DEPTH.
+ * parsed into p->embedded unless that would pass LIMIT_MIME_DEPTH.  The
+ * storage of an OLE object (method 6) is not a message and is skipped;
+ * so is one without any method that does not look like a message.
  */
 static enum ms_err
 msg_attached_msg(struct msg_ctx *c, struct mail_msg *m, struct msg_obj *o,
-    struct mail_part *p)
+    struct mail_part *p, uint32_t method)
 {
 	GsfInput	*in;
 	enum ms_err	 rc = MS_OK;
@@ -487,6 +508,8 @@ msg_attached_msg(struct msg_ctx *c, struct mail_msg *m, struct msg_obj *o,
 	if ((in = gsf_infile_child_by_name(o->dir, EMBEDDED_NAME)) == NULL)
 		return MS_OK;
 	if (!GSF_IS_INFILE(in) || gsf_infile_num_children(GSF_INFILE(in)) < 0)
+		goto out;
+	if (method != ATTACH_EMBEDDED_MSG && !msg_is_message(GSF_INFILE(in)))
 		goto out;
 	p->content_type = "application/vnd.ms-outlook";
 	if (m->depth + 1 > LIMIT_MIME_DEPTH) {
@@ -521,6 +544,7 @@ msg_attachment(struct msg_ctx *c, struct mail_msg *m, GsfInfile *dir,
 	struct msg_obj		 o;
 	struct mail_part	*p;
 	const char		*path, *lname, *sname, *dname, *tag, *cid;
+	uint32_t		 method;
 	const struct msg_sprop	 props[] = {
 		{ PR_ATTACH_LONG_FILENAME, &lname },
 		{ PR_ATTACH_FILENAME, &sname },
@@ -547,9 +571,9 @@ msg_attachment(struct msg_ctx *c, struct mail_msg *m, GsfInfile *dir,
 		return MS_ELIMIT;
 	if ((rc = msg_binary(c, &o, PR_ATTACH_DATA, &p->data, &p->len)) != 0)
 		return rc;
-	if (p->data == NULL &&
-	    msg_long(&o, PR_ATTACH_METHOD, 0) == ATTACH_EMBEDDED_MSG)
-		return msg_attached_msg(c, m, &o, p);
+	method = msg_long(&o, PR_ATTACH_METHOD, 0);
+	if (p->data == NULL && (method == 0 || method == ATTACH_EMBEDDED_MSG))
+		return msg_attached_msg(c, m, &o, p, method);
 	return MS_OK;
 }
 
@@ -697,22 +721,6 @@ msg_bodies(struct msg_ctx *c, struct mail_msg *m, struct msg_obj *o)
 	}
 	e->html_len = e->html != NULL ? strlen(e->html) : 0;
 	return MS_OK;
-}
-
-/* True if 'dir' holds any MAPI property stream: it is a message. */
-static int
-msg_is_message(GsfInfile *dir)
-{
-	const char	*name;
-	int		 i, n = gsf_infile_num_children(dir);
-
-	for (i = 0; i < n; i++) {
-		name = gsf_infile_name_by_index(dir, i);
-		if (name != NULL && (strcmp(name, PROPS_NAME) == 0 ||
-		    strncmp(name, "__substg1.0_", 12) == 0))
-			return 1;
-	}
-	return 0;
 }
 
 /*

@@ -356,6 +356,9 @@ put_subject(GsfOutfile *dir)
 	put_stream(dir, "__substg1.0_0037001F", "s\0", 2);
 }
 
+/* PR_ATTACH_METHOD of attached messages (0: absent). */
+static uint32_t	nest_method = 5;	/* ATTACH_EMBEDDED_MSG */
+
 /*
  * Fill message storage 'dir': a subject, 'natt' empty attachments,
  * 'nrecip' recipient storages without properties, and 'nest' levels of
@@ -383,7 +386,7 @@ fill_msg(GsfOutfile *dir, size_t hdr, int natt, int nrecip, int nest)
 	if (nest == 0)
 		return;
 	a = new_dir(dir, "__attach_version1.0_#7FFFFFFF");
-	put_props(a, 8, 0x3705, 5);	/* ATTACH_EMBEDDED_MSG */
+	put_props(a, 8, nest_method ? 0x3705 : 0, nest_method);
 	e = new_dir(a, "__substg1.0_3701000D");
 	fill_msg(e, 24, 0, 0, nest - 1);
 	close_dir(e);
@@ -474,6 +477,36 @@ test_limit_depth(void **state)
 	assert_true(has_finding(&r, "limit_mime_depth"));
 	run_free(&r);
 	g_bytes_unref(b);
+}
+
+/* Without PR_ATTACH_METHOD the storage is still read as a message; with
+ * method 6 (an OLE object) it is not, and that is no finding. */
+static void
+test_attach_methods(void **state)
+{
+	GBytes		*b;
+	struct run	 r;
+
+	(void)state;
+	nest_method = 0;
+	b = build_msg(0, 0, 1);
+	run_bytes(&r, b);
+	assert_int_equal(r.rc, MS_OK);
+	assert_non_null(part(r.m, 0)->embedded);
+	assert_string_equal(part(r.m, 0)->embedded->email.subject, "s");
+	run_free(&r);
+	g_bytes_unref(b);
+	nest_method = 6;
+	b = build_msg(0, 0, 1);
+	run_bytes(&r, b);
+	assert_int_equal(r.rc, MS_OK);
+	assert_null(part(r.m, 0)->embedded);
+	assert_string_equal(part(r.m, 0)->content_type,
+	    "application/octet-stream");
+	assert_int_equal(r.findings.n, 0);
+	run_free(&r);
+	g_bytes_unref(b);
+	nest_method = 5;
 }
 
 /* Not a compound file, a broken one, and a compound file that is not a
@@ -592,6 +625,7 @@ main(void)
 		cmocka_unit_test(test_mail5),
 		cmocka_unit_test(test_limit_streams),
 		cmocka_unit_test(test_limit_depth),
+		cmocka_unit_test(test_attach_methods),
 		cmocka_unit_test(test_not_msg),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_corrupted),
