@@ -29,6 +29,7 @@ struct opts {
 	const char	*path;
 };
 
+/* --help text. */
 static void
 usage(FILE *f)
 {
@@ -132,6 +133,7 @@ run_lines(const struct opts *o, const char *buf, size_t len)
 	return limit ? CLI_EXIT_LIMIT : CLI_EXIT_OK;
 }
 
+/* Options into 'o'; -1 after --help, -2 on a usage error. */
 static int
 parse_args(int argc, char **argv, struct opts *o)
 {
@@ -177,6 +179,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* Entry point: read the input, extract, print, exit status. */
 int
 cmd_extract(int argc, char **argv)
 {

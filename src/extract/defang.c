@@ -36,6 +36,7 @@ static const unsigned char trigger[256] = {
 	['-'] = 1, [']'] = 1, [')'] = 1, ['}'] = 1, ['^'] = 1,
 };
 
+/* A word byte: ASCII letter or digit, or any non-ASCII byte. */
 static int
 alnum(unsigned char c)
 {
@@ -43,12 +44,14 @@ alnum(unsigned char c)
 	    (c >= '0' && c <= '9') || c >= 0x80;
 }
 
+/* Opening brackets that defangers put around markers. */
 static int
 is_open(char c)
 {
 	return c == '[' || c == '(' || c == '{';
 }
 
+/* Their closing counterparts. */
 static int
 is_close(char c)
 {
@@ -78,6 +81,7 @@ mark(struct rf *r)
 	r->marks[r->nmarks++] = r->o;
 }
 
+/* Append to the output; the cap is sized so that it never cuts. */
 static void
 emit(struct rf *r, const char *s, size_t n)
 {
@@ -102,11 +106,13 @@ after_scheme(const struct rf *r)
 	if (n < 2 || n > 5 || (k > 0 && alnum((unsigned char)r->out[k - 1])))
 		return 0;
 	for (i = 0; i < MS_ARRAY_LEN(sc); i++)
-		if (strlen(sc[i]) == n && strncasecmp(r->out + k, sc[i], n) == 0)
+		if (strlen(sc[i]) == n &&
+		    strncasecmp(r->out + k, sc[i], n) == 0)
 			return 1;
 	return 0;
 }
 
+/* Bytes that may surround a marker: brackets, space, backslash. */
 static int
 is_fence(char c)
 {
@@ -220,7 +226,8 @@ try_marker(struct rf *r)
 	if (end - j > FANG_SPAN)
 		end = j + FANG_SPAN;
 	if (in[j] == '\\' && j + 1 < end && in[j + 1] == '/') {
-		emit(r, "/", 1);	/* JSON's "\/": escaping, not defanging */
+		/* JSON's "\/" is escaping, not defanging: no mark. */
+		emit(r, "/", 1);
 		r->i += 2;
 		return 1;
 	}
@@ -301,6 +308,7 @@ try_at(struct rf *r)
 	return 1;
 }
 
+/* ASCII lower-case letter or digit. */
 static int
 lower_or_digit(char c)
 {
@@ -528,6 +536,10 @@ try_sep(struct rf *r)
 	return 1;
 }
 
+/*
+ * The pass itself: copy runs of ordinary bytes, try the
+ * rule for each trigger byte, copy the byte when no rule applies.
+ */
 enum ms_err
 extract__refang(struct arena *a, const char *in, size_t len, char **out,
     size_t *outlen, size_t **marks, size_t *nmarks)

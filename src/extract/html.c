@@ -42,6 +42,7 @@ struct hx {
 	enum ms_err	 rc;
 };
 
+/* Remember a limit; other outcomes of one link do not matter here. */
 static void
 note(struct hx *h, enum ms_err rc)
 {
@@ -67,6 +68,7 @@ where_of(struct hx *h, enum where_id id)
 	return h->w[id];
 }
 
+/* HTML's ASCII whitespace. */
 static int
 is_space(char c)
 {
@@ -286,6 +288,7 @@ attr_wanted(const xmlChar *an)
 	}
 }
 
+/* Every link-bearing attribute of element 'n'. */
 static void
 visit_attrs(struct hx *h, xmlNodePtr n)
 {
@@ -319,6 +322,7 @@ visit_attrs(struct hx *h, xmlNodePtr n)
 	}
 }
 
+/* Append to the visible text, up to LIMIT_EXTRACT_BYTES. */
 static void
 text_add(struct hx *h, const char *p, size_t n)
 {
@@ -332,6 +336,7 @@ text_add(struct hx *h, const char *p, size_t n)
 	g_string_append_len(h->text, p, (gssize)n);
 }
 
+/* Elements that break lines in rendered text. */
 static int
 is_block(const xmlChar *name)
 {
@@ -426,6 +431,7 @@ find_base(struct hx *h, xmlNodePtr n, size_t depth)
 	}
 }
 
+/* Parse, find <base>, walk, then scan the visible text. */
 enum ms_err
 extract_html(struct ioc_set *s, const char *html, size_t len,
     const char *where, const char **text, size_t *text_len)

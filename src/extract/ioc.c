@@ -17,7 +17,7 @@
 
 struct ioc_set {
 	struct arena		*a;
-	GHashTable		*seen[IOC_KINDS];	/* value -> struct ioc */
+	GHashTable		*seen[IOC_KINDS];	/* value -> ioc */
 	struct arena_vec	 items[IOC_KINDS];
 	GHashTable		*raw;		/* candidate -> outcome + 1 */
 	size_t			 others;	/* items not IOC_URL */
@@ -69,6 +69,7 @@ extract__psl(void)
 	return psl_ctx;
 }
 
+/* arena_defer() callback for the GLib hash tables. */
 static void
 destroy_table(void *p)
 {
@@ -96,6 +97,7 @@ ioc_set_new(struct arena *a)
 	return s;
 }
 
+/* Items of kind 'k'; 0 for a NULL set or a bad kind. */
 size_t
 ioc_set_count(const struct ioc_set *s, enum ioc_kind k)
 {
@@ -104,6 +106,7 @@ ioc_set_count(const struct ioc_set *s, enum ioc_kind k)
 	return s->items[k].n;
 }
 
+/* Item 'i' of kind 'k' in first-seen order, or NULL. */
 const struct ioc *
 ioc_set_get(const struct ioc_set *s, enum ioc_kind k, size_t i)
 {
@@ -112,12 +115,14 @@ ioc_set_get(const struct ioc_set *s, enum ioc_kind k, size_t i)
 	return s->items[k].v[i];
 }
 
+/* Items refused by a limit so far. */
 size_t
 ioc_set_dropped(const struct ioc_set *s)
 {
 	return s == NULL ? 0 : s->dropped;
 }
 
+/* The JSON-ish name of a kind. */
 const char *
 ioc_kind_name(enum ioc_kind k)
 {
@@ -126,12 +131,14 @@ ioc_kind_name(enum ioc_kind k)
 	return kind_names[k];
 }
 
+/* The arena the set lives in. */
 struct arena *
 ioc__arena(const struct ioc_set *s)
 {
 	return s->a;
 }
 
+/* Is 'value' already in the set as kind 'k'? */
 int
 ioc__has(const struct ioc_set *s, enum ioc_kind k, const char *value)
 {
@@ -200,6 +207,7 @@ out:
  */
 #define RAW_CACHE_MAX	65536
 
+/* The outcome cached for a raw candidate, if any. */
 int
 ioc__raw_get(struct ioc_set *s, char tag, const char *p, size_t n,
     enum ms_err *rc)
@@ -218,6 +226,7 @@ ioc__raw_get(struct ioc_set *s, char tag, const char *p, size_t n,
 	return 1;
 }
 
+/* Cache the outcome for a raw candidate, if there is room. */
 void
 ioc__raw_put(struct ioc_set *s, char tag, const char *p, size_t n,
     enum ms_err rc)

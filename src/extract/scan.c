@@ -58,6 +58,7 @@ tld_ok(const char *host, unsigned defang)
 	return 1;
 }
 
+/* ASCII hex digit. */
 static int
 is_hex(unsigned char c)
 {
@@ -65,6 +66,7 @@ is_hex(unsigned char c)
 	    (c | 0x20) <= 'f');
 }
 
+/* ASCII letter or digit. */
 static int
 is_alnum(unsigned char c)
 {
@@ -162,6 +164,7 @@ defanged(const struct scan *sc, size_t b, size_t e)
 	return lo < sc->nmarks && sc->marks[lo] < e ? IOC_F_DEFANGED : 0;
 }
 
+/* Remember that a limit refused something; keep scanning. */
 static void
 note(struct scan *sc, enum ms_err rc)
 {
@@ -399,6 +402,7 @@ scan_ipv6(struct scan *sc, size_t i)
 	return e;
 }
 
+/* Is 'tld' one of the file-extension TLDs above? */
 static int
 ext_tld(const char *tld)
 {
@@ -483,6 +487,7 @@ scan_name(struct scan *sc, size_t b, size_t e)
 	note(sc, extract__add_domain(sc->s, host, uni, sc->where, fl));
 }
 
+/* Is [p, p+n) a scheme we keep (any case)? */
 static int
 is_scheme(const char *p, size_t n)
 {
@@ -531,6 +536,7 @@ scan_token(struct scan *sc, size_t i)
 	return e;
 }
 
+/* The main loop: skip separators, hand each token start on. */
 static void
 scan_all(struct scan *sc)
 {
@@ -557,6 +563,7 @@ scan_all(struct scan *sc)
 	}
 }
 
+/* Refang (or fall back to the raw text), then scan. */
 enum ms_err
 extract_text(struct ioc_set *s, const char *text, size_t len,
     const char *where)

@@ -29,6 +29,7 @@ static const char *const schemes[] = {
 	"http", "https", "ftp", "ftps", "sftp", "tcp", "udp", "ws", "wss",
 };
 
+/* Is the (lower-case) scheme one we keep? */
 static int
 scheme_ok(const char *sc)
 {
@@ -40,6 +41,7 @@ scheme_ok(const char *sc)
 	return 0;
 }
 
+/* ASCII lower case, other bytes unchanged. */
 static char
 lower(char c)
 {
@@ -128,6 +130,10 @@ out:
 	return rc;
 }
 
+/*
+ * The last label as a public suffix on its own, through
+ * libpsl without the "*" rule, so only real TLDs count.
+ */
 int
 extract__tld_known(const char *host)
 {
@@ -140,6 +146,7 @@ extract__tld_known(const char *host)
 	    PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
 }
 
+/* Add an ASCII host with its registrable domain. */
 enum ms_err
 extract__add_domain(struct ioc_set *s, const char *host, const char *uni,
     const char *where, unsigned flags)
@@ -184,6 +191,7 @@ extract__ipv4(const char *p, size_t n, char *out)
 	return 0;
 }
 
+/* inet_pton(3) then inet_ntop(3): validation and RFC 5952 form. */
 int
 extract__ipv6(const char *p, size_t n, char *out)
 {
@@ -201,6 +209,10 @@ extract__ipv6(const char *p, size_t n, char *out)
 	return 0;
 }
 
+/*
+ * Private, loopback, link-local, shared, documentation,
+ * benchmarking, multicast and reserved IPv4 ranges.
+ */
 static int
 v4_private(const unsigned char *b)
 {
@@ -215,6 +227,7 @@ v4_private(const unsigned char *b)
 	    (b[0] == 203 && b[1] == 0 && b[2] == 113);
 }
 
+/* The IPv6 counterparts, and mapped private IPv4. */
 static int
 v6_private(const unsigned char *b)
 {
@@ -232,6 +245,7 @@ v6_private(const unsigned char *b)
 	    (b[0] == 0x01 && b[1] == 0x00 && memcmp(b + 2, zero, 6) == 0);
 }
 
+/* Textual IP to the range checks above. */
 int
 extract_ip_is_private(const char *ip)
 {
@@ -244,6 +258,7 @@ extract_ip_is_private(const char *ip)
 	return 0;
 }
 
+/* Add a canonical IP with its IPV6 and PRIVATE flags. */
 enum ms_err
 extract__add_ip(struct ioc_set *s, const char *ip, int v6,
     const char *where, unsigned flags)
@@ -255,6 +270,7 @@ extract__add_ip(struct ioc_set *s, const char *ip, int v6,
 	return ioc__add(s, IOC_IP, ip, NULL, NULL, NULL, where, flags, NULL);
 }
 
+/* Free what extract__url_canon() allocated. */
 void
 extract__url_clear(struct extract__url *u)
 {
@@ -296,6 +312,10 @@ canon_host(CURLU *h, const char *host, struct extract__url *u)
 	return 0;
 }
 
+/*
+ * Parse with libcurl, keep known schemes only, replace the
+ * host by its canonical form, render without the default port.
+ */
 enum ms_err
 extract__url_canon(const char *url, size_t len, int schemeless,
     struct extract__url *u)
@@ -341,6 +361,7 @@ out:
 	return rc;
 }
 
+/* The canonical URL copied into 'a'. */
 const char *
 extract_url_normalise(struct arena *a, const char *url, size_t len)
 {
@@ -385,6 +406,7 @@ extract__add_url(struct ioc_set *s, const char *url, size_t len,
 	return rc != MS_OK ? rc : rc2;
 }
 
+/* Characters of an unquoted local part (RFC 5322 atext). */
 static int
 local_char(unsigned char c)
 {
@@ -393,6 +415,10 @@ local_char(unsigned char c)
 	    strchr(".!#$%&'*+/=?^_`{|}~-", c) != NULL;
 }
 
+/*
+ * Validate the local part and domain; add the address and
+ * its domain.
+ */
 enum ms_err
 extract__add_email(struct ioc_set *s, const char *local, size_t llen,
     const char *domain, size_t dlen, const char *where, unsigned flags)
@@ -421,6 +447,7 @@ extract__add_email(struct ioc_set *s, const char *local, size_t llen,
 	return rc;
 }
 
+/* One URL from a header or a link: mailto: gives an email. */
 enum ms_err
 extract_url(struct ioc_set *s, const char *url, size_t len,
     const char *where)
@@ -448,6 +475,7 @@ extract_url(struct ioc_set *s, const char *url, size_t len,
 	return extract__add_url(s, url, len, 0, where, 0);
 }
 
+/* One addr-spec, angle brackets and spaces allowed around. */
 enum ms_err
 extract_email(struct ioc_set *s, const char *addr, const char *where)
 {
@@ -465,6 +493,7 @@ extract_email(struct ioc_set *s, const char *addr, const char *where)
 	    (size_t)(end - at - 1), where, 0);
 }
 
+/* One IPv4 or IPv6 address, brackets allowed around IPv6. */
 enum ms_err
 extract_ip(struct ioc_set *s, const char *ip, const char *where)
 {
@@ -482,6 +511,7 @@ extract_ip(struct ioc_set *s, const char *ip, const char *where)
 	return MS_EPARSE;
 }
 
+/* One host name (or IP) from a header. */
 enum ms_err
 extract_domain(struct ioc_set *s, const char *host, const char *where)
 {

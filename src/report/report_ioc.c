@@ -29,6 +29,7 @@ jstr(const char *s)
 	return j != NULL ? j : json_null();
 }
 
+/* The values of one kind as a JSON array. */
 static json_t *
 kind_list(const struct ioc_set *s, enum ioc_kind k)
 {
@@ -40,6 +41,7 @@ kind_list(const struct ioc_set *s, enum ioc_kind k)
 	return a;
 }
 
+/* The whole set as one JSON object and a newline. */
 void
 report_iocs_json(FILE *f, const struct ioc_set *s, unsigned flags)
 {
@@ -100,6 +102,7 @@ text_flags(FILE *f, const struct ioc *io)
 		fputs(" schemeless", f);
 }
 
+/* One block per kind that has items, then the dropped count. */
 void
 report_iocs_text(FILE *f, const struct ioc_set *s, unsigned flags)
 {

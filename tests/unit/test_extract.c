@@ -292,7 +292,8 @@ t_hash_in_longer_run(void **state)
 	/* 33, 41, 65 and 129 hex digits: no hash of any kind. */
 	text("d41d8cd98f00b204e9800998ecf8427ea "
 	    "da39a3ee5e6b4b0d3255bfef95601890afd807091 "
-	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8551");
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	    "1");
 	COUNT(IOC_MD5, 0);
 	COUNT(IOC_SHA1, 0);
 	COUNT(IOC_SHA256, 0);
@@ -431,8 +432,8 @@ t_html_deep(void **state)
 	enum ms_err	 rc;
 
 	for (i = 0; i < depth; i++)
-		n += (size_t)sprintf(h + n, "<div>");
-	n += (size_t)sprintf(h + n, "http://deep.example.com/");
+		n += (size_t)snprintf(h + n, 6, "<div>");
+	n += (size_t)snprintf(h + n, 32, "http://deep.example.com/");
 	rc = extract_html(S, h, n, NULL, NULL, NULL);
 	assert_true(rc == MS_OK || rc == MS_ELIMIT);
 	xfree(h);
