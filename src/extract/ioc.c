@@ -46,21 +46,21 @@ static psl_ctx_t	*psl_loaded;	/* only when the builtin is missing */
 void
 extract_init(void)
 {
-	static int	done;
+	static gsize	done;
 
-	if (done)
+	if (!g_once_init_enter(&done))
 		return;
-	done = 1;
 	xmlInitParser();
 	psl_ctx = psl_builtin();
 	if (psl_ctx == NULL) {
 		psl_loaded = psl_latest(NULL);
 		psl_ctx = psl_loaded;
 	}
+	g_once_init_leave(&done, 1);
 }
 
 /* The PSL context; extract_init() is called on first use as a safety net
- * for single-threaded callers that forgot it. */
+ * for callers that forgot it (g_once makes that safe across threads). */
 const void *
 extract__psl(void)
 {

@@ -447,7 +447,36 @@ extract__add_email(struct ioc_set *s, const char *local, size_t llen,
 	return rc;
 }
 
-/* One URL from a header or a link: mailto: gives an email. */
+/*
+ * "mailto:a@x.com,b@y.org?subject=..": each address of the list, with
+ * IOC_F_MAILTO.  %40-style escapes are not decoded.  MS_EPARSE when no
+ * address was good; otherwise the worst of MS_OK and MS_ELIMIT.
+ */
+static enum ms_err
+add_mailto(struct ioc_set *s, const char *p, size_t len, const char *where)
+{
+	const char	*end = p + len, *q, *e, *at;
+	enum ms_err	 rc = MS_EPARSE, r;
+
+	if ((q = memchr(p, '?', len)) != NULL)
+		end = q;
+	for (; p < end; p = e + 1) {
+		if ((e = memchr(p, ',', (size_t)(end - p))) == NULL)
+			e = end;
+		at = memrchr(p, '@', (size_t)(e - p));
+		if (at != NULL) {
+			r = extract__add_email(s, p, (size_t)(at - p), at + 1,
+			    (size_t)(e - at - 1), where, IOC_F_MAILTO);
+			if (r == MS_ELIMIT || rc == MS_EPARSE)
+				rc = r;
+		}
+		if (e == end)
+			break;
+	}
+	return rc;
+}
+
+/* One URL from a header or a link: mailto: gives email addresses. */
 enum ms_err
 extract_url(struct ioc_set *s, const char *url, size_t len,
     const char *where)
@@ -460,18 +489,8 @@ extract_url(struct ioc_set *s, const char *url, size_t len,
 	    url[len - 1] == '>' || url[len - 1] == '\r' ||
 	    url[len - 1] == '\n'))
 		len--;
-	if (len >= 7 && g_ascii_strncasecmp(url, "mailto:", 7) == 0) {
-		const char	*at = memchr(url + 7, '@', len - 7);
-		const char	*end = url + len;
-		const char	*q = memchr(url + 7, '?', len - 7);
-
-		if (q != NULL)
-			end = q;
-		if (at == NULL || at > end)
-			return MS_EPARSE;
-		return extract__add_email(s, url + 7, (size_t)(at - url - 7),
-		    at + 1, (size_t)(end - at - 1), where, IOC_F_MAILTO);
-	}
+	if (len >= 7 && g_ascii_strncasecmp(url, "mailto:", 7) == 0)
+		return add_mailto(s, url + 7, len - 7, where);
 	return extract__add_url(s, url, len, 0, where, 0);
 }
 

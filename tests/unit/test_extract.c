@@ -138,6 +138,12 @@ t_emails(void **state)
 	assert_int_equal(MS_OK, extract_email(S, "<Z@Example.COM>", "hdr"));
 	HAS(IOC_EMAIL, "Z@example.com");
 	assert_int_equal(MS_EPARSE, extract_email(S, "nobody", "hdr"));
+	assert_int_equal(MS_OK, extract_url(S,
+	    "<mailto:e1@example.com,e2@example.org?subject=x>", 48, "hdr"));
+	assert_true(find(IOC_EMAIL, "e2@example.org")->flags & IOC_F_MAILTO);
+	HAS(IOC_EMAIL, "e1@example.com");
+	assert_int_equal(MS_EPARSE, extract_url(S, "mailto:nobody", 13,
+	    "hdr"));
 }
 
 static void
