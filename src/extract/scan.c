@@ -334,6 +334,29 @@ scan_url(struct scan *sc, size_t start, size_t body, int schemeless)
 	return e;
 }
 
+/*
+ * "smtp.mailfrom=user@example.com" in Authentication-Results, "i=@..."
+ * in DKIM-Signature: a header key glued to the address with "=".  Only
+ * these keys are skipped; other '=' are part of the local part (VERP and
+ * SRS bounce addresses use them).
+ */
+static size_t
+skip_key(const struct scan *sc, size_t ls, size_t at)
+{
+	static const char *const keys[] = { "smtp.mailfrom=",
+	    "smtp.from=", "smtp.helo=", "header.from=", "header.i=",
+	    "header.d=", "envelope-from=", "i=", "d=", "s=" };
+	size_t	i, n;
+
+	for (i = 0; i < MS_ARRAY_LEN(keys); i++) {
+		n = strlen(keys[i]);
+		if (at - ls > n && g_ascii_strncasecmp(sc->t + ls, keys[i],
+		    n) == 0)
+			return ls + n;
+	}
+	return ls;
+}
+
 /* 'at' is an '@' after the token starting at 'i'. */
 static size_t
 scan_email(struct scan *sc, size_t i, size_t at)
@@ -346,6 +369,7 @@ scan_email(struct scan *sc, size_t i, size_t at)
 	while (ls > 0 && at - ls < 64 && (is_alnum((unsigned char)
 	    sc->t[ls - 1]) || strchr(".!#$%&'*+/=?^_`{|}~-", sc->t[ls - 1])))
 		ls--;
+	ls = skip_key(sc, ls, at);
 	while (ls < at && !is_alnum((unsigned char)sc->t[ls]) &&
 	    sc->t[ls] != '_')
 		ls++;

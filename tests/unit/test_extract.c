@@ -129,12 +129,17 @@ t_emails(void **state)
 	    "x@y");
 	HAS(IOC_EMAIL, "a@example.com");
 	HAS(IOC_EMAIL, "b.c+tag@sub.example.co.uk");
+	text("spf=pass smtp.mailfrom=bounce@mail.example.com; dkim=pass "
+	    "header.i=@example.com; "
+	    "bounce-7-user=example.com@lists.example.net");
+	HAS(IOC_EMAIL, "bounce@mail.example.com");
+	HAS(IOC_EMAIL, "bounce-7-user=example.com@lists.example.net");
 	io = find(IOC_EMAIL, "d@example.org");
 	assert_non_null(io);
 	assert_true(io->flags & IOC_F_MAILTO);
 	assert_string_equal("example.co.uk",
 	    find(IOC_EMAIL, "b.c+tag@sub.example.co.uk")->domain);
-	COUNT(IOC_EMAIL, 3);
+	COUNT(IOC_EMAIL, 5);
 	assert_int_equal(MS_OK, extract_email(S, "<Z@Example.COM>", "hdr"));
 	HAS(IOC_EMAIL, "Z@example.com");
 	assert_int_equal(MS_EPARSE, extract_email(S, "nobody", "hdr"));
