@@ -250,6 +250,14 @@ body_iocs(struct arena *a, struct analysis *an)
 	if (rc == MS_OK && an->forward_html != NULL)
 		rc = extract_from(a, an, 1, an->forward_html,
 		    an->forward_html_len, "forwarded html");
+	for (i = 0; an->suspicious != NULL && i < an->suspicious->parts.n &&
+	    rc == MS_OK; i++) {
+		const struct mail_part *p = an->suspicious->parts.v[i];
+
+		if (p->flags & MAIL_PART_LEFTOVER)
+			rc = extract_from(a, an, 0, (const char *)p->data,
+			    p->len, "mime leftover text");
+	}
 	for (i = 0; i < an->attachments.n && rc == MS_OK; i++) {
 		at = an->attachments.v[i];
 		if (at->is_email || !text_like(at))

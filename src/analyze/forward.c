@@ -229,6 +229,7 @@ analyze__forward(struct arena *a, struct analysis *an)
 
 	an->email = &an->top->email;
 	an->email_path = "";
+	an->suspicious = an->top;
 	if ((p = attached_email(an->top)) != NULL) {
 		an->email = &p->embedded->email;
 		an->email_path = p->path;

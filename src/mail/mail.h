@@ -81,6 +81,9 @@ enum mail_part_flags {
 	MAIL_PART_UUENCODED	= 1 << 3, /* found as a uuencoded block */
 	MAIL_PART_TNEF		= 1 << 4, /* unpacked from winmail.dat */
 	MAIL_PART_MSG		= 1 << 5, /* from an Outlook .msg */
+	MAIL_PART_LEFTOVER	= 1 << 6, /* text of a multipart with no
+					     delimited part (preamble,
+					     epilogue): scanned, not shown */
 };
 
 struct mail_msg;

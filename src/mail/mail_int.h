@@ -55,4 +55,17 @@ enum ms_err	mail__authres_parse(struct arena *a, const char *value,
  * public internet address? */
 int		mail__ip_private(const char *ip);
 
+enum mail_fixup {
+	MAIL_FIXUP_DELIMITER	 = 1 << 0,	/* junk after a delimiter */
+	MAIL_FIXUP_LONG_BOUNDARY = 1 << 1,	/* boundary over 70 chars */
+};
+
+/*
+ * Normalise malformations GMime would drop content for (fixup.c).
+ * Returns NULL if 'raw' needs no change, else a g_malloc'd copy with
+ * '*outlen' bytes; '*what' says what was changed (enum mail_fixup).
+ */
+char		*mail__fixup(const char *raw, size_t len, size_t *outlen,
+		    unsigned *what);
+
 #endif /* MS_MAIL_INT_H */

@@ -283,20 +283,20 @@ name_ends(const char *name, const char *ext)
 	return n >= e && g_ascii_strcasecmp(name + n - e, ext) == 0;
 }
 
-/* Does this look like an RFC 5322 message (attached .eml)? */
+/*
+ * Does this start like an RFC 5322 header block (attached .eml files)?
+ * The first line must be "Name: value" with a valid field name.
+ */
 static int
 looks_like_email(const unsigned char *p, size_t n)
 {
-	static const char	*const hdrs[] = { "Received:", "From:",
-	    "Return-Path:", "Message-ID:", "Subject:", "Date:", "To:",
-	    "MIME-Version:", "Delivered-To:", "X-" };
-	size_t			 i, l;
+	size_t	i;
 
-	for (i = 0; i < G_N_ELEMENTS(hdrs); i++) {
-		l = strlen(hdrs[i]);
-		if (n > l && g_ascii_strncasecmp((const char *)p, hdrs[i],
-		    l) == 0)
-			return 1;
+	for (i = 0; i < n && i < 128; i++) {
+		if (p[i] == ':')
+			return i > 0;
+		if (p[i] <= ' ' || p[i] >= 127)
+			return 0;
 	}
 	return 0;
 }
@@ -470,9 +470,12 @@ walk_leaf(struct walk *wk, GMimeObject *obj, const char *path, int depth)
 	    strcmp(p->content_type, "application/vnd.ms-tnef") == 0 ||
 	    tnef_sniff(p->data, p->len))
 		return unpack_tnef(wk, p);
+	/* GMime leaves a message/rfc822 part with a base64 or QP transfer
+	 * encoding as a leaf: its decoded bytes are the email. */
 	if (msg_sniff((const char *)p->data, p->len) ||
-	    ((name_ends(p->file_name, ".eml") ||
-	    strcmp(p->content_type, "message/rfc822") == 0) &&
+	    strcmp(p->content_type, "message/rfc822") == 0 ||
+	    strcmp(p->content_type, "message/global") == 0 ||
+	    (name_ends(p->file_name, ".eml") &&
 	    looks_like_email(p->data, p->len)))
 		return parse_embedded(wk, p, depth);
 	return MS_OK;
@@ -530,6 +533,42 @@ walk_message_part(struct walk *wk, GMimeObject *obj, const char *path,
 	    wk->m->findings, &p->embedded);
 }
 
+/*
+ * A multipart in which GMime found no part (broken or missing
+ * delimiters) still has content, in its prologue and epilogue: keep it as
+ * a text part so that nothing a client might render goes unexamined.
+ */
+static enum ms_err
+multipart_leftovers(struct walk *wk, GMimeMultipart *mp, const char *path)
+{
+	const char		*pro = g_mime_multipart_get_prologue(mp);
+	const char		*epi = g_mime_multipart_get_epilogue(mp);
+	struct mail_part	*p;
+	char			*t;
+	enum ms_err		 rc;
+
+	if ((pro == NULL || *pro == '\0') && (epi == NULL || *epi == '\0'))
+		return MS_OK;
+	finding_add(wk->a, wk->m->findings, FINDING_PARSE,
+	    "multipart_without_parts", path[0] ? path : NULL,
+	    "a multipart in which no part could be delimited; its text was "
+	    "kept as one part");
+	if ((rc = mail__part_new(wk->a, wk->m, path[0] ? path : "1", &p)) !=
+	    MS_OK)
+		return rc;
+	t = arena_printf(wk->a, "%s%s%s", pro ? pro : "", pro && epi ?
+	    "\n" : "", epi ? epi : "");
+	if (t == NULL)
+		return MS_ELIMIT;
+	p->content_type = "text/plain";
+	p->data = (const unsigned char *)to_utf8(wk->a, NULL, t, strlen(t),
+	    &p->len);
+	if (p->data == NULL)
+		return MS_ELIMIT;
+	p->flags = MAIL_PART_TEXT | MAIL_PART_LEFTOVER;
+	return MS_OK;
+}
+
 static enum ms_err
 walk_object(struct walk *wk, GMimeObject *obj, const char *path, int depth)
 {
@@ -547,6 +586,8 @@ walk_object(struct walk *wk, GMimeObject *obj, const char *path, int depth)
 	if (GMIME_IS_MULTIPART(obj)) {
 		mp = GMIME_MULTIPART(obj);
 		n = g_mime_multipart_get_count(mp);
+		if (n == 0)
+			return multipart_leftovers(wk, mp, path);
 		for (i = 0; i < n; i++) {
 			rc = walk_object(wk, g_mime_multipart_get_part(mp, i),
 			    child_path(wk->a, path, i + 1), depth + 1);
@@ -640,6 +681,46 @@ from_gmime(struct arena *a, GMimeMessage *msg, GMimeParserOptions *opts,
 	return walk_object(&wk, body, child_path(a, m->path, 1), depth);
 }
 
+/*
+ * GMime gives up on input that does not start with a header block.  Such
+ * "emails" (a pasted body, a broken export) are still read: as a message
+ * with no header fields whose body is the whole input.
+ */
+static GMimeMessage *
+construct_headerless(struct arena *a, GMimeParserOptions *opts,
+    const char *raw, size_t len, struct arena_vec *findings,
+    const char *path)
+{
+	GMimeMessage	*msg;
+	char		*buf;
+
+	if (len == 0 || (buf = arena_alloc(a, len + 1)) == NULL)
+		return NULL;
+	buf[0] = '\n';
+	memcpy(buf + 1, raw, len);
+	if ((msg = construct(a, opts, buf, len + 1)) != NULL)
+		finding_add(a, findings, FINDING_PARSE, "no_headers",
+		    path && path[0] ? path : NULL, "no header block: the "
+		    "whole input was read as the body");
+	return msg;
+}
+
+static void
+fixup_findings(struct arena *a, struct arena_vec *findings,
+    const char *path, unsigned what)
+{
+	const char	*part = path && path[0] ? path : NULL;
+
+	if (what & MAIL_FIXUP_DELIMITER)
+		finding_add(a, findings, FINDING_PARSE, "boundary_junk", part,
+		    "MIME delimiter lines with text after the boundary "
+		    "(read as delimiters, as RFC 2046 allows)");
+	if (what & MAIL_FIXUP_LONG_BOUNDARY)
+		finding_add(a, findings, FINDING_PARSE, "boundary_too_long",
+		    part, "a MIME boundary longer than 70 characters "
+		    "(RFC 2046)");
+}
+
 enum ms_err
 mail__parse_nested(struct arena *a, const char *raw, size_t len,
     const char *path, int depth, struct arena_vec *findings,
@@ -648,6 +729,9 @@ mail__parse_nested(struct arena *a, const char *raw, size_t len,
 	struct warn_ctx		*wc;
 	GMimeParserOptions	*opts;
 	GMimeMessage		*msg;
+	char			*fixed;
+	size_t			 flen;
+	unsigned		 what;
 
 	*out = NULL;
 	if ((wc = arena_alloc(a, sizeof(*wc))) == NULL)
@@ -658,7 +742,17 @@ mail__parse_nested(struct arena *a, const char *raw, size_t len,
 	opts = new_options(wc);
 	if (arena_defer(a, options_free, opts) != MS_OK)
 		return MS_ELIMIT;
-	if ((msg = construct(a, opts, raw, len)) == NULL)
+	if ((fixed = mail__fixup(raw, len, &flen, &what)) != NULL) {
+		fixup_findings(a, findings, path, what);
+		if (arena_defer(a, g_free, fixed) != MS_OK)
+			return MS_ELIMIT;
+		raw = fixed;
+		len = flen;
+	}
+	if ((msg = construct(a, opts, raw, len)) == NULL &&
+	    !arena_exhausted(a))
+		msg = construct_headerless(a, opts, raw, len, findings, path);
+	if (msg == NULL)
 		return arena_exhausted(a) ? MS_ELIMIT : MS_EPARSE;
 	return from_gmime(a, msg, opts, path, depth, findings, out);
 }

@@ -109,7 +109,7 @@ collect_leaves(const struct mail_msg *m, GPtrArray *out, int depth)
 	for (i = 0; i < m->parts.n; i++) {
 		p = m->parts.v[i];
 		if (p->flags & (MAIL_PART_UUENCODED | MAIL_PART_TNEF |
-		    MAIL_PART_MSG))
+		    MAIL_PART_MSG | MAIL_PART_LEFTOVER))
 			continue;
 		if (is_message_type(p->content_type)) {
 			collect_leaves(p->embedded, out, depth + 1);

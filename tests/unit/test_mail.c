@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <glib.h>
 
 #include "common/limits.h"
 #include "mail/mail_int.h"
@@ -260,6 +261,77 @@ malformed_is_findings(void **state)
 	arena_free(p.a);
 }
 
+static int
+has(const struct parsed *p, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < p->findings.n; i++)
+		if (strcmp(((struct finding *)p->findings.v[i])->id, id) == 0)
+			return 1;
+	return 0;
+}
+
+/* Evasions: content a client shows must not vanish from the analysis. */
+static void
+boundary_fixups(void **state)
+{
+	struct parsed	p;
+	GString		*s, *b;
+	int		 i;
+
+	(void)state;
+	/* Junk after the delimiter (RFC 2046: the boundary at the start of
+	 * the line is enough). */
+	assert_int_equal(parse(&p, "From: a@example.com\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	    "--b junk after the boundary\nContent-Type: text/plain\n\n"
+	    "visit https://hidden.example.top/x\n--b-- more junk\n"), MS_OK);
+	assert_int_equal(p.m->parts.n, 1);
+	assert_string_equal((const char *)part(&p, 0)->data,
+	    "visit https://hidden.example.top/x");
+	assert_true(has(&p, "boundary_junk"));
+	arena_free(p.a);
+	/* A boundary of 400 characters. */
+	b = g_string_new("");
+	for (i = 0; i < 400; i++)
+		g_string_append_c(b, 'a' + i % 26);
+	s = g_string_new("");
+	g_string_printf(s, "From: a@example.com\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"%s\"\n\n--%s\n"
+	    "Content-Type: text/plain\n\nlong one\n--%s--\n", b->str, b->str,
+	    b->str);
+	g_string_free(b, TRUE);
+	assert_int_equal(parse(&p, s->str), MS_OK);
+	assert_int_equal(p.m->parts.n, 1);
+	assert_string_equal((const char *)part(&p, 0)->data, "long one");
+	assert_true(has(&p, "boundary_too_long"));
+	arena_free(p.a);
+	g_string_free(s, TRUE);
+	/* No delimiter at all: the text is kept as a leftover part. */
+	assert_int_equal(parse(&p, "From: a@example.com\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"zz\"\n\n"
+	    "only a preamble https://pre.example.top/\n"), MS_OK);
+	assert_int_equal(p.m->parts.n, 1);
+	assert_true(part(&p, 0)->flags & MAIL_PART_LEFTOVER);
+	assert_true(has(&p, "multipart_without_parts"));
+	arena_free(p.a);
+}
+
+static void
+no_header_block(void **state)
+{
+	struct parsed	p;
+
+	(void)state;
+	assert_int_equal(parse(&p, "just some pasted text\nwith a link "
+	    "http://x.example.top/\n"), MS_OK);
+	assert_non_null(p.m->email.text);
+	assert_non_null(strstr(p.m->email.text, "pasted text"));
+	assert_true(has(&p, "no_headers"));
+	arena_free(p.a);
+}
+
 static void
 mbox_split(void **state)
 {
@@ -292,6 +364,8 @@ main(void)
 		cmocka_unit_test(parts_paths_charsets),
 		cmocka_unit_test(attached_eml_file),
 		cmocka_unit_test(malformed_is_findings),
+		cmocka_unit_test(boundary_fixups),
+		cmocka_unit_test(no_header_block),
 		cmocka_unit_test(mbox_split),
 	};
 
