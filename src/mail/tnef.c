@@ -556,7 +556,7 @@ tnef_embedded(struct tnef_ctx *c, struct tnef_att *t, struct tnef_file *f,
 	struct mail_msg		*m;
 	enum ms_err		 rc;
 
-	if (c->depth + 1 >= LIMIT_MIME_DEPTH)
+	if (c->depth + 1 > LIMIT_MIME_DEPTH)
 		return finding_add(c->a, c->findings, FINDING_LIMIT,
 		    "limit_mime_depth", c->part, "TNEF messages nested "
 		    "deeper than %d", LIMIT_MIME_DEPTH);

@@ -607,36 +607,74 @@ test_utf16_name(void **state)
 	g_byte_array_free(b, TRUE);
 }
 
-/* Embedded messages nested past LIMIT_MIME_DEPTH stop with a finding. */
-static void
-test_depth_limit(void **state)
+/* 'levels' embedded messages around a one-file stream. */
+static GByteArray *
+nested(int levels)
 {
-	GByteArray		*b = one_attachment("leaf"), *w;
-	struct mail_msg		*m;
-	struct run		 r;
-	int			 i, depth = 0;
+	GByteArray	*b = one_attachment("leaf"), *w;
+	int		 i;
 
-	(void)state;
-	for (i = 0; i < LIMIT_MIME_DEPTH + 8; i++) {
+	for (i = 0; i < levels; i++) {
 		w = wrap_embedded(b->data, b->len);
 		g_byte_array_free(b, TRUE);
 		b = w;
 	}
-	run_parse(&r, b->data, b->len);
-	assert_int_equal(r.rc, MS_OK);
-	assert_true(has_finding(&r, "limit_mime_depth"));
-	/* Levels 1 .. LIMIT_MIME_DEPTH - 1 are parsed, each with the
-	 * next level as its one part; the last holds raw bytes. */
-	m = ((struct tnef_file *)r.files.v[0])->embedded;
-	while (m != NULL) {
-		depth++;
-		assert_int_equal(m->depth, depth);
-		assert_int_equal(m->parts.n, 1);
-		m = ((struct mail_part *)m->parts.v[0])->embedded;
+	return b;
+}
+
+/* Embedded messages nest to LIMIT_MIME_DEPTH; one more level is kept as
+ * bytes with a finding. */
+static void
+test_depth_limit(void **state)
+{
+	GByteArray	*b;
+	struct mail_msg	*m;
+	struct run	 r;
+	int		 extra, depth;
+
+	(void)state;
+	for (extra = 0; extra < 2; extra++) {
+		b = nested(LIMIT_MIME_DEPTH + extra);
+		run_parse(&r, b->data, b->len);
+		assert_int_equal(r.rc, MS_OK);
+		assert_int_equal(has_finding(&r, "limit_mime_depth"), extra);
+		/* Each level has the next as its one part. */
+		m = ((struct tnef_file *)r.files.v[0])->embedded;
+		for (depth = 0; m != NULL; ) {
+			depth++;
+			assert_int_equal(m->depth, depth);
+			assert_int_equal(m->parts.n, 1);
+			m = ((struct mail_part *)m->parts.v[0])->embedded;
+		}
+		assert_int_equal(depth, LIMIT_MIME_DEPTH);
+		run_free(&r);
+		g_byte_array_free(b, TRUE);
 	}
-	assert_int_equal(depth, LIMIT_MIME_DEPTH - 1);
-	run_free(&r);
-	g_byte_array_free(b, TRUE);
+}
+
+/* LIMIT_ATTACHMENTS files are kept; the next one is dropped, reported. */
+static void
+test_limit_files(void **state)
+{
+	GByteArray	*b;
+	struct run	 r;
+	guint8		 rend[14] = { 1 };
+	int		 extra, i;
+
+	(void)state;
+	for (extra = 0; extra < 2; extra++) {
+		b = tnef_new();
+		for (i = 0; i < LIMIT_ATTACHMENTS + extra; i++) {
+			attr(b, 2, 0x00069002, rend, sizeof(rend));
+			attr(b, 2, 0x0006800f, "x", 1);
+		}
+		run_parse(&r, b->data, b->len);
+		assert_int_equal(r.rc, MS_OK);
+		assert_int_equal(r.files.n, LIMIT_ATTACHMENTS);
+		assert_int_equal(has_finding(&r, "limit_attachments"), extra);
+		run_free(&r);
+		g_byte_array_free(b, TRUE);
+	}
 }
 
 /* One attMsgProps attribute with 'n' PT_LONG properties: 1 + n items. */
@@ -717,6 +755,7 @@ main(void)
 		cmocka_unit_test(test_checksum),
 		cmocka_unit_test(test_utf16_name),
 		cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_limit_files),
 		cmocka_unit_test(test_limit_attrs),
 		cmocka_unit_test(test_signature_and_arena),
 	};
