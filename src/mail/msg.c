@@ -805,6 +805,7 @@ msg_message(struct msg_ctx *c, GsfInfile *dir, size_t hdr, uint32_t cpid,
 	return rc;
 }
 
+/* The OLE2 compound file signature; see msg.h. */
 int
 msg_sniff(const char *raw, size_t len)
 {
@@ -813,6 +814,9 @@ msg_sniff(const char *raw, size_t len)
 	return len >= sizeof(sig) && memcmp(raw, sig, sizeof(sig)) == 0;
 }
 
+/*
+ * Open the compound file and read its root as a message; see msg.h.
+ */
 enum ms_err
 msg_parse(struct arena *a, const unsigned char *raw, size_t len,
     const char *path, int depth, struct arena_vec *findings,

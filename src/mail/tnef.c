@@ -761,6 +761,7 @@ tnef_stream(struct tnef_ctx *c, const unsigned char *raw, size_t len)
 	return frc != MS_OK ? frc : rc;
 }
 
+/* The signature 0x223e9f78, little-endian.  See tnef.h. */
 int
 tnef_sniff(const unsigned char *raw, size_t len)
 {
@@ -768,6 +769,10 @@ tnef_sniff(const unsigned char *raw, size_t len)
 	    raw[2] == 0x3e && raw[3] == 0x22;
 }
 
+/*
+ * Walk one TNEF stream; see tnef.h.  Limit findings are recorded here,
+ * once, whatever level of nesting hit them.
+ */
 enum ms_err
 tnef_parse(struct arena *a, const unsigned char *raw, size_t len,
     const char *part, struct arena_vec *findings, struct arena_vec *files,

@@ -278,6 +278,10 @@ uu_emit(struct arena *a, const char *t, size_t start, const struct uu_block *b,
 	return arena_vec_push(a, files, f);
 }
 
+/*
+ * Scan the text line by line for "begin" lines and decode the block
+ * after each; see uu.h.  Scanning resumes after each block.
+ */
 enum ms_err
 uu_scan(struct arena *a, const char *text, size_t len, const char *part,
     struct arena_vec *findings, struct arena_vec *files)
