@@ -1,54 +1,73 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * mbox.c -- split an mbox file (mboxo/mboxrd: messages introduced by a
- * "From " line at the start of the file or after an empty line) into
- * messages.  UNTRUSTED input; works in place, copies nothing.
+ * mbox.c -- split an mbox file into messages: mboxo/mboxrd (each message
+ * introduced by a "From " line) and mboxcl (a Content-Length header gives
+ * the body's length).  UNTRUSTED input; works in place, copies nothing.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "mail.h"
 
 /*
- * Does the line at 'p' look like a separator, "From sender date"?  Real
- * separators carry a ctime(3) date; a body line that starts with "From "
- * and escaped nobody (mboxo writers do not always) rarely has "hh:mm".
+ * mboxcl files state each body's length in a Content-Length header, and
+ * their separators need not follow an empty line.  Return where the
+ * message at 'start' (its header block) ends by that length, if the
+ * header is present and points at a separator or at the end.
  */
-static int
-separator(const char *p, const char *end)
+static size_t
+content_length_end(const char *raw, size_t len, size_t start)
 {
-	const char	*eol = memchr(p, '\n', (size_t)(end - p));
+	const char	*p = raw + start, *end = raw + len, *eol;
+	size_t		 body, n = 0, i;
 
-	if (eol == NULL)
-		eol = end;
-	for (p += 5; p + 5 <= eol; p++)
-		if (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' &&
-		    p[1] <= '9' && p[2] == ':' && p[3] >= '0' &&
-		    p[3] <= '9' && p[4] >= '0' && p[4] <= '9')
-			return 1;
+	while (p < end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			return 0;
+		if (eol == p || (eol == p + 1 && *p == '\r'))
+			break;				/* end of headers */
+		if (eol - p > 15 && strncasecmp(p, "Content-Length:", 15) == 0) {
+			for (i = 15; p + i < eol && p[i] == ' '; i++)
+				;
+			for (; p + i < eol && p[i] >= '0' && p[i] <= '9'; i++) {
+				if (n > len)
+					return 0;
+				n = n * 10 + (size_t)(p[i] - '0');
+			}
+		}
+		p = eol + 1;
+	}
+	if (p >= end || n == 0)
+		return 0;
+	eol = memchr(p, '\n', (size_t)(end - p));	/* the empty line */
+	body = (size_t)(eol - raw) + 1;
+	if (n > len - body)
+		return 0;
+	body += n;
+	while (body < len && (raw[body] == '\n' || raw[body] == '\r'))
+		body++;
+	if (body == len || (len - body >= 5 && memcmp(raw + body, "From ",
+	    5) == 0))
+		return body;
 	return 0;
 }
 
-/* Offset of the next "From " separator line at or after 'from', or
- * 'len' if none. */
+/*
+ * Offset of the next "From " separator line at or after 'from', or 'len'
+ * if none.  Writers of mbox files quote body lines that start with
+ * "From " (">From "), so every such line is a separator, as GMime's and
+ * MimeKit's mbox parsers read them.
+ */
 static size_t
 next_sep(const char *raw, size_t len, size_t from)
 {
 	const char	*p;
-	size_t		 i = from;
 
-	while (i + 6 <= len) {
-		p = memmem(raw + i, len - i, "\nFrom ", 6);
-		if (p == NULL)
-			return len;
-		i = (size_t)(p - raw) + 1;
-		/* A separator follows an empty line ("\n\nFrom ", also with
-		 * CRLF); a "From " inside a paragraph is body text. */
-		if (i >= 2 && (raw[i - 2] == '\n' || (i >= 3 &&
-		    raw[i - 2] == '\r' && raw[i - 3] == '\n')) &&
-		    separator(raw + i, raw + len))
-			return i;
-	}
-	return len;
+	if (from >= len)
+		return len;
+	p = memmem(raw + from, len - from, "\nFrom ", 6);
+	return p ? (size_t)(p - raw) + 1 : len;
 }
 
 int
@@ -70,7 +89,8 @@ mail_mbox_next(const char *raw, size_t len, size_t *off, const char **msg,
 		body = (size_t)(eol - raw) + 1;
 	} else
 		body = start;
-	end = next_sep(raw, len, body);
+	if ((end = content_length_end(raw, len, body)) == 0)
+		end = next_sep(raw, len, body);
 	*msg = raw + body;
 	*mlen = end - body;
 	*off = end;

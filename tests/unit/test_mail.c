@@ -336,7 +336,7 @@ static void
 mbox_split(void **state)
 {
 	const char	*mb = "From a@b Mon Nov 30 10:00:00 2026\n"
-	    "Subject: one\n\nFrom here on, body text.\n\n"
+	    "Subject: one\n\nbody text\n>From here on, quoted.\n\n"
 	    "From c@d Mon Nov 30 10:00:01 2026\nSubject: two\n\nx\n";
 	const char	*msg;
 	size_t		 off = 0, len, n = 0;
@@ -347,8 +347,8 @@ mbox_split(void **state)
 		n++;
 		assert_true(strncmp(msg, "Subject: ", 9) == 0);
 		if (n == 1)
-			/* The "From here on" line is body, not a split. */
-			assert_non_null(memmem(msg, len, "From here on", 12));
+			/* A quoted ">From " line is body text. */
+			assert_non_null(memmem(msg, len, ">From here on", 13));
 	}
 	assert_int_equal(n, 2);
 }
