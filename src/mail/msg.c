@@ -569,7 +569,8 @@ msg_attachment(struct msg_ctx *c, struct mail_msg *m, GsfInfile *dir,
 	p->flags = MAIL_PART_ATTACHMENT | MAIL_PART_MSG;
 	if ((p->content_type = msg_mime(c->a, tag)) == NULL)
 		return MS_ELIMIT;
-	if ((rc = msg_binary(c, &o, PR_ATTACH_DATA, &p->data, &p->len)) != 0)
+	rc = msg_binary(c, &o, PR_ATTACH_DATA, &p->data, &p->len);
+	if (rc != MS_OK)
 		return rc;
 	method = msg_long(&o, PR_ATTACH_METHOD, 0);
 	if (p->data == NULL && (method == 0 || method == ATTACH_EMBEDDED_MSG))
@@ -596,15 +597,22 @@ msg_strip_id(struct arena *a, const char *id)
 	return n > 0 ? arena_strndup(a, id, n) : NULL;
 }
 
-/* The submit (else delivery) time, when the headers gave no Date. */
+/*
+ * The submit (else delivery) time, when the headers gave no Date, as an
+ * RFC 5322 date in UTC (English names whatever the locale).
+ */
 static enum ms_err
 msg_date(struct msg_ctx *c, struct mail_email *e, struct msg_obj *o)
 {
+	static const char	 days[7][4] = { "Sun", "Mon", "Tue", "Wed",
+				    "Thu", "Fri", "Sat" };
+	static const char	 months[12][4] = { "Jan", "Feb", "Mar", "Apr",
+				    "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+				    "Nov", "Dec" };
 	const unsigned char	*v;
 	uint64_t		 ft;
 	time_t			 t;
 	struct tm		 tm;
-	char			 buf[64];
 
 	if (e->date != NULL)
 		return MS_OK;
@@ -616,12 +624,12 @@ msg_date(struct msg_ctx *c, struct mail_email *e, struct msg_obj *o)
 	if (ft / 10000000 < 11644473600ull)
 		return MS_OK;
 	t = (time_t)(ft / 10000000 - 11644473600ull);
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year > 9999 - 1900 ||
-	    strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S +0000",
-	    &tm) == 0)
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year > 9999 - 1900)
 		return MS_OK;
 	e->date_ts = (int64_t)t;
-	e->date = arena_strdup(c->a, buf);
+	e->date = arena_printf(c->a, "%s, %02d %s %04d %02d:%02d:%02d +0000",
+	    days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	return e->date == NULL ? MS_ELIMIT : MS_OK;
 }
 

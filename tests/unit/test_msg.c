@@ -271,6 +271,7 @@ test_mail4(void **state)
 	assert_int_equal(e->cc.n, 1);
 	assert_string_equal(addr(&e->cc, 0)->addr, "cc1@example.com");
 	assert_int_equal(e->date_ts, 1446830085);
+	assert_string_equal(e->date, "Fri, 06 Nov 2015 17:14:45 +0000");
 	assert_string_equal(e->text, "This is some bold html!");
 	assert_true(g_str_has_prefix(e->html, "<HTML><HEAD>"));
 	assert_int_equal(r.m->parts.n, 1);
