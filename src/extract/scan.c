@@ -364,6 +364,7 @@ scan_email(struct scan *sc, size_t i, size_t at)
 	char		 host[HOST_BUF], uni[HOST_BUF];
 	size_t		 ls = at, de = at + 1, l;
 	unsigned	 flags;
+	char		 tag;
 	enum ms_err	 rc;
 
 	while (ls > 0 && at - ls < 64 && (is_alnum((unsigned char)
@@ -377,16 +378,21 @@ scan_email(struct scan *sc, size_t i, size_t at)
 		de += l;
 	while (de > at + 1 && (sc->t[de - 1] == '.' || sc->t[de - 1] == '-'))
 		de--;
-	flags = defanged(sc, ls, de);
-	if (ls == at || de == at + 1 ||
-	    extract__host_ascii(sc->t + at + 1, de - at - 1, host,
-	    sizeof(host), uni, sizeof(uni)) != 0 ||
-	    strchr(host, '.') == NULL || !tld_ok(host, flags))
+	if (ls == at || de == at + 1)
 		return at + 1;
+	flags = defanged(sc, ls, de);
 	if (ls >= 7 && g_ascii_strncasecmp(sc->t + ls - 7, "mailto:", 7) == 0)
 		flags |= IOC_F_MAILTO;
-	rc = extract__add_email(sc->s, sc->t + ls, at - ls, host,
-	    strlen(host), sc->where, flags);
+	tag = (char)('a' + flags);
+	if (!ioc__raw_get(sc->s, tag, sc->t + ls, de - ls, &rc)) {
+		rc = MS_EPARSE;
+		if (extract__host_ascii(sc->t + at + 1, de - at - 1, host,
+		    sizeof(host), uni, sizeof(uni)) == 0 &&
+		    strchr(host, '.') != NULL && tld_ok(host, flags))
+			rc = extract__add_email(sc->s, sc->t + ls, at - ls,
+			    host, strlen(host), sc->where, flags);
+		ioc__raw_put(sc->s, tag, sc->t + ls, de - ls, rc);
+	}
 	if (rc == MS_EPARSE)
 		return at + 1;
 	note(sc, rc);
@@ -439,6 +445,33 @@ ext_tld(const char *tld)
 }
 
 /*
+ * Is [b, e) a domain name we keep?  A known TLD, IDNA-valid, and not
+ * "name.ext" with a file-extension TLD unless defanged.  The ASCII and
+ * Unicode forms go to 'host' and 'uni' (HOST_BUF each); NULL for a test
+ * only.
+ */
+static int
+name_ok(const struct scan *sc, size_t b, size_t e, unsigned fl, char *host,
+    char *uni)
+{
+	char		 h[HOST_BUF], u[HOST_BUF];
+	const char	*tld;
+	size_t		 k, dots = 0;
+
+	if (host == NULL) {
+		host = h;
+		uni = u;
+	}
+	if (extract__host_ascii(sc->t + b, e - b, host, HOST_BUF, uni,
+	    HOST_BUF) != 0 || !extract__tld_known(host))
+		return 0;
+	tld = strrchr(host, '.') + 1;
+	for (k = 0; host[k] != '\0'; k++)
+		dots += host[k] == '.';
+	return fl || dots > 1 || !ext_tld(tld);
+}
+
+/*
  * "words1.1.1.1words": a dotted quad glued to letters, inside a token
  * that is not a domain.  Digits or dots next to it make it something
  * else (a version, an OID), so those are left alone.
@@ -470,10 +503,10 @@ scan_ipv4_in(struct scan *sc, size_t b, size_t e)
 static void
 scan_name(struct scan *sc, size_t b, size_t e)
 {
-	char		 host[HOST_BUF], uni[HOST_BUF], ip[16];
-	const char	*tld, *rt;
-	size_t		 k, dots = 0, labels;
+	char		 host[HOST_BUF], uni[HOST_BUF], ip[16], tag;
+	const char	*rt;
 	unsigned	 fl;
+	enum ms_err	 rc;
 
 	while (b < e && (sc->t[b] == '.' || sc->t[b] == '-' ||
 	    sc->t[b] == '_'))
@@ -493,25 +526,25 @@ scan_name(struct scan *sc, size_t b, size_t e)
 	if (g_ascii_isupper(rt[1]) && e - (size_t)(rt - sc->t) > 2 &&
 	    g_ascii_islower(rt[2]))
 		return;
-	if (extract__host_ascii(sc->t + b, e - b, host, sizeof(host), uni,
-	    sizeof(uni)) != 0 || !extract__tld_known(host)) {
-		scan_ipv4_in(sc, b, e);
+	/* "example[.]com/path": defanged, so meant as a link. */
+	if (fl && e < sc->n && sc->t[e] == '/' && name_ok(sc, b, e, fl, NULL,
+	    NULL) && scan_url(sc, b, b, 1) > 0)
+		return;
+	tag = fl ? 'y' : 'x';
+	if (ioc__raw_get(sc->s, tag, sc->t + b, e - b, &rc)) {
+		note(sc, rc);
 		return;
 	}
-	tld = strrchr(host, '.') + 1;
-	for (k = 0; host[k] != '\0'; k++)
-		dots += host[k] == '.';
-	labels = dots + 1;
-	if (!fl && labels == 2 && ext_tld(tld))
-		return;
-	/* "example[.]com/path": defanged, so meant as a link. */
-	if (fl && e < sc->n && sc->t[e] == '/' &&
-	    scan_url(sc, b, b, 1) > 0)
-		return;
-	note(sc, extract__add_domain(sc->s, host, uni, sc->where, fl));
+	if (name_ok(sc, b, e, fl, host, uni))
+		rc = extract__add_domain(sc->s, host, uni, sc->where, fl);
+	else {
+		rc = MS_EPARSE;
+		scan_ipv4_in(sc, b, e);
+	}
+	ioc__raw_put(sc->s, tag, sc->t + b, e - b, rc);
+	note(sc, rc);
 }
 
-/* Is [p, p+n) a scheme we keep (any case)? */
 static int
 is_scheme(const char *p, size_t n)
 {
