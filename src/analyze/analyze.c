@@ -331,10 +331,9 @@ top_html_text(struct arena *a, struct analysis *an)
 		return;
 	/* Parsing HTML costs more than everything else here: do it only
 	 * when the raw HTML shows a trace of a forward marker. */
-	if (g_strstr_len(t->html, (gssize)t->html_len, "orwarded") == NULL &&
-	    g_strstr_len(t->html, (gssize)t->html_len, "riginal Message") ==
-	    NULL && g_strstr_len(t->html, (gssize)t->html_len, "Sent:") ==
-	    NULL)
+	if (memmem(t->html, t->html_len, "orwarded", 8) == NULL &&
+	    memmem(t->html, t->html_len, "riginal Message", 15) == NULL &&
+	    memmem(t->html, t->html_len, "Sent:", 5) == NULL)
 		return;
 	if ((scratch = ioc_set_new(a)) == NULL)
 		return;

@@ -85,7 +85,8 @@ void		 analyze_shutdown(void);
 /*
  * Analyse one email (UNTRUSTED 'raw', 'len' bytes: RFC 5322 or Outlook
  * .msg).  'source' is a name for messages (may be NULL).  Allocates only
- * from 'a'.  Always fills '*out' (unless the arena is exhausted at once);
+ * from 'a'; 'raw' is borrowed until 'a' is freed.  Always fills '*out'
+ * (unless the arena is exhausted at once);
  * problems are findings.  Returns MS_OK, MS_ELIMIT (a limit was hit:
  * partial results, see findings) or MS_EPARSE (nothing could be read: an
  * empty analysis with a finding).

@@ -220,7 +220,7 @@ analyze__forward(struct arena *a, struct analysis *an)
 {
 	struct mail_part	*p;
 	struct mail_msg		*m = NULL;
-	const char		*text, *style = NULL;
+	const char		*text, *style = NULL, *copy;
 	size_t			 len;
 	GString			*s;
 	long			 off;
@@ -251,8 +251,13 @@ analyze__forward(struct arena *a, struct analysis *an)
 		g_string_free(s, TRUE);
 		return MS_OK;
 	}
-	rc = mail_parse(a, s->str, s->len, &an->findings, &m);
+	/* mail_parse borrows its input until the arena is freed. */
+	copy = arena_memdup(a, s->str, s->len);
+	len = s->len;
 	g_string_free(s, TRUE);
+	if (copy == NULL)
+		return MS_ELIMIT;
+	rc = mail_parse(a, copy, len, &an->findings, &m);
 	if (rc != MS_OK || m == NULL)
 		return rc == MS_EPARSE ? MS_OK : rc;
 	an->email = &m->email;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 
@@ -39,8 +40,9 @@ cli_read_file(const char *path, size_t max, char **buf, size_t *len)
 {
 	FILE	*f;
 	GString	*s;
-	char	 chunk[65536];
-	size_t	 n;
+	char		 chunk[65536];
+	size_t		 n;
+	struct stat	 st;
 	int	 is_stdin = strcmp(path, "-") == 0;
 
 	*buf = NULL;
@@ -50,7 +52,12 @@ cli_read_file(const char *path, size_t max, char **buf, size_t *len)
 		fprintf(stderr, "mailsoar: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	s = g_string_sized_new(sizeof(chunk));
+	/* A regular file is read at its size in one go; pipes grow. */
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size > 0 && (size_t)st.st_size <= max)
+		s = g_string_sized_new((gsize)st.st_size + 1);
+	else
+		s = g_string_sized_new(sizeof(chunk));
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (n > max - s->len) {
 			fprintf(stderr, "mailsoar: %s: larger than %zu bytes "

@@ -467,6 +467,39 @@ one_header(struct arena *a, struct mail_email *e, const char *name,
 	return MS_OK;
 }
 
+/*
+ * A header's value, unfolded, RFC 2047 words decoded.  GMime's decoded
+ * value costs a charset conversion set-up per header; most headers
+ * (Received, DKIM-Signature ...) carry no encoded word, so those are only
+ * unfolded here.  8-bit values go through GMime too (its fallback charsets
+ * make them UTF-8).
+ */
+static const char *
+header_text(struct arena *a, GMimeHeader *h)
+{
+	const char	*raw = g_mime_header_get_raw_value(h), *p;
+	char		*out, *o;
+
+	if (raw == NULL)
+		return "";
+	for (p = raw; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80 || (p[0] == '=' && p[1] == '?'))
+			return g_mime_header_get_value(h);
+	if ((out = arena_alloc(a, (size_t)(p - raw) + 1)) == NULL)
+		return "";
+	/* Unfold: CRLF or LF followed by white space becomes that space;
+	 * leading and trailing white space goes. */
+	for (p = raw; *p == ' ' || *p == '\t'; p++)
+		;
+	for (o = out; *p != '\0'; p++)
+		if (*p != '\r' && *p != '\n')
+			*o++ = *p;
+	while (o > out && (o[-1] == ' ' || o[-1] == '\t'))
+		o--;
+	*o = '\0';
+	return out;
+}
+
 static enum ms_err
 header_list(struct arena *a, GMimeObject *obj, struct mail_email *e,
     struct arena_vec *findings, const char *path)
@@ -485,7 +518,7 @@ header_list(struct arena *a, GMimeObject *obj, struct mail_email *e,
 	}
 	for (i = 0; i < n; i++) {
 		h = g_mime_header_list_get_header_at(hl, i);
-		v = g_mime_header_get_value(h);
+		v = header_text(a, h);
 		if (one_header(a, e, g_mime_header_get_name(h), v ? v : "",
 		    findings, path) != MS_OK)
 			return MS_ELIMIT;

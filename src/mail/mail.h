@@ -116,6 +116,8 @@ struct mail_msg {
 /*
  * Parse an RFC 5322 message (UNTRUSTED 'raw', 'len' bytes).  Allocates
  * only from 'a'; appends problems to 'findings' (struct finding *).
+ * 'raw' is borrowed, not copied: it must stay valid and unchanged until
+ * 'a' is freed.
  * Nested message/rfc822 parts, attached .eml and .msg files, TNEF and
  * uuencoded blocks are walked and appear in 'parts' (embedded messages
  * parsed).  Returns MS_OK (possibly with findings), MS_ELIMIT when a hard

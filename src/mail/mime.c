@@ -628,7 +628,25 @@ options_free(void *p)
 	g_mime_parser_options_free(p);
 }
 
-/* Build a GMimeMessage from bytes; tied to the arena. */
+/*
+ * The bytes of a message handed to GMime without a copy: a GByteArray
+ * that borrows them.  The stream reads from it for as long as the message
+ * lives (GMime reads part contents lazily), so it is released after the
+ * message, by a destructor registered before it (destructors run newest
+ * first); stealing the data back keeps GLib from freeing our buffer.
+ */
+static void
+borrowed_free(void *p)
+{
+	GByteArray	*ba = p;
+	gsize		 n;
+
+	(void)g_byte_array_steal(ba, &n);
+	g_byte_array_unref(ba);
+}
+
+/* Build a GMimeMessage from bytes that outlive the arena's use of them;
+ * tied to the arena. */
 static GMimeMessage *
 construct(struct arena *a, GMimeParserOptions *opts, const char *raw,
     size_t len)
@@ -636,8 +654,15 @@ construct(struct arena *a, GMimeParserOptions *opts, const char *raw,
 	GMimeStream	*stream;
 	GMimeParser	*parser;
 	GMimeMessage	*msg;
+	GByteArray	*ba;
 
-	stream = g_mime_stream_mem_new_with_buffer(raw, len);
+	if (len > G_MAXUINT)
+		return NULL;
+	ba = g_byte_array_new_take((guint8 *)raw, len);
+	if (arena_defer(a, borrowed_free, ba) != MS_OK)
+		return NULL;
+	stream = g_mime_stream_mem_new_with_byte_array(ba);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
 	parser = g_mime_parser_new_with_stream(stream);
 	g_object_unref(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);

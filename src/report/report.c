@@ -5,6 +5,7 @@
  * two in step.  Strings from the email are UTF-8 already (src/mail made
  * them so); jansson escapes them.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib.h>
@@ -279,6 +280,7 @@ void
 report_analysis_json(FILE *f, const struct analysis *an, unsigned flags)
 {
 	json_t	*o;
+	char	*out;
 	size_t	 jflags = JSON_PRESERVE_ORDER;
 
 	o = json_pack("{s:o,s:I,s:s,s:s,s:s}", "source", str(an->source),
@@ -297,7 +299,11 @@ report_analysis_json(FILE *f, const struct analysis *an, unsigned flags)
 		jflags |= JSON_INDENT(2);
 	else
 		jflags |= JSON_COMPACT;
-	json_dumpf(o, f, jflags);
+	/* One buffer, one write: json_dumpf writes each token separately. */
+	if ((out = json_dumps(o, jflags)) != NULL) {
+		fputs(out, f);
+		free(out);
+	}
 	fputc('\n', f);
 	json_decref(o);
 }
