@@ -26,6 +26,11 @@ struct scan {
 	size_t		 nmarks;
 	const char	*where;
 	enum ms_err	 rc;	/* MS_ELIMIT once something was refused */
+	/* Ends of candidates that failed: a token starting before one of
+	 * them is not tried again as that kind, which keeps the scan linear
+	 * on "http://http://http://..." and long colon runs. */
+	size_t		 url_fail;
+	size_t		 v6_fail;
 };
 
 /*
@@ -275,6 +280,8 @@ scan_url(struct scan *sc, size_t start, size_t body, int schemeless)
 	char		 tag;
 	enum ms_err	 rc;
 
+	if (start < sc->url_fail)
+		return 0;
 	for (;;) {
 		if (j < sc->n && in_host && nskip < URL_JOINS &&
 		    url_join(sc, j)) {
@@ -319,6 +326,7 @@ scan_url(struct scan *sc, size_t start, size_t body, int schemeless)
 	}
 	while (nskip > 0 && skip[nskip - 1] >= e)
 		nskip--;
+	sc->url_fail = j;	/* undone below when the URL is kept */
 	if (e <= body)
 		return 0;
 	fl = defanged(sc, start, e);
@@ -329,6 +337,7 @@ scan_url(struct scan *sc, size_t start, size_t body, int schemeless)
 	}
 	if (rc == MS_EPARSE)
 		return 0;
+	sc->url_fail = 0;
 	note(sc, rc);
 	scan_hashes(sc, body, e);
 	return e;
@@ -406,7 +415,9 @@ scan_ipv6(struct scan *sc, size_t i)
 	char	out[64];
 	size_t	e = i, colons = 0, groups = 0, digits = 0, run = 0;
 
-	for (; e < sc->n && e - i < 64; e++) {
+	if (i < sc->v6_fail)
+		return 0;
+	for (; e < sc->n; e++) {
 		unsigned char	c = (unsigned char)sc->t[e];
 
 		if (c == ':') {
@@ -419,7 +430,10 @@ scan_ipv6(struct scan *sc, size_t i)
 		} else
 			break;
 	}
-	if (colons < 2 || groups < 2 || digits < 4)
+	if (colons < 2)
+		return 0;
+	sc->v6_fail = e;
+	if (e - i > 64 || groups < 2 || digits < 4)
 		return 0;
 	if (e < sc->n && host_char(sc, e))
 		return 0;
@@ -428,6 +442,7 @@ scan_ipv6(struct scan *sc, size_t i)
 		e--;
 	if (extract__ipv6(sc->t + i, e - i, out) != 0)
 		return 0;
+	sc->v6_fail = 0;
 	note(sc, extract__add_ip(sc->s, out, 1, sc->where, defanged(sc, i, e)));
 	return e;
 }

@@ -530,6 +530,30 @@ t_limit_extract_bytes(void **state)
 	xfree(t);
 }
 
+/*
+ * Inputs that would make a naive scanner quadratic: each must finish in a
+ * fraction of a second (the test's timeout catches a regression).
+ */
+static void
+t_linear(void **state)
+{
+	static const char *const units[] = { "http://", "1:", "[",
+	    "www.", "hxxp[:]//a[.]b ", "x at y [dot] " };
+	size_t		 n = 2u * 1024 * 1024, i, k, ul;
+	char		*t = xmalloc(n + 1);
+	enum ms_err	 rc;
+
+	for (k = 0; k < MS_ARRAY_LEN(units); k++) {
+		ul = strlen(units[k]);
+		for (i = 0; i + ul <= n; i += ul)
+			memcpy(t + i, units[k], ul);
+		memset(t + i, ' ', n - i);
+		rc = extract_text(S, t, n, "t");
+		assert_true(rc == MS_OK || rc == MS_ELIMIT);
+	}
+	xfree(t);
+}
+
 static void
 t_arena_full(void **state)
 {
@@ -575,6 +599,7 @@ main(void)
 		T(t_limit_iocs),
 		T(t_limit_url_bytes),
 		T(t_limit_extract_bytes),
+		T(t_linear),
 		T(t_arena_full),
 	};
 
