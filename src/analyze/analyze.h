@@ -44,7 +44,7 @@ struct cef_field {
 
 struct artifact {
 	const char		*name;		/* "URL Artifact" */
-	const char		*label;		/* a grouping: url, domain ... */
+	const char		*label;		/* url, domain, ip, ... */
 	struct arena_vec	 cef;		/* struct cef_field * */
 	const char		*where;		/* header, body text, ... */
 };

@@ -34,7 +34,8 @@ struct arena {
 };
 
 #define BLOCK_HDR \
-	((sizeof(struct arena_block) + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1))
+	((sizeof(struct arena_block) + ARENA_ALIGN - 1) & \
+	    ~(size_t)(ARENA_ALIGN - 1))
 
 struct arena *
 arena_new(size_t cap)

@@ -59,7 +59,7 @@ const struct ioc *ioc_set_get(const struct ioc_set *s, enum ioc_kind k,
 		    size_t i);
 /* How many items were refused because a LIMIT_* was reached. */
 size_t		 ioc_set_dropped(const struct ioc_set *s);
-const char	*ioc_kind_name(enum ioc_kind k);	/* "url", "domain" ... */
+const char	*ioc_kind_name(enum ioc_kind k);	/* "url", ... */
 
 /*
  * Find indicators in UNTRUSTED plain text, defanged forms included, and

@@ -43,13 +43,13 @@ struct mail_auth {
 	const char	*authserv;	/* authserv-id of the stating server */
 	const char	*method;	/* spf, dkim, dmarc, arc, ... */
 	const char	*result;	/* pass, fail, softfail, none, ... */
-	const char	*domain;	/* smtp.mailfrom / header.d / header.from */
+	const char	*domain;	/* mailfrom, header.d/.from */
 	const char	*reason;
 };
 
 struct mail_email {
 	struct mail_addr	*from;		/* first From: mailbox */
-	struct arena_vec	 from_all;	/* struct mail_addr *: all of From */
+	struct arena_vec	 from_all;	/* mail_addr *: all of From */
 	struct mail_addr	*sender;
 	struct mail_addr	*reply_to;
 	struct mail_addr	*return_path;
@@ -67,10 +67,10 @@ struct mail_email {
 	struct arena_vec	 received;	/* struct mail_hop * */
 	const char		*originating_ip; /* first external hop's IP */
 	struct arena_vec	 auth;		/* struct mail_auth * */
-	struct arena_vec	 headers;	/* struct mail_header *, in order */
-	const char		*text;		/* first text/plain body, UTF-8 */
+	struct arena_vec	 headers;	/* mail_header *, in order */
+	const char		*text;		/* first text/plain, UTF-8 */
 	size_t			 text_len;
-	const char		*html;		/* first text/html body, UTF-8 */
+	const char		*html;		/* first text/html, UTF-8 */
 	size_t			 html_len;
 };
 
@@ -90,26 +90,26 @@ struct mail_msg;
 
 /* One leaf part (or message/rfc822 part) with its decoded content. */
 struct mail_part {
-	const char		*path;		/* "1.2" (mime4j-like, 1-based) */
+	const char		*path;		/* "1.2" (IMAP-style) */
 	const char		*content_type;	/* lower case "type/subtype" */
 	const char		*charset;	/* declared, or NULL */
-	const char		*disposition;	/* "attachment", "inline", NULL */
+	const char		*disposition;	/* attachment, inline, NULL */
 	const char		*file_name;	/* decoded, or NULL */
 	const char		*content_id;
-	const char		*encoding;	/* transfer encoding as declared */
+	const char		*encoding;	/* transfer encoding */
 	const unsigned char	*data;		/* decoded bytes */
 	size_t			 len;
 	unsigned		 flags;		/* enum mail_part_flags */
 	int			 depth;		/* nesting depth, 0 = top */
-	struct mail_msg		*embedded;	/* message/rfc822 or .msg: parsed */
+	struct mail_msg		*embedded;	/* attached email, parsed */
 };
 
 struct mail_msg {
 	struct mail_email	 email;
-	struct arena_vec	 parts;		/* struct mail_part *, walk order */
+	struct arena_vec	 parts;		/* mail_part *, walk order */
 	struct arena_vec	*findings;	/* shared with the caller */
-	int			 depth;		/* 0 for the top-level message */
-	const char		*path;		/* "" at top, else the part path */
+	int			 depth;		/* 0 for the top level */
+	const char		*path;		/* "" at top, else part path */
 	const char		*source;	/* "rfc5322" or "outlook-msg" */
 };
 

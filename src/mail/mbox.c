@@ -27,7 +27,8 @@ content_length_end(const char *raw, size_t len, size_t start)
 			return 0;
 		if (eol == p || (eol == p + 1 && *p == '\r'))
 			break;				/* end of headers */
-		if (eol - p > 15 && strncasecmp(p, "Content-Length:", 15) == 0) {
+		if (eol - p > 15 &&
+		    strncasecmp(p, "Content-Length:", 15) == 0) {
 			for (i = 15; p + i < eol && p[i] == ' '; i++)
 				;
 			for (; p + i < eol && p[i] >= '0' && p[i] <= '9'; i++) {

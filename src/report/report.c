@@ -34,6 +34,13 @@ strn(const char *s, size_t n)
 	return j ? j : json_null();
 }
 
+/* json_dumps allocates with jansson's allocator, malloc(3) by default. */
+static void
+jsonw_free(char *p)
+{
+	xfree(p);
+}
+
 static json_t *
 str(const char *s)
 {
@@ -302,7 +309,7 @@ report_analysis_json(FILE *f, const struct analysis *an, unsigned flags)
 	/* One buffer, one write: json_dumpf writes each token separately. */
 	if ((out = json_dumps(o, jflags)) != NULL) {
 		fputs(out, f);
-		free(out);
+		jsonw_free(out);
 	}
 	fputc('\n', f);
 	json_decref(o);
