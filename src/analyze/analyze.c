@@ -342,6 +342,25 @@ top_html_text(struct arena *a, struct analysis *an)
 }
 
 enum ms_err
+analyze_refused(struct arena *a, const char *source, size_t size,
+    struct analysis **out)
+{
+	struct analysis	*an;
+
+	if ((*out = an = arena_alloc(a, sizeof(*an))) == NULL)
+		return MS_ELIMIT;
+	an->source = arena_strdup(a, source);
+	an->size = size;
+	an->parse_failed = 1;
+	an->limit_hit = 1;
+	an->iocs = ioc_set_new(a);
+	finding_add(a, &an->findings, FINDING_LIMIT, "limit_msg_bytes", NULL,
+	    "input larger than %u bytes (LIMIT_MSG_BYTES); not analysed",
+	    LIMIT_MSG_BYTES);
+	return MS_ELIMIT;
+}
+
+enum ms_err
 analyze_bytes(struct arena *a, const char *raw, size_t len,
     const char *source, struct analysis **out)
 {

@@ -94,6 +94,15 @@ void		 analyze_shutdown(void);
 enum ms_err	 analyze_bytes(struct arena *a, const char *raw, size_t len,
 		    const char *source, struct analysis **out);
 
+/*
+ * The analysis of an input refused before parsing because it is larger
+ * than LIMIT_MSG_BYTES: no email, a limit_msg_bytes finding.  'size' is
+ * the input's size as far as it is known.  MS_ELIMIT, or MS_ELIMIT with
+ * '*out' NULL if the arena is full.
+ */
+enum ms_err	 analyze_refused(struct arena *a, const char *source,
+		    size_t size, struct analysis **out);
+
 /* The CEF value of 'key' in artifact 'art', or NULL. */
 const char	*analyze_cef(const struct artifact *art, const char *key);
 

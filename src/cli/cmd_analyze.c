@@ -6,10 +6,12 @@
  * the vault; one readable summary or one JSON line per email.  A bad file
  * is named on stderr and the batch goes on.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 
@@ -106,6 +108,27 @@ out:
 	arena_free(a);
 }
 
+/* An input past LIMIT_MSG_BYTES still gets its object, saying so. */
+static void
+refused(struct analyze_opts *o, const char *path)
+{
+	struct arena	*a = arena_new(64 * 1024);
+	struct analysis	*an;
+	struct stat	 st;
+	size_t		 size = LIMIT_MSG_BYTES + (size_t)1;
+
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0)
+		size = (size_t)st.st_size;
+	worst(o, CLI_EXIT_LIMIT);
+	if (analyze_refused(a, path, size, &an) == MS_ELIMIT && an != NULL) {
+		if (o->json)
+			report_analysis_json(stdout, an, o->rflags);
+		else
+			report_analysis_text(stdout, an, o->rflags);
+	}
+	arena_free(a);
+}
+
 static void
 one_file(struct analyze_opts *o, const char *path)
 {
@@ -114,7 +137,10 @@ one_file(struct analyze_opts *o, const char *path)
 	size_t		 len, off = 0, mlen, n = 0;
 
 	if (cli_read_file(path, LIMIT_MSG_BYTES, &buf, &len) != 0) {
-		worst(o, CLI_EXIT_INPUT);
+		if (errno == EFBIG)
+			refused(o, path);
+		else
+			worst(o, CLI_EXIT_INPUT);
 		return;
 	}
 	if (mail_sniff(buf, len) != MAIL_FMT_MBOX) {

@@ -278,9 +278,9 @@ findings(const struct analysis *an)
 static const char *
 status(const struct analysis *an)
 {
-	if (an->parse_failed)
-		return "unreadable";
-	return an->limit_hit ? "limit" : "ok";
+	if (an->limit_hit)
+		return "limit";
+	return an->parse_failed ? "unreadable" : "ok";
 }
 
 void
@@ -290,8 +290,9 @@ report_analysis_json(FILE *f, const struct analysis *an, unsigned flags)
 	char	*out;
 	size_t	 jflags = JSON_PRESERVE_ORDER;
 
-	o = json_pack("{s:o,s:I,s:s,s:s,s:s}", "source", str(an->source),
-	    "size", (json_int_t)an->size, "sha256", an->hash.sha256,
+	o = json_pack("{s:o,s:I,s:s?,s:s,s:s}", "source", str(an->source),
+	    "size", (json_int_t)an->size, "sha256", an->hash.sha256[0] ?
+	    an->hash.sha256 : NULL,
 	    "status", status(an), "format", an->top ? an->top->source :
 	    "unknown");
 	json_object_set_new(o, "email", an->email ? report_email(an->email)

@@ -252,7 +252,7 @@ report_analysis_text(FILE *f, const struct analysis *an, unsigned flags)
 	safe(f, an->source ? an->source : "-", 0);
 	fprintf(f, "  (%zu bytes)%s\n", an->size,
 	    flags & REPORT_COLOR ? "\033[0m" : "");
-	if (an->parse_failed) {
+	if (an->parse_failed || an->email == NULL) {
 		findings_block(&o, an);
 		fputc('\n', f);
 		return;
