@@ -11,6 +11,7 @@
  * Compressed RTF bodies are not decompressed.
  */
 #include <string.h>
+#include <time.h>
 
 #include <glib.h>
 
@@ -27,13 +28,27 @@
 #define ATT_ATTACH_TITLE	0x00018010u
 #define ATT_ATTACH_RENDDATA	0x00069002u
 #define ATT_MSG_PROPS		0x00069003u
+#define ATT_RECIP_TABLE		0x00069004u
 #define ATT_ATTACHMENT		0x00069005u
 #define ATT_OEM_CODEPAGE	0x00069007u
 
 /* MAPI property ids and types. */
 #define PR_SUBJECT		0x0037
+#define PR_CLIENT_SUBMIT_TIME	0x0039
+#define PR_SENT_REPR_NAME	0x0042
+#define PR_SENT_REPR_EMAIL	0x0065
+#define PR_TRANSPORT_HEADERS	0x007d
+#define PR_RECIPIENT_TYPE	0x0c15
+#define PR_SENDER_NAME		0x0c1a
+#define PR_SENDER_EMAIL		0x0c1f
 #define PR_BODY			0x1000
 #define PR_BODY_HTML		0x1013
+#define PR_INTERNET_MESSAGE_ID	0x1035
+#define PR_DISPLAY_NAME		0x3001
+#define PR_EMAIL_ADDRESS	0x3003
+#define PR_SMTP_ADDRESS		0x39fe
+#define PR_SENDER_SMTP		0x5d01
+#define PR_SENT_REPR_SMTP	0x5d02
 #define PR_ATTACH_DATA_OBJ	0x3701
 #define PR_ATTACH_FILENAME	0x3704
 #define PR_ATTACH_METHOD	0x3705
@@ -46,6 +61,7 @@
 #define PT_STRING8		0x001e
 #define PT_UNICODE		0x001f
 #define PT_BINARY		0x0102
+#define PT_SYSTIME		0x0040
 #define MV_FLAG			0x1000
 
 #define ATTACH_EMBEDDED_MSG	5
@@ -80,6 +96,24 @@ struct tnef_att {
 	uint32_t		 method;	/* PR_ATTACH_METHOD */
 };
 
+/* One row of attRecipTable being read. */
+struct tnef_rcpt {
+	const char		*name;		/* PR_DISPLAY_NAME */
+	const char		*smtp;		/* PR_SMTP_ADDRESS */
+	const char		*email;		/* PR_EMAIL_ADDRESS */
+	uint32_t		 type;		/* 1 to, 2 cc, 3 bcc */
+};
+
+/* The envelope of a message, used when it is an embedded one. */
+struct tnef_env {
+	const char		*headers;	/* transport headers */
+	const char		*msgid;
+	const char		*sname, *semail, *ssmtp; /* PR_SENDER_* */
+	const char		*rname, *remail, *rsmtp; /* ..REPRESENTING */
+	uint64_t		 submit;	/* FILETIME, 0 if none */
+	struct arena_vec	 rcpt[3];	/* to, cc, bcc */
+};
+
 /* State of one TNEF stream; nested streams get their own. */
 struct tnef_ctx {
 	struct arena		*a;
@@ -93,6 +127,8 @@ struct tnef_ctx {
 	const char		*legacy_body;	/* attBody */
 	const char		*html;		/* PR_BODY_HTML */
 	const char		*subject;
+	struct tnef_env		 env;
+	struct tnef_rcpt	*row;		/* set inside attRecipTable */
 };
 
 static enum ms_err	tnef_stream(struct tnef_ctx *, const unsigned char *,
@@ -322,20 +358,74 @@ tnef_data_obj(struct tnef_att *t, uint16_t base, const unsigned char *v,
 		t->obj_is_msg = 1;
 }
 
+/* A little-endian u32 at 'v'. */
+static uint32_t
+tnef_le32(const unsigned char *v)
+{
+	return (uint32_t)v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 |
+	    (uint32_t)v[3] << 24;
+}
+
+/* Where a string property of a message, attachment ('t') or recipient
+ * row (c->row) is kept; NULL when it is not used. */
+static const char **
+tnef_str_dst(struct tnef_ctx *c, struct tnef_att *t, uint16_t id)
+{
+	if (c->row != NULL)
+		return id == PR_DISPLAY_NAME ? &c->row->name :
+		    id == PR_SMTP_ADDRESS ? &c->row->smtp :
+		    id == PR_EMAIL_ADDRESS ? &c->row->email : NULL;
+	if (t != NULL)
+		return id == PR_ATTACH_LONG_FILENAME ? &t->long_name :
+		    id == PR_ATTACH_FILENAME ? &t->file_name :
+		    id == PR_ATTACH_MIME_TAG ? &t->mime : NULL;
+	switch (id) {
+	case PR_BODY:			return &c->body;
+	case PR_BODY_HTML:		return &c->html;
+	case PR_SUBJECT:		return &c->subject;
+	case PR_TRANSPORT_HEADERS:	return &c->env.headers;
+	case PR_INTERNET_MESSAGE_ID:	return &c->env.msgid;
+	case PR_SENDER_NAME:		return &c->env.sname;
+	case PR_SENDER_EMAIL:		return &c->env.semail;
+	case PR_SENDER_SMTP:		return &c->env.ssmtp;
+	case PR_SENT_REPR_NAME:		return &c->env.rname;
+	case PR_SENT_REPR_EMAIL:	return &c->env.remail;
+	case PR_SENT_REPR_SMTP:		return &c->env.rsmtp;
+	}
+	return NULL;
+}
+
+/* The fixed-size properties used: attach method, recipient type, time. */
+static void
+tnef_fixed_prop(struct tnef_ctx *c, struct tnef_att *t, uint16_t id,
+    uint16_t base, const unsigned char *v, size_t n)
+{
+	if (base == PT_LONG && n >= 4 && c->row != NULL &&
+	    id == PR_RECIPIENT_TYPE)
+		c->row->type = tnef_le32(v);
+	else if (base == PT_LONG && n >= 4 && t != NULL &&
+	    id == PR_ATTACH_METHOD)
+		t->method = tnef_le32(v);
+	else if (base == PT_SYSTIME && n >= 8 && t == NULL && c->row == NULL &&
+	    id == PR_CLIENT_SUBMIT_TIME)
+		c->env.submit = (uint64_t)tnef_le32(v) |
+		    (uint64_t)tnef_le32(v + 4) << 32;
+}
+
 /*
- * One property value.  'att' is NULL for message-level properties.  Only
- * the first value of a multi-valued property reaches here.
+ * One property value.  'att' is NULL for message-level properties and
+ * recipient rows.  Only the first value of a multi-valued property
+ * reaches here.
  */
 static enum ms_err
 tnef_prop(struct tnef_ctx *c, struct tnef_att *t, uint16_t id,
     uint16_t base, const unsigned char *v, size_t n)
 {
-	const char	**dst = NULL;
+	const char	**dst;
 	char		 *s;
 
-	if (t != NULL && id == PR_ATTACH_METHOD && base == PT_LONG && n >= 4) {
-		t->method = (uint32_t)v[0] | (uint32_t)v[1] << 8 |
-		    (uint32_t)v[2] << 16 | (uint32_t)v[3] << 24;
+	if (base == PT_LONG || base == PT_SYSTIME) {
+		tnef_fixed_prop(c, t, id, base, v, n);
 		return MS_OK;
 	}
 	if (t != NULL && id == PR_ATTACH_DATA_OBJ &&
@@ -346,19 +436,7 @@ tnef_prop(struct tnef_ctx *c, struct tnef_att *t, uint16_t id,
 	if (base != PT_STRING8 && base != PT_UNICODE &&
 	    !(id == PR_BODY_HTML && base == PT_BINARY))
 		return MS_OK;
-	if (t != NULL && id == PR_ATTACH_LONG_FILENAME)
-		dst = &t->long_name;
-	else if (t != NULL && id == PR_ATTACH_FILENAME)
-		dst = &t->file_name;
-	else if (t != NULL && id == PR_ATTACH_MIME_TAG)
-		dst = &t->mime;
-	else if (t == NULL && id == PR_BODY)
-		dst = &c->body;
-	else if (t == NULL && id == PR_BODY_HTML)
-		dst = &c->html;
-	else if (t == NULL && id == PR_SUBJECT)
-		dst = &c->subject;
-	if (dst == NULL)
+	if ((dst = tnef_str_dst(c, t, id)) == NULL)
 		return MS_OK;
 	if ((s = tnef_prop_str(c, base, v, n)) == NULL)
 		return MS_ELIMIT;
@@ -434,41 +512,119 @@ tnef_fixed_values(struct tnef_ctx *c, struct tnef_att *t, struct tnef_rd *r,
 }
 
 /*
- * A MAPI property list (attMsgProps, attAttachment; UNTRUSTED): count,
- * then typed, tagged values.  Every property counts against
- * LIMIT_TNEF_ATTRS.  A malformed list is reported and abandoned; what
- * was read stays.
+ * A MAPI property list (UNTRUSTED) read from 'r': count, then typed,
+ * tagged values.  Every property counts against LIMIT_TNEF_ATTRS.
+ * '*bad' is set when the list is malformed or truncated.
+ */
+static enum ms_err
+tnef_proplist(struct tnef_ctx *c, struct tnef_att *t, struct tnef_rd *r,
+    int *bad)
+{
+	enum ms_err	 rc = MS_OK;
+	uint32_t	 count, i;
+	uint16_t	 type, id;
+
+	*bad = rd_u32(r, &count) != 0;
+	for (i = 0; !*bad && i < count && rc == MS_OK; i++) {
+		if (++*c->nattrs > LIMIT_TNEF_ATTRS)
+			return MS_ELIMIT;
+		if (rd_u16(r, &type) != 0 || rd_u16(r, &id) != 0 ||
+		    (id >= 0x8000 && tnef_skip_name(r) != 0)) {
+			*bad = 1;
+			break;
+		}
+		if (tnef_vartype(type & ~MV_FLAG))
+			*bad = tnef_var_values(c, t, r, id, type & ~MV_FLAG,
+			    &rc);
+		else
+			*bad = tnef_fixed_values(c, t, r, id, type, &rc);
+	}
+	return rc;
+}
+
+/*
+ * A property list attribute (attMsgProps, attAttachment).  A malformed
+ * list is reported and abandoned; what was read stays.
  */
 static enum ms_err
 tnef_props(struct tnef_ctx *c, struct tnef_att *t, const unsigned char *p,
     size_t len)
 {
 	struct tnef_rd	 r = { p, len, 0 };
-	enum ms_err	 rc = MS_OK;
-	uint32_t	 count, i;
-	uint16_t	 type, id;
-	int		 bad = 0;
+	enum ms_err	 rc;
+	int		 bad;
 
-	if (rd_u32(&r, &count) != 0)
-		return tnef_finding(c, "tnef_bad_props", "MAPI property "
-		    "list shorter than its count");
-	for (i = 0; i < count && rc == MS_OK && !bad; i++) {
-		if (++*c->nattrs > LIMIT_TNEF_ATTRS)
-			return MS_ELIMIT;
-		if (rd_u16(&r, &type) != 0 || rd_u16(&r, &id) != 0 ||
-		    (id >= 0x8000 && tnef_skip_name(&r) != 0)) {
-			bad = 1;
-			break;
-		}
-		if (tnef_vartype(type & ~MV_FLAG))
-			bad = tnef_var_values(c, t, &r, id, type & ~MV_FLAG,
-			    &rc);
-		else
-			bad = tnef_fixed_values(c, t, &r, id, type, &rc);
-	}
+	rc = tnef_proplist(c, t, &r, &bad);
 	if (bad && rc == MS_OK)
 		rc = tnef_finding(c, "tnef_bad_props", "malformed or "
 		    "truncated MAPI property list");
+	return rc;
+}
+
+/*
+ * An address from a display name and the SMTP or e-mail address
+ * property (the latter only when it looks like one: Exchange "/O=..."
+ * names are not).  '*out' is NULL when there is neither name nor address.
+ */
+static enum ms_err
+tnef_mkaddr(struct arena *a, const char *name, const char *smtp,
+    const char *email, struct mail_addr **out)
+{
+	const char	*addr = smtp;
+
+	*out = NULL;
+	if (addr == NULL || *addr == '\0')
+		addr = email != NULL && strchr(email, '@') != NULL ? email :
+		    NULL;
+	if (name != NULL && *name == '\0')
+		name = NULL;
+	if (addr == NULL && name == NULL)
+		return MS_OK;
+	if ((*out = arena_alloc(a, sizeof(**out))) == NULL)
+		return MS_ELIMIT;
+	(*out)->name = name;
+	(*out)->addr = addr;
+	return MS_OK;
+}
+
+/* Add a recipient row to To, Cc or Bcc. */
+static enum ms_err
+tnef_rcpt_add(struct tnef_ctx *c, const struct tnef_rcpt *row)
+{
+	struct mail_addr	*ad;
+	enum ms_err		 rc;
+
+	rc = tnef_mkaddr(c->a, row->name, row->smtp, row->email, &ad);
+	if (rc != MS_OK || ad == NULL)
+		return rc;
+	return arena_vec_push(c->a, &c->env.rcpt[row->type == 2 ? 1 :
+	    row->type == 3 ? 2 : 0], ad);
+}
+
+/* attRecipTable (UNTRUSTED): a count of rows, each a property list. */
+static enum ms_err
+tnef_recips(struct tnef_ctx *c, const unsigned char *p, size_t len)
+{
+	struct tnef_rd		 r = { p, len, 0 };
+	struct tnef_rcpt	 row;
+	enum ms_err		 rc = MS_OK;
+	uint32_t		 rows, i;
+	int			 bad;
+
+	bad = rd_u32(&r, &rows) != 0;
+	for (i = 0; !bad && i < rows && rc == MS_OK; i++) {
+		if (++*c->nattrs > LIMIT_TNEF_ATTRS)
+			return MS_ELIMIT;
+		memset(&row, 0, sizeof(row));
+		c->row = &row;
+		rc = tnef_proplist(c, NULL, &r, &bad);
+		c->row = NULL;
+		if (rc == MS_OK && !bad)
+			rc = tnef_rcpt_add(c, &row);
+	}
+	if (bad && rc == MS_OK)
+		rc = tnef_finding(c, "tnef_bad_props", "malformed or "
+		    "truncated recipient table");
 	return rc;
 }
 
@@ -542,6 +698,101 @@ tnef_msg_parts(struct arena *a, struct mail_msg *m, struct arena_vec *files)
 	return MS_OK;
 }
 
+/* A Message-ID without white space and one pair of angle brackets. */
+static const char *
+tnef_msgid(struct arena *a, const char *id)
+{
+	size_t	n;
+
+	if (id == NULL)
+		return NULL;
+	while (g_ascii_isspace(*id))
+		id++;
+	n = strlen(id);
+	while (n > 0 && g_ascii_isspace(id[n - 1]))
+		n--;
+	if (n >= 2 && id[0] == '<' && id[n - 1] == '>')
+		return arena_strndup(a, id + 1, n - 2);
+	return n > 0 ? arena_strndup(a, id, n) : NULL;
+}
+
+/* PR_CLIENT_SUBMIT_TIME (FILETIME) as an RFC 5322 date in UTC. */
+static enum ms_err
+tnef_date(struct arena *a, struct mail_email *e, uint64_t ft)
+{
+	static const char	 days[7][4] = { "Sun", "Mon", "Tue", "Wed",
+				    "Thu", "Fri", "Sat" };
+	static const char	 months[12][4] = { "Jan", "Feb", "Mar", "Apr",
+				    "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+				    "Nov", "Dec" };
+	struct tm		 tm;
+	time_t			 t;
+
+	/* 100 ns ticks since 1601-01-01. */
+	if (e->date != NULL || ft / 10000000 < 11644473600ull)
+		return MS_OK;
+	t = (time_t)(ft / 10000000 - 11644473600ull);
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year > 9999 - 1900)
+		return MS_OK;
+	e->date_ts = (int64_t)t;
+	e->date = arena_printf(a, "%s, %02d %s %04d %02d:%02d:%02d +0000",
+	    days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	return e->date == NULL ? MS_ELIMIT : MS_OK;
+}
+
+/*
+ * From (sent representing, else sender) and Sender (a delegate sending
+ * on behalf of someone else), unless the transport headers gave them.
+ */
+static enum ms_err
+tnef_senders(struct arena *a, struct mail_email *e, const struct tnef_env *v)
+{
+	struct mail_addr	*s, *r;
+
+	if (e->from != NULL)
+		return MS_OK;
+	if (tnef_mkaddr(a, v->sname, v->ssmtp, v->semail, &s) != MS_OK ||
+	    tnef_mkaddr(a, v->rname, v->rsmtp, v->remail, &r) != MS_OK)
+		return MS_ELIMIT;
+	e->from = r != NULL ? r : s;
+	if (r != NULL && s != NULL && s->addr != NULL && r->addr != NULL &&
+	    g_ascii_strcasecmp(s->addr, r->addr) != 0)
+		e->sender = s;
+	return e->from != NULL ? arena_vec_push(a, &e->from_all, e->from) :
+	    MS_OK;
+}
+
+/*
+ * The envelope of an embedded message: its transport headers when it
+ * kept them (a message forwarded as an attachment does), then what they
+ * did not give from the MAPI properties and the recipient table.
+ */
+static enum ms_err
+tnef_envelope(struct tnef_ctx *s, struct mail_msg *m)
+{
+	struct mail_email	*e = &m->email;
+	const struct tnef_env	*v = &s->env;
+	enum ms_err		 rc;
+
+	if (v->headers != NULL && *v->headers != '\0' &&
+	    (rc = mail__headers(s->a, v->headers, strlen(v->headers), e,
+	    s->findings)) != MS_OK)
+		return rc;
+	if (e->subject == NULL)
+		e->subject = s->subject;
+	if (e->message_id == NULL)
+		e->message_id = tnef_msgid(s->a, v->msgid);
+	if ((rc = tnef_date(s->a, e, v->submit)) != MS_OK)
+		return rc;
+	if (e->to.n == 0 && e->cc.n == 0 && e->bcc.n == 0) {
+		e->to = v->rcpt[0];
+		e->cc = v->rcpt[1];
+		e->bcc = v->rcpt[2];
+	}
+	return tnef_senders(s->a, e, v);
+}
+
 /*
  * Parse the TNEF stream of an embedded message (attachment number
  * 'index') into f->embedded.  Past LIMIT_MIME_DEPTH the bytes are kept
@@ -580,12 +831,13 @@ tnef_embedded(struct tnef_ctx *c, struct tnef_att *t, struct tnef_file *f,
 	m->depth = sub.depth;
 	m->source = "tnef";
 	m->email.date_ts = -1;
-	m->email.subject = sub.subject;
+	f->embedded = m;
+	if ((rc = tnef_envelope(&sub, m)) != MS_OK)
+		return rc;
 	m->email.text = sub.body != NULL ? sub.body : sub.legacy_body;
 	m->email.text_len = m->email.text ? strlen(m->email.text) : 0;
 	m->email.html = sub.html;
 	m->email.html_len = sub.html ? strlen(sub.html) : 0;
-	f->embedded = m;
 	return tnef_msg_parts(c->a, m, &files);
 }
 
@@ -657,6 +909,9 @@ tnef_attr(struct tnef_ctx *c, struct tnef_att *t, uint32_t id,
 		break;
 	case ATT_MSG_PROPS:
 		rc = tnef_props(c, NULL, d, n);
+		break;
+	case ATT_RECIP_TABLE:
+		rc = tnef_recips(c, d, n);
 		break;
 	case ATT_BODY:
 		if ((c->legacy_body = tnef_str8(c, d, n)) == NULL)

@@ -21,6 +21,23 @@
 
 #define TNEF_DIR	MS_CORPUS "/mimekit-testdata/tnef"
 
+/* mail__headers() (transport headers of embedded messages) needs GMime. */
+static int
+setup(void **state)
+{
+	(void)state;
+	mail_init();
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	mail_shutdown();
+	return 0;
+}
+
 /* One parse: its arena, findings, files and body. */
 struct run {
 	struct arena		*a;
@@ -652,6 +669,134 @@ test_depth_limit(void **state)
 	}
 }
 
+/* Append a PT_STRING8 property (count 1, padded). */
+static void
+prop_str(GByteArray *p, uint16_t id, const char *v)
+{
+	static const guint8	zero[4] = { 0 };
+	uint32_t		n = (uint32_t)strlen(v) + 1;
+
+	put16(p, 0x001e);
+	put16(p, id);
+	put32(p, 1);
+	put32(p, n);
+	g_byte_array_append(p, (const guint8 *)v, n);
+	g_byte_array_append(p, zero, (4 - (n & 3)) & 3);
+}
+
+static void
+prop_long(GByteArray *p, uint16_t id, uint32_t v)
+{
+	put16(p, 0x0003);
+	put16(p, id);
+	put32(p, v);
+}
+
+/* A message whose envelope is only MAPI: sender, Message-ID, submit
+ * time (2020-01-01T00:00:00Z) and a recipient table (To by SMTP
+ * address, Cc by an Exchange name and a display name). */
+static GByteArray *
+mapi_message(const char *headers)
+{
+	GByteArray	*b = one_attachment("x"), *p = g_byte_array_new();
+
+	put32(p, headers ? 6 : 5);
+	prop_str(p, 0x0037, "Invoice");
+	prop_str(p, 0x0c1a, "Mallory");
+	prop_str(p, 0x5d01, "mallory@evil.example");
+	prop_str(p, 0x1035, " <id-1@evil.example> ");
+	put16(p, 0x0040);
+	put16(p, 0x0039);
+	put32(p, (uint32_t)(132223104000000000ull & 0xffffffff));
+	put32(p, (uint32_t)(132223104000000000ull >> 32));
+	if (headers != NULL)
+		prop_str(p, 0x007d, headers);
+	attr(b, 1, 0x00069003, p->data, p->len);
+	g_byte_array_set_size(p, 0);
+	put32(p, 2);
+	put32(p, 2);
+	prop_str(p, 0x39fe, "victim@corp.example");
+	prop_long(p, 0x0c15, 1);
+	put32(p, 3);
+	prop_str(p, 0x3001, "Boss");
+	prop_str(p, 0x3003, "/O=CORP/OU=EXCHANGE/CN=BOSS");
+	prop_long(p, 0x0c15, 2);
+	attr(b, 1, 0x00069004, p->data, p->len);
+	g_byte_array_free(p, TRUE);
+	return b;
+}
+
+/* The envelope of embedded messages: MAPI only, or transport headers
+ * first (a phish forwarded as an attachment keeps them). */
+static void
+test_embedded_envelope(void **state)
+{
+	GByteArray		*b, *w;
+	struct mail_email	*e;
+	struct run		 r;
+
+	(void)state;
+	b = mapi_message(NULL);
+	w = wrap_embedded(b->data, b->len);
+	run_parse(&r, w->data, w->len);
+	e = &((struct tnef_file *)r.files.v[0])->embedded->email;
+	assert_string_equal(e->subject, "Invoice");
+	assert_string_equal(e->from->name, "Mallory");
+	assert_string_equal(e->from->addr, "mallory@evil.example");
+	assert_null(e->sender);
+	assert_string_equal(e->message_id, "id-1@evil.example");
+	assert_int_equal(e->date_ts, 1577836800);
+	assert_string_equal(e->date, "Wed, 01 Jan 2020 00:00:00 +0000");
+	assert_int_equal(e->to.n, 1);
+	assert_string_equal(((struct mail_addr *)e->to.v[0])->addr,
+	    "victim@corp.example");
+	assert_int_equal(e->cc.n, 1);
+	assert_string_equal(((struct mail_addr *)e->cc.v[0])->name, "Boss");
+	assert_null(((struct mail_addr *)e->cc.v[0])->addr);
+	run_free(&r);
+	g_byte_array_free(b, TRUE);
+	g_byte_array_free(w, TRUE);
+	b = mapi_message("Received: from mx.evil.example (mx.evil.example "
+	    "[203.0.113.9])\r\n\tby mx.corp.example; Tue, 2 Jan 2024 "
+	    "10:00:00 +0000\r\nFrom: \"PayPal\" <service@paypa1.example>"
+	    "\r\nTo: victim@corp.example\r\nSubject: Urgent\r\n"
+	    "Date: Tue, 2 Jan 2024 10:00:00 +0000\r\n\r\n");
+	w = wrap_embedded(b->data, b->len);
+	run_parse(&r, w->data, w->len);
+	e = &((struct tnef_file *)r.files.v[0])->embedded->email;
+	assert_string_equal(e->subject, "Urgent");
+	assert_string_equal(e->from->addr, "service@paypa1.example");
+	assert_int_equal(e->to.n, 1);
+	assert_int_equal(e->cc.n, 0);		/* the headers named To */
+	assert_int_equal(e->date_ts, 1704189600);
+	assert_int_equal(e->received.n, 1);
+	assert_string_equal(e->message_id, "id-1@evil.example");
+	run_free(&r);
+	g_byte_array_free(b, TRUE);
+	g_byte_array_free(w, TRUE);
+}
+
+/* christmas.tnef's embedded task: PR_SENT_REPRESENTING_NAME with an
+ * Exchange address (no SMTP), submit time read with Python. */
+static void
+test_christmas_envelope(void **state)
+{
+	struct tnef_file	*f;
+	struct run		 r;
+	char			*raw;
+	gsize			 n;
+
+	(void)state;
+	parse_sample(&r, "christmas.tnef", &raw, &n);
+	f = find_file(&r, "Untitled Attachment", 0);
+	assert_string_equal(f->embedded->email.subject, "Build a train table");
+	assert_string_equal(f->embedded->email.from->name, "Jeffrey Stedfast");
+	assert_null(f->embedded->email.from->addr);
+	assert_int_equal(f->embedded->email.date_ts, 1544884651);
+	run_free(&r);
+	g_free(raw);
+}
+
 /* LIMIT_ATTACHMENTS files are kept; the next one is dropped, reported. */
 static void
 test_limit_files(void **state)
@@ -756,9 +901,11 @@ main(void)
 		cmocka_unit_test(test_utf16_name),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_limit_files),
+		cmocka_unit_test(test_embedded_envelope),
+		cmocka_unit_test(test_christmas_envelope),
 		cmocka_unit_test(test_limit_attrs),
 		cmocka_unit_test(test_signature_and_arena),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
