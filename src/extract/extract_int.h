@@ -107,4 +107,26 @@ enum ms_err	 extract__add_email(struct ioc_set *s, const char *local,
 		    size_t llen, const char *domain, size_t dlen,
 		    const char *where, unsigned flags);
 
+/*
+ * nested.c: URLs inside the query or path of the URL 'u' (raw text):
+ * plain, percent-encoded or base64, each added with 'where' and 'flags',
+ * 'depth' levels deep already.  Returns MS_OK or MS_ELIMIT.
+ */
+enum ms_err	 extract__nested(struct ioc_set *s, const char *u, size_t n,
+		    const char *where, unsigned flags, int depth);
+/* base64 at 'p' (up to 'n' bytes) whose plain text holds an http(s)
+ * URL: add it.  '*used' gets the length of the run looked at.
+ * MS_EPARSE if none. */
+enum ms_err	 extract__b64_url(struct ioc_set *s, const char *p, size_t n,
+		    const char *where, unsigned flags, int depth,
+		    size_t *used);
+/* The same for hex digit pairs, and for a percent-encoded URL. */
+enum ms_err	 extract__hex_url(struct ioc_set *s, const char *p, size_t n,
+		    const char *where, unsigned flags);
+enum ms_err	 extract__pct_url(struct ioc_set *s, const char *p, size_t n,
+		    const char *where, unsigned flags);
+/* Tolerant base64 decoding into 'out' (at least 'n' bytes). */
+size_t		 extract__b64_decode(const char *p, size_t n, char *out,
+		    size_t *used);
+
 #endif /* MS_EXTRACT_INT_H */

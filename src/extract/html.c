@@ -114,6 +114,8 @@ add_abs(struct hx *h, const char *u, size_t n, const char *where)
 	if (!ioc__raw_get(h->s, 'L', u, n, &rc)) {
 		rc = extract__add_url(h->s, u, n, 0, where, 0);
 		ioc__raw_put(h->s, 'L', u, n, rc);
+		if (rc != MS_EPARSE)
+			note(h, extract__nested(h->s, u, n, where, 0, 0));
 	}
 	note(h, rc);
 }
@@ -148,7 +150,7 @@ add_link(struct hx *h, const char *v, const char *where)
 	else if (has_scheme(buf))
 		add_abs(h, buf, n, where);
 	else if (h->base != NULL && (abs = resolve(h->base, buf)) != NULL)
-		note(h, extract__add_url(h->s, abs, strlen(abs), 0, where, 0));
+		add_abs(h, abs, strlen(abs), where);
 	else if (buf[0] == '/' && buf[1] == '/')
 		note(h, extract__add_url(h->s, buf + 2, n - 2, 1, where, 0));
 	else if (g_ascii_strncasecmp(buf, "www.", 4) == 0)

@@ -31,6 +31,7 @@ struct scan {
 	 * on "http://http://http://..." and long colon runs. */
 	size_t		 url_fail;
 	size_t		 v6_fail;
+	size_t		 b64_fail;
 };
 
 /*
@@ -181,7 +182,8 @@ note(struct scan *sc, enum ms_err rc)
 static void
 scan_hashes(struct scan *sc, size_t b, size_t e)
 {
-	char	 buf[129];
+	char		 buf[129];
+	const char	*h;
 	size_t	 i = b, j, k;
 	int	 digit, letter;
 	enum ioc_kind	kind;
@@ -205,6 +207,11 @@ scan_hashes(struct scan *sc, size_t b, size_t e)
 		case 128: kind = IOC_SHA512; break;
 		default: kind = IOC_KINDS; break;
 		}
+		/* Hex-encoded text holding "http": "687474703a2f2f..." */
+		if (j - i >= 22 && kind == IOC_KINDS &&
+		    (h = memmem(sc->t + i, j - i, "68747470", 8)) != NULL)
+			note(sc, extract__hex_url(sc->s, h,
+			    j - (size_t)(h - sc->t), sc->where, 0));
 		if (kind != IOC_KINDS && digit && letter &&
 		    (i == 0 || !is_hex((unsigned char)sc->t[i - 1]))) {
 			for (k = 0; k < j - i; k++)
@@ -334,6 +341,9 @@ scan_url(struct scan *sc, size_t start, size_t body, int schemeless)
 	if (!ioc__raw_get(sc->s, tag, sc->t + start, e - start, &rc)) {
 		rc = add_joined(sc, start, e, skip, nskip, schemeless, fl);
 		ioc__raw_put(sc->s, tag, sc->t + start, e - start, rc);
+		if (rc != MS_EPARSE)
+			note(sc, extract__nested(sc->s, sc->t + start,
+			    e - start, sc->where, fl, 0));
 	}
 	if (rc == MS_EPARSE)
 		return 0;
@@ -579,6 +589,7 @@ scan_token(struct scan *sc, size_t i)
 {
 	const char	*t = sc->t;
 	size_t		 e = i, l, r;
+	enum ms_err	 rc;
 
 	if (is_hex((unsigned char)t[i]) || t[i] == ':') {
 		if ((r = scan_ipv6(sc, i)) > 0)
@@ -590,6 +601,27 @@ scan_token(struct scan *sc, size_t i)
 		e += l;
 	if (e == i)
 		return i + 1;
+	if (e - i >= 16 && i >= sc->b64_fail) {
+		/* base64 that decodes to a URL: "aHR0cDovL2V4YW1wbGUuY29t" */
+		rc = extract__b64_url(sc->s, t + i, sc->n - i, sc->where, 0,
+		    0, &r);
+		if (rc != MS_EPARSE) {
+			note(sc, rc);
+			return i + r;
+		}
+		sc->b64_fail = i + r;
+	}
+	if (sc->n - e > 9 && g_ascii_strncasecmp(t + e, "%3A%2F%2F", 9) == 0 &&
+	    is_scheme(t + i, e - i)) {
+		/* "http%3A%2F%2Fexample%2Ecom" */
+		for (r = e; r < sc->n && url_char(sc, r) == 1; r++)
+			;
+		rc = extract__pct_url(sc->s, t + i, r - i, sc->where, 0);
+		if (rc != MS_EPARSE) {
+			note(sc, rc);
+			return r;
+		}
+	}
 	if (sc->n - e >= 3 && t[e] == ':' && t[e + 1] == '/' &&
 	    t[e + 2] == '/') {
 		if (is_scheme(t + i, e - i) &&

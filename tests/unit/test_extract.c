@@ -188,6 +188,28 @@ t_trailing_punctuation(void **state)
 }
 
 static void
+t_nested_urls(void **state)
+{
+	text("https://nam02.safelinks.protection.outlook.com/?url=https%3A%2F"
+	    "%2Fevil.example.com%2Flogin%3Fa%3D1&data=05 "
+	    "https://www.google.com/url?q=https://g.example.org/x&sa=D "
+	    "https://r.example.net/r?u=aHR0cHM6Ly9iNjQuZXhhbXBsZS5jb20vcA==&x=1"
+	    " aHR0cDovL3N0YW5kYWxvbmUuZXhhbXBsZS5jb20v "
+	    "687474703a2f2f6865782e6578616d706c652e636f6d2f "
+	    "http%3A%2F%2Fpct.example.com%2Fp");
+	HAS(IOC_URL, "https://evil.example.com/login?a=1");
+	HAS(IOC_URL, "https://g.example.org/x");
+	HAS(IOC_URL, "https://b64.example.com/p");
+	HAS(IOC_URL, "http://standalone.example.com/");
+	HAS(IOC_URL, "http://hex.example.com/");
+	HAS(IOC_URL, "http://pct.example.com/p");
+	HAS(IOC_DOMAIN, "evil.example.com");
+	/* Ordinary long words and hashes are not mistaken for base64. */
+	text("internationalization d41d8cd98f00b204e9800998ecf8427e");
+	COUNT(IOC_URL, 9);
+}
+
+static void
 t_canonical_url(void **state)
 {
 	const char	*u;
@@ -583,6 +605,7 @@ main(void)
 		T(t_emails),
 		T(t_schemeless_www),
 		T(t_trailing_punctuation),
+		T(t_nested_urls),
 		T(t_canonical_url),
 		T(t_idn),
 		T(t_ipv4),
