@@ -601,16 +601,6 @@ scan_token(struct scan *sc, size_t i)
 		e += l;
 	if (e == i)
 		return i + 1;
-	if (e - i >= 16 && i >= sc->b64_fail) {
-		/* base64 that decodes to a URL: "aHR0cDovL2V4YW1wbGUuY29t" */
-		rc = extract__b64_url(sc->s, t + i, sc->n - i, sc->where, 0,
-		    0, &r);
-		if (rc != MS_EPARSE) {
-			note(sc, rc);
-			return i + r;
-		}
-		sc->b64_fail = i + r;
-	}
 	if (sc->n - e > 9 && g_ascii_strncasecmp(t + e, "%3A%2F%2F", 9) == 0 &&
 	    is_scheme(t + i, e - i)) {
 		/* "http%3A%2F%2Fexample%2Ecom" */
@@ -634,6 +624,16 @@ scan_token(struct scan *sc, size_t i)
 	if (e - i > 4 && g_ascii_strncasecmp(t + i, "www.", 4) == 0 &&
 	    (r = scan_url(sc, i, i, 1)) > 0)
 		return r;
+	if (e - i >= 16 && i >= sc->b64_fail) {
+		/* base64 that decodes to a URL: "aHR0cDovL2V4YW1wbGUuY29t" */
+		rc = extract__b64_url(sc->s, t + i, sc->n - i, sc->where, 0,
+		    0, &r);
+		if (rc != MS_EPARSE) {
+			note(sc, rc);
+			return i + r;
+		}
+		sc->b64_fail = i + r;
+	}
 	scan_hashes(sc, i, e);
 	if (memchr(t + i, '.', e - i) != NULL)
 		scan_name(sc, i, e);
