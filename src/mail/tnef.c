@@ -924,8 +924,7 @@ tnef_attr(struct tnef_ctx *c, struct tnef_att *t, uint32_t id,
 		break;
 	case ATT_OEM_CODEPAGE:
 		if (n >= 4)
-			c->cpid = (uint32_t)d[0] | (uint32_t)d[1] << 8 |
-			    (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
+			c->cpid = tnef_le32(d);
 		break;
 	}
 	return rc;
