@@ -597,7 +597,9 @@ enum ms_err
 mail__headers(struct arena *a, const char *raw, size_t len,
     struct mail_email *e, struct arena_vec *findings)
 {
+	struct arena_vec scratch = { 0 };
 	struct mail_msg	*m;
+	size_t		 i;
 	char		*buf;
 	enum ms_err	 rc;
 
@@ -606,7 +608,15 @@ mail__headers(struct arena *a, const char *raw, size_t len,
 		return MS_ELIMIT;
 	memcpy(buf, raw, len);
 	memcpy(buf + len, "\n\n", 3);
-	rc = mail__parse_nested(a, buf, len + 2, "", 0, findings, &m);
+	/* The block describes a body that is not here (an Outlook .msg
+	 * keeps it elsewhere): GMime's complaints about a missing body are
+	 * noise, so parse problems go to a scratch list; limits hit are
+	 * still reported. */
+	rc = mail__parse_nested(a, buf, len + 2, "", 0, &scratch, &m);
+	for (i = 0; i < scratch.n; i++)
+		if (((struct finding *)scratch.v[i])->kind == FINDING_LIMIT &&
+		    arena_vec_push(a, findings, scratch.v[i]) != MS_OK)
+			return MS_ELIMIT;
 	if (rc != MS_OK || m == NULL)
 		return rc == MS_OK ? MS_EPARSE : rc;
 	m->email.text = e->text;
