@@ -219,6 +219,11 @@ cmd_analyze(int argc, char **argv)
 	for (i = optind; i < argc; i++)
 		one_file(&o, argv[i]);
 	fflush(stdout);
+	if (o.vault != NULL && vault_sync(o.vault) != MS_OK) {
+		fprintf(stderr, "mailsoar analyze: the vault could not be "
+		    "flushed to disk\n");
+		worst(&o, CLI_EXIT_INPUT);
+	}
 	vault_close(o.vault);
 	analyze_shutdown();
 	return o.worst;

@@ -21,6 +21,7 @@
 
 struct vault {
 	char	*dir;		/* DATADIR/vault */
+	int	 dirty;		/* files written since the last sync */
 };
 
 const char *
@@ -134,8 +135,7 @@ vault_put(struct vault *v, const char *sha256, const void *p, size_t len)
 		log_warn("vault: %s", tmp);
 		return MS_EIO;
 	}
-	if (write_all(fd, p, len) != MS_OK || fchmod(fd, 0440) != 0 ||
-	    fsync(fd) != 0) {
+	if (write_all(fd, p, len) != MS_OK || fchmod(fd, 0440) != 0) {
 		log_warn("vault: write %s", tmp);
 		goto out;
 	}
@@ -149,11 +149,32 @@ vault_put(struct vault *v, const char *sha256, const void *p, size_t len)
 		log_warn("vault: rename to %s", path);
 		goto out;
 	}
+	v->dirty = 1;
 	return MS_OK;
 out:
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
+	return rc;
+}
+
+enum ms_err
+vault_sync(struct vault *v)
+{
+	enum ms_err	rc = MS_OK;
+	int		fd;
+
+	if (!v->dirty)
+		return MS_OK;
+	if ((fd = open(v->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    syncfs(fd) != 0) {
+		log_warn("vault: sync %s", v->dir);
+		rc = MS_EIO;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (rc == MS_OK)
+		v->dirty = 0;
 	return rc;
 }
 

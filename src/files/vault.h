@@ -3,7 +3,9 @@
  * vault.h -- content-addressed file store under the data directory:
  * DIR/vault/ab/cd/abcd...sha256.  Files are written once, atomically
  * (temp file + rename), read-only (0440).  Nothing in the vault is ever
- * executed.  Thread-safe: concurrent puts of the same file are harmless.
+ * executed.  Durability is per batch: vault_sync() flushes every file
+ * written since the last sync in one syncfs(2), instead of one fsync per
+ * file.  Thread-safe: concurrent puts of the same file are harmless.
  */
 #ifndef MS_VAULT_H
 #define MS_VAULT_H
@@ -25,6 +27,10 @@ void		 vault_close(struct vault *v);	/* NULL-safe */
  */
 enum ms_err	 vault_put(struct vault *v, const char *sha256, const void *p,
 		    size_t len);
+
+/* Make every file put so far durable (syncfs on the vault's file
+ * system).  MS_OK, or MS_EIO (logged). */
+enum ms_err	 vault_sync(struct vault *v);
 
 /*
  * Path of the stored file for 'sha256' into 'buf' (size 'bufsz').

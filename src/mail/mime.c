@@ -52,10 +52,23 @@ struct walk {
 static enum ms_err	walk_object(struct walk *, GMimeObject *, const char *,
 			    int);
 
+/* libgsf reports every broken compound file on GLib's default handler;
+ * hostile input is expected here, so those go to our debug log. */
+static void
+quiet_log(const gchar *domain, GLogLevelFlags level, const gchar *msg,
+    gpointer user)
+{
+	(void)level;
+	(void)user;
+	log_debug("%s: %s", domain ? domain : "glib", msg);
+}
+
 void
 mail_init(void)
 {
 	g_mime_init();
+	g_log_set_handler("libgsf", G_LOG_LEVEL_MASK, quiet_log, NULL);
+	g_log_set_handler("libgsf:msole", G_LOG_LEVEL_MASK, quiet_log, NULL);
 }
 
 void
@@ -377,10 +390,17 @@ parse_embedded(struct walk *wk, struct mail_part *p, int depth)
 		    "(LIMIT_MIME_DEPTH); not parsed", LIMIT_MIME_DEPTH);
 		return MS_ELIMIT;
 	}
-	if (msg_sniff((const char *)p->data, p->len))
+	if (msg_sniff((const char *)p->data, p->len)) {
 		rc = msg_parse(wk->a, p->data, p->len, p->path, depth + 1,
 		    wk->m->findings, &p->embedded);
-	else
+		/* A compound file that holds no message is an Office
+		 * document (.doc, .xls, encrypted .docx): a file, not an
+		 * email, and nothing wrong with it. */
+		if (rc == MS_EPARSE) {
+			p->embedded = NULL;
+			return MS_OK;
+		}
+	} else
 		rc = mail__parse_nested(wk->a, (const char *)p->data, p->len,
 		    p->path, depth + 1, wk->m->findings, &p->embedded);
 	if (rc == MS_EPARSE) {
