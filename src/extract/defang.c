@@ -222,6 +222,7 @@ try_marker(struct rf *r)
 {
 	const char	*in = r->in, *core;
 	size_t		 j = r->i, end = r->len, nbr = 0, k, o, cl;
+	int		 opened = 0, spaced = 0;
 
 	if (end - j > FANG_SPAN)
 		end = j + FANG_SPAN;
@@ -235,8 +236,11 @@ try_marker(struct rf *r)
 		return 1;
 	if (is_close(in[j]) && try_tail(r))
 		return 1;
-	while (j < end && (is_fence(in[j]) || in[j] == '^'))
+	while (j < end && (is_fence(in[j]) || in[j] == '^')) {
+		opened |= !is_close(in[j]) && in[j] != ' ';
+		spaced |= in[j] == ' ';
 		j++;
+	}
 	if (j >= end || (core = marker_core(in + j, end - j, &cl)) == NULL)
 		return 0;
 	j += cl;
@@ -244,8 +248,13 @@ try_marker(struct rf *r)
 	while (k < end && is_fence(in[k])) {
 		if (in[k] != ' ' && in[k] != '\\')
 			nbr++;
+		spaced |= in[k] == ' ';
 		k++;
 	}
+	/* "(see this). it" and "(me) at home" are prose: a marker that
+	 * starts with a closing bracket takes no spaces. */
+	if (!opened && (spaced || (r->o > 0 && r->out[r->o - 1] == ' ')))
+		return 0;
 	if (core[0] == ':' || core[0] == '/') {
 		/* Only the brackets, never the spaces after. */
 		if (nbr == 0)

@@ -96,10 +96,12 @@ t_defang_not_prose(void **state)
 {
 	/* Brackets, "at" and "dot" in ordinary sentences stay as they are. */
 	text("We met (at) noon [1]. The dot com era. Look at this. "
-	    "See [::1] and (.) alone.");
+	    "See [::1] and (.) alone. (see this). it was (contact us) at "
+	    "example.com");
 	COUNT(IOC_EMAIL, 0);
 	COUNT(IOC_URL, 0);
-	COUNT(IOC_DOMAIN, 0);
+	COUNT(IOC_DOMAIN, 1);
+	HAS(IOC_DOMAIN, "example.com");
 }
 
 static void
