@@ -222,7 +222,7 @@ try_marker(struct rf *r)
 {
 	const char	*in = r->in, *core;
 	size_t		 j = r->i, end = r->len, nbr = 0, k, o, cl;
-	int		 opened = 0, spaced = 0;
+	int		 opened = 0, spaced = 0, fenced = 0;
 
 	if (end - j > FANG_SPAN)
 		end = j + FANG_SPAN;
@@ -239,6 +239,7 @@ try_marker(struct rf *r)
 	while (j < end && (is_fence(in[j]) || in[j] == '^')) {
 		opened |= !is_close(in[j]) && in[j] != ' ';
 		spaced |= in[j] == ' ';
+		fenced |= in[j] != ' ' && in[j] != '\\';
 		j++;
 	}
 	if (j >= end || (core = marker_core(in + j, end - j, &cl)) == NULL)
@@ -251,6 +252,7 @@ try_marker(struct rf *r)
 		spaced |= in[k] == ' ';
 		k++;
 	}
+	fenced |= nbr > 0;
 	/* "(see this). it" and "(me) at home" are prose: a marker that
 	 * starts with a closing bracket takes no spaces. */
 	if (!opened && (spaced || (r->o > 0 && r->out[r->o - 1] == ' ')))
@@ -272,7 +274,10 @@ try_marker(struct rf *r)
 		r->o = o;
 		j = k;
 	}
-	mark(r);
+	/* "example\.com" is read, but a backslash alone is how regular
+	 * expressions escape dots too: not evidence of defanging. */
+	if (fenced)
+		mark(r);
 	emit(r, core, strlen(core));
 	r->i = j;
 	return 1;
@@ -418,7 +423,8 @@ try_hyphen(struct rf *r)
 	    r->o == 0 || !alnum((unsigned char)r->out[r->o - 1]) ||
 	    !alnum((unsigned char)p[5]))
 		return 0;
-	mark(r);
+	/* Not marked: "-dot-" also shows up in branch and file names
+	 * ("fix-git-dot-pm"), so the name must pass the ordinary checks. */
 	emit(r, ".", 1);
 	r->i += 5;
 	return 1;

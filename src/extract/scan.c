@@ -35,12 +35,14 @@ struct scan {
 };
 
 /*
- * Top-level domains that are also common file extensions.  A bare name
- * ending in one of them ("invoice.zip", "setup.sh") is taken for a file
- * name unless it was written defanged or has three labels or more.
+ * Top-level domains that are more often something else: file extensions
+ * ("invoice.zip", "setup.sh", "libfoo.so") and the attribute of code
+ * ("server.name").  A bare name ending in one of them is not taken for a
+ * domain unless it was written defanged or has three labels or more.
  */
 static const char *const ext_tlds[] = {
-	"cab", "md", "mov", "one", "pm", "ps", "pub", "py", "sh", "tf", "zip",
+	"cab", "md", "mov", "name", "one", "pm", "ps", "pub", "py", "sh", "so",
+	"tf", "zip",
 };
 
 /*
@@ -487,6 +489,8 @@ name_ok(const struct scan *sc, size_t b, size_t e, unsigned fl, char *host,
 		host = h;
 		uni = u;
 	}
+	if (memchr(sc->t + b, '_', e - b) != NULL)
+		return 0;	/* "pcm_type.name": an identifier */
 	if (extract__host_ascii(sc->t + b, e - b, host, HOST_BUF, uni,
 	    HOST_BUF) != 0 || !extract__tld_known(host))
 		return 0;
@@ -497,9 +501,9 @@ name_ok(const struct scan *sc, size_t b, size_t e, unsigned fl, char *host,
 }
 
 /*
- * "words1.1.1.1words": a dotted quad glued to letters, inside a token
- * that is not a domain.  Digits or dots next to it make it something
- * else (a version, an OID), so those are left alone.
+ * "words1.1.1.1words": a dotted quad glued to letters on both sides,
+ * inside a token that is not a domain.  Letters on one side only are a
+ * version ("v1.8.1.4"); digits or dots next to it an OID.
  */
 static void
 scan_ipv4_in(struct scan *sc, size_t b, size_t e)
@@ -515,8 +519,8 @@ scan_ipv4_in(struct scan *sc, size_t b, size_t e)
 		for (j = i; j < e && (g_ascii_isdigit(sc->t[j]) ||
 		    sc->t[j] == '.'); j++)
 			;
-		if ((i == b || g_ascii_isalpha(sc->t[i - 1])) &&
-		    (j == e || g_ascii_isalpha(sc->t[j])) &&
+		if (i > b && g_ascii_isalpha(sc->t[i - 1]) && j < e &&
+		    g_ascii_isalpha(sc->t[j]) &&
 		    extract__ipv4(sc->t + i, j - i, ip) == 0)
 			note(sc, extract__add_ip(sc->s, ip, 0, sc->where,
 			    defanged(sc, i, j)));

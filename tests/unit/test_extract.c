@@ -342,13 +342,23 @@ t_domains(void **state)
 	text("Open invoice.pdf or setup.zip or document.exe; visit "
 	    "www.bbc.co.uk and example.com. Hello.World is prose. "
 	    "evil[.]zip is defanged. README.md is a file. "
-	    "Also login.microsoftonline.com, not-a-domain.invalidtld.");
+	    "Also login.microsoftonline.com, not-a-domain.invalidtld. "
+	    "libfoo.so server.name pcm_type.info regex example\\.org "
+	    "fix-git-dot-pm bad-dot-com");
 	HASNT(IOC_DOMAIN, "invoice.pdf");
 	HASNT(IOC_DOMAIN, "setup.zip");
 	HASNT(IOC_DOMAIN, "document.exe");
 	HASNT(IOC_DOMAIN, "hello.world");
 	HASNT(IOC_DOMAIN, "readme.md");
 	HASNT(IOC_DOMAIN, "not-a-domain.invalidtld");
+	HASNT(IOC_DOMAIN, "libfoo.so");
+	HASNT(IOC_DOMAIN, "server.name");
+	HASNT(IOC_DOMAIN, "pcm_type.info");
+	HASNT(IOC_DOMAIN, "fix-git.pm");
+	HAS(IOC_DOMAIN, "bad.com");
+	io = find(IOC_DOMAIN, "example.org");
+	assert_non_null(io);
+	assert_false(io->flags & IOC_F_DEFANGED);
 	HAS(IOC_DOMAIN, "example.com");
 	HAS(IOC_DOMAIN, "evil.zip");
 	HAS(IOC_DOMAIN, "login.microsoftonline.com");
