@@ -34,6 +34,7 @@ static const unsigned char trigger[256] = {
 	['h'] = 1, ['H'] = 1, ['f'] = 1, ['F'] = 1, [':'] = 1, ['_'] = 1,
 	['x'] = 1, ['X'] = 1, ['A'] = 1, ['D'] = 1, ['a'] = 1, ['d'] = 1,
 	['-'] = 1, [']'] = 1, [')'] = 1, ['}'] = 1, ['^'] = 1,
+	[0xc2] = 1, [0xe2] = 1, [0xef] = 1,
 };
 
 /* A word byte: ASCII letter or digit, or any non-ASCII byte. */
@@ -413,6 +414,35 @@ try_word(struct rf *r)
 	return 1;
 }
 
+/*
+ * Invisible characters phishers put inside links and names to break
+ * naive matching: soft hyphen U+00AD, zero-width space, non-joiner and
+ * joiner U+200B-U+200D, word joiner U+2060, and U+FEFF.  They are
+ * dropped, and what they sat in counts as defanged.
+ */
+static int
+try_invisible(struct rf *r)
+{
+	const unsigned char	*p = (const unsigned char *)r->in + r->i;
+	size_t			 avail = r->len - r->i, n = 0;
+
+	if (avail >= 2 && p[0] == 0xc2 && p[1] == 0xad)
+		n = 2;
+	else if (avail >= 3 && p[0] == 0xe2 && p[1] == 0x80 &&
+	    p[2] >= 0x8b && p[2] <= 0x8d)
+		n = 3;
+	else if (avail >= 3 && p[0] == 0xe2 && p[1] == 0x81 && p[2] == 0xa0)
+		n = 3;
+	else if (avail >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+		n = 3;
+	if (n == 0)
+		return 0;
+	if (r->o > 0 && alnum((unsigned char)r->out[r->o - 1]))
+		mark(r);
+	r->i += n;
+	return 1;
+}
+
 /* "bad-dot-com". */
 static int
 try_hyphen(struct rf *r)
@@ -600,6 +630,9 @@ extract__refang(struct arena *a, const char *in, size_t len, char **out,
 			break;
 		case ':': case '_':
 			done = try_sep(&r);
+			break;
+		case '\xc2': case '\xe2': case '\xef':
+			done = try_invisible(&r);
 			break;
 		default:
 			done = try_scheme(&r);

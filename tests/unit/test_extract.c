@@ -92,6 +92,20 @@ t_defang_schemes(void **state)
 }
 
 static void
+t_invisible(void **state)
+{
+	const struct ioc	*io;
+
+	/* Zero-width space, soft hyphen, word joiner inside a link. */
+	text("http://pay\xe2\x80\x8b" "pal-login.exam\xc2\xad" "ple.com/x and "
+	    "www.ex\xe2\x81\xa0" "ample.org");
+	io = find(IOC_URL, "http://paypal-login.example.com/x");
+	assert_non_null(io);
+	assert_true(io->flags & IOC_F_DEFANGED);
+	HAS(IOC_URL, "http://www.example.org/");
+}
+
+static void
 t_defang_not_prose(void **state)
 {
 	/* Brackets, "at" and "dot" in ordinary sentences stay as they are. */
@@ -612,6 +626,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(t_defang_schemes),
+		T(t_invisible),
 		T(t_defang_not_prose),
 		T(t_defang_emails),
 		T(t_emails),
