@@ -105,7 +105,12 @@ resolve(const char *base, const char *rel)
 	return out;
 }
 
-/* An absolute link; repeated ones are answered from the set's cache. */
+/*
+ * An absolute link; repeated ones are answered from the set's cache.  A
+ * link that is not a URL we keep ("hxxp://evil[.]example/" in an
+ * analyst's report, "tcp:1.2.3.4") is scanned as text instead, so that
+ * defanged forms and bare indicators in it are still found.
+ */
 static void
 add_abs(struct hx *h, const char *u, size_t n, const char *where)
 {
@@ -116,8 +121,10 @@ add_abs(struct hx *h, const char *u, size_t n, const char *where)
 		ioc__raw_put(h->s, 'L', u, n, rc);
 		if (rc != MS_EPARSE)
 			note(h, extract__nested(h->s, u, n, where, 0, 0));
+		else
+			note(h, extract_text(h->s, u, n, where));
 	}
-	note(h, rc);
+	note(h, rc == MS_ELIMIT ? rc : MS_OK);
 }
 
 /*
@@ -316,7 +323,8 @@ visit_attrs(struct hx *h, xmlNodePtr n)
 			xmlChar	*he = xmlGetProp(n, (const xmlChar *)
 			    "http-equiv");
 
-			if (name_is(he, "refresh"))
+			if (he != NULL && g_ascii_strcasecmp((char *)he,
+			    "refresh") == 0)
 				add_refresh(h, (char *)v);
 			xmlFree(he);
 		}

@@ -473,6 +473,33 @@ t_html_no_base(void **state)
 }
 
 static void
+t_html_more(void **state)
+{
+	html("<meta http-equiv=REFRESH content=\"5;URL=http://r1.example.com/"
+	    "\"><a href=\"hxxp://defanged[.]example[.]com/p\">d</a>"
+	    "<img src=\"https://img.example.com/a.png\" srcset=\"https://s1"
+	    ".example.com/1.png 1x,https://s2.example.com/2.png 2x\">"
+	    "<video poster=\"https://p.example.com/v.jpg\"></video>"
+	    "<table background=\"https://bg.example.com/t.gif\"></table>"
+	    "<button formaction=\"https://fa.example.com/go\">b</button>"
+	    "<p>&lt;https://entity.example.com/&gt; soft&shy;hy&shy;phen"
+	    ".example&shy;.org</p>");
+	HAS(IOC_URL, "http://r1.example.com/");
+	HAS(IOC_URL, "http://defanged.example.com/p");
+	HAS(IOC_URL, "https://s1.example.com/1.png");
+	HAS(IOC_URL, "https://s2.example.com/2.png");
+	HAS(IOC_URL, "https://p.example.com/v.jpg");
+	HAS(IOC_URL, "https://bg.example.com/t.gif");
+	HAS(IOC_URL, "https://fa.example.com/go");
+	HAS(IOC_URL, "https://entity.example.com/");
+	HAS(IOC_DOMAIN, "softhyphen.example.org");
+	assert_string_equal("html srcset",
+	    find(IOC_URL, "https://s1.example.com/1.png")->where);
+	assert_string_equal("html background",
+	    find(IOC_URL, "https://bg.example.com/t.gif")->where);
+}
+
+static void
 t_html_where_prefix(void **state)
 {
 	const char	*h = "<a href=\"http://p.example.com/\">x</a>";
@@ -643,6 +670,7 @@ main(void)
 		T(t_dedupe_where),
 		T(t_html_links),
 		T(t_html_no_base),
+		T(t_html_more),
 		T(t_html_where_prefix),
 		T(t_html_deep),
 		T(t_limit_urls),
