@@ -11,7 +11,6 @@
  * Compressed RTF bodies are not decompressed.
  */
 #include <string.h>
-#include <time.h>
 
 #include <glib.h>
 
@@ -98,9 +97,7 @@ struct tnef_att {
 
 /* One row of attRecipTable being read. */
 struct tnef_rcpt {
-	const char		*name;		/* PR_DISPLAY_NAME */
-	const char		*smtp;		/* PR_SMTP_ADDRESS */
-	const char		*email;		/* PR_EMAIL_ADDRESS */
+	struct mail__mapi_who	 who;		/* PR_DISPLAY_NAME, ... */
 	uint32_t		 type;		/* 1 to, 2 cc, 3 bcc */
 };
 
@@ -108,8 +105,8 @@ struct tnef_rcpt {
 struct tnef_env {
 	const char		*headers;	/* transport headers */
 	const char		*msgid;
-	const char		*sname, *semail, *ssmtp; /* PR_SENDER_* */
-	const char		*rname, *remail, *rsmtp; /* ..REPRESENTING */
+	struct mail__mapi_who	 sender;	/* PR_SENDER_* */
+	struct mail__mapi_who	 repr;		/* PR_SENT_REPRESENTING_* */
 	uint64_t		 submit;	/* FILETIME, 0 if none */
 	struct arena_vec	 rcpt[3];	/* to, cc, bcc */
 };
@@ -196,103 +193,11 @@ tnef_finding(struct tnef_ctx *c, const char *id, const char *detail)
 	    "%s", detail);
 }
 
-/*
- * The iconv name of Windows code page 'cp' in 'buf', or NULL for UTF-8
- * (65001) and unset (0).  Unknown pages map to "CPnnn", which iconv may
- * refuse; callers then fall back to replacing invalid bytes.
- */
-static const char *
-tnef_charset(uint32_t cp, char *buf, size_t bufsz)
-{
-	static const struct {
-		uint32_t	 cp;
-		const char	*name;
-	} map[] = {
-		{ 10000, "MACINTOSH" }, { 20127, "ASCII" },
-		{ 20866, "KOI8-R" }, { 21866, "KOI8-U" },
-		{ 50220, "ISO-2022-JP" }, { 50221, "ISO-2022-JP" },
-		{ 50222, "ISO-2022-JP" }, { 51932, "EUC-JP" },
-		{ 51949, "EUC-KR" }, { 52936, "HZ-GB-2312" },
-		{ 54936, "GB18030" },
-	};
-	size_t	i;
-
-	if (cp == 0 || cp == 65001)
-		return NULL;
-	for (i = 0; i < MS_ARRAY_LEN(map); i++)
-		if (map[i].cp == cp)
-			return map[i].name;
-	if (cp >= 28591 && cp <= 28606)
-		g_snprintf(buf, bufsz, "ISO-8859-%u", (unsigned)(cp - 28590));
-	else
-		g_snprintf(buf, bufsz, "CP%u", (unsigned)cp);
-	return buf;
-}
-
-/*
- * Convert an 8-bit string in the stream's code page (UNTRUSTED) to UTF-8
- * in the arena.  Stops at the first NUL.  Bytes that do not convert are
- * replaced, never dropped silently.  NULL only when the arena is full.
- */
+/* An 8-bit string in the stream's code page as UTF-8 in the arena. */
 static char *
 tnef_str8(struct tnef_ctx *c, const unsigned char *p, size_t n)
 {
-	const unsigned char	*nul = memchr(p, '\0', n);
-	const char		*cs;
-	char			 csbuf[16], *u = NULL, *out;
-	gsize			 ulen;
-
-	if (nul != NULL)
-		n = (size_t)(nul - p);
-	if (g_utf8_validate((const char *)p, (gssize)n, NULL))
-		return arena_strndup(c->a, (const char *)p, n);
-	cs = tnef_charset(c->cpid, csbuf, sizeof(csbuf));
-	if (cs != NULL)
-		u = g_convert((const char *)p, (gssize)n, "UTF-8", cs, NULL,
-		    &ulen, NULL);
-	if (u == NULL) {
-		u = g_utf8_make_valid((const char *)p, (gssize)n);
-		ulen = strlen(u);
-	}
-	out = arena_strndup(c->a, u, ulen);
-	g_free(u);
-	return out;
-}
-
-/*
- * Convert UTF-16LE (UNTRUSTED, possibly unaligned, odd length or with
- * lone surrogates) to UTF-8 in the arena, stopping at the first U+0000.
- * Lone surrogates become U+FFFD.  NULL only when the arena is full.
- */
-static char *
-tnef_utf16(struct arena *a, const unsigned char *p, size_t n)
-{
-	gunichar2	*w;
-	char		*u, *out;
-	size_t		 i, nw = n / 2;
-	glong		 ulen = 0;
-
-	w = g_new(gunichar2, nw + 1);
-	for (i = 0; i < nw; i++) {
-		w[i] = (gunichar2)(p[2 * i] | p[2 * i + 1] << 8);
-		if (w[i] == 0)
-			break;
-	}
-	nw = i;
-	for (i = 0; i < nw; i++) {
-		if (w[i] >= 0xd800 && w[i] <= 0xdbff && i + 1 < nw &&
-		    w[i + 1] >= 0xdc00 && w[i + 1] <= 0xdfff)
-			i++;
-		else if (w[i] >= 0xd800 && w[i] <= 0xdfff)
-			w[i] = 0xfffd;
-	}
-	u = g_utf16_to_utf8(w, (glong)nw, NULL, &ulen, NULL);
-	g_free(w);
-	if (u == NULL)
-		return arena_strdup(a, "");
-	out = arena_strndup(a, u, (size_t)ulen);
-	g_free(u);
-	return out;
+	return mail__mapi_str8(c->a, c->cpid, p, n);
 }
 
 /* A string property of type 'type' as UTF-8 in the arena. */
@@ -301,7 +206,7 @@ tnef_prop_str(struct tnef_ctx *c, uint16_t type, const unsigned char *p,
     size_t n)
 {
 	if (type == PT_UNICODE)
-		return tnef_utf16(c->a, p, n);
+		return mail__mapi_utf16(c->a, p, n);
 	return tnef_str8(c, p, n);
 }
 
@@ -358,23 +263,15 @@ tnef_data_obj(struct tnef_att *t, uint16_t base, const unsigned char *v,
 		t->obj_is_msg = 1;
 }
 
-/* A little-endian u32 at 'v'. */
-static uint32_t
-tnef_le32(const unsigned char *v)
-{
-	return (uint32_t)v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 |
-	    (uint32_t)v[3] << 24;
-}
-
 /* Where a string property of a message, attachment ('t') or recipient
  * row (c->row) is kept; NULL when it is not used. */
 static const char **
 tnef_str_dst(struct tnef_ctx *c, struct tnef_att *t, uint16_t id)
 {
 	if (c->row != NULL)
-		return id == PR_DISPLAY_NAME ? &c->row->name :
-		    id == PR_SMTP_ADDRESS ? &c->row->smtp :
-		    id == PR_EMAIL_ADDRESS ? &c->row->email : NULL;
+		return id == PR_DISPLAY_NAME ? &c->row->who.name :
+		    id == PR_SMTP_ADDRESS ? &c->row->who.smtp :
+		    id == PR_EMAIL_ADDRESS ? &c->row->who.email : NULL;
 	if (t != NULL)
 		return id == PR_ATTACH_LONG_FILENAME ? &t->long_name :
 		    id == PR_ATTACH_FILENAME ? &t->file_name :
@@ -385,12 +282,12 @@ tnef_str_dst(struct tnef_ctx *c, struct tnef_att *t, uint16_t id)
 	case PR_SUBJECT:		return &c->subject;
 	case PR_TRANSPORT_HEADERS:	return &c->env.headers;
 	case PR_INTERNET_MESSAGE_ID:	return &c->env.msgid;
-	case PR_SENDER_NAME:		return &c->env.sname;
-	case PR_SENDER_EMAIL:		return &c->env.semail;
-	case PR_SENDER_SMTP:		return &c->env.ssmtp;
-	case PR_SENT_REPR_NAME:		return &c->env.rname;
-	case PR_SENT_REPR_EMAIL:	return &c->env.remail;
-	case PR_SENT_REPR_SMTP:		return &c->env.rsmtp;
+	case PR_SENDER_NAME:		return &c->env.sender.name;
+	case PR_SENDER_EMAIL:		return &c->env.sender.email;
+	case PR_SENDER_SMTP:		return &c->env.sender.smtp;
+	case PR_SENT_REPR_NAME:		return &c->env.repr.name;
+	case PR_SENT_REPR_EMAIL:	return &c->env.repr.email;
+	case PR_SENT_REPR_SMTP:		return &c->env.repr.smtp;
 	}
 	return NULL;
 }
@@ -402,14 +299,13 @@ tnef_fixed_prop(struct tnef_ctx *c, struct tnef_att *t, uint16_t id,
 {
 	if (base == PT_LONG && n >= 4 && c->row != NULL &&
 	    id == PR_RECIPIENT_TYPE)
-		c->row->type = tnef_le32(v);
+		c->row->type = mail__mapi_le32(v);
 	else if (base == PT_LONG && n >= 4 && t != NULL &&
 	    id == PR_ATTACH_METHOD)
-		t->method = tnef_le32(v);
+		t->method = mail__mapi_le32(v);
 	else if (base == PT_SYSTIME && n >= 8 && t == NULL && c->row == NULL &&
 	    id == PR_CLIENT_SUBMIT_TIME)
-		c->env.submit = (uint64_t)tnef_le32(v) |
-		    (uint64_t)tnef_le32(v + 4) << 32;
+		c->env.submit = mail__mapi_le64(v);
 }
 
 /*
@@ -561,32 +457,6 @@ tnef_props(struct tnef_ctx *c, struct tnef_att *t, const unsigned char *p,
 	return rc;
 }
 
-/*
- * An address from a display name and the SMTP or e-mail address
- * property (the latter only when it looks like one: Exchange "/O=..."
- * names are not).  '*out' is NULL when there is neither name nor address.
- */
-static enum ms_err
-tnef_mkaddr(struct arena *a, const char *name, const char *smtp,
-    const char *email, struct mail_addr **out)
-{
-	const char	*addr = smtp;
-
-	*out = NULL;
-	if (addr == NULL || *addr == '\0')
-		addr = email != NULL && strchr(email, '@') != NULL ? email :
-		    NULL;
-	if (name != NULL && *name == '\0')
-		name = NULL;
-	if (addr == NULL && name == NULL)
-		return MS_OK;
-	if ((*out = arena_alloc(a, sizeof(**out))) == NULL)
-		return MS_ELIMIT;
-	(*out)->name = name;
-	(*out)->addr = addr;
-	return MS_OK;
-}
-
 /* Add a recipient row to To, Cc or Bcc. */
 static enum ms_err
 tnef_rcpt_add(struct tnef_ctx *c, const struct tnef_rcpt *row)
@@ -594,7 +464,7 @@ tnef_rcpt_add(struct tnef_ctx *c, const struct tnef_rcpt *row)
 	struct mail_addr	*ad;
 	enum ms_err		 rc;
 
-	rc = tnef_mkaddr(c->a, row->name, row->smtp, row->email, &ad);
+	rc = mail__mapi_addr(c->a, &row->who, &ad);
 	if (rc != MS_OK || ad == NULL)
 		return rc;
 	return arena_vec_push(c->a, &c->env.rcpt[row->type == 2 ? 1 :
@@ -626,44 +496,6 @@ tnef_recips(struct tnef_ctx *c, const unsigned char *p, size_t len)
 		rc = tnef_finding(c, "tnef_bad_props", "malformed or "
 		    "truncated recipient table");
 	return rc;
-}
-
-/* The first non-empty name of 'a', 'b', 'c', or NULL. */
-static const char *
-tnef_pick(const char *a, const char *b, const char *c)
-{
-	if (a != NULL && *a != '\0')
-		return a;
-	if (b != NULL && *b != '\0')
-		return b;
-	if (c != NULL && *c != '\0')
-		return c;
-	return NULL;
-}
-
-/* Lower-case, trimmed copy of a MIME tag; NULL when empty. */
-static const char *
-tnef_mime(struct arena *a, const char *s, enum ms_err *rc)
-{
-	char	*m;
-	size_t	 i, n;
-
-	if (s == NULL)
-		return NULL;
-	while (g_ascii_isspace(*s))
-		s++;
-	n = strlen(s);
-	while (n > 0 && g_ascii_isspace(s[n - 1]))
-		n--;
-	if (n == 0)
-		return NULL;
-	if ((m = arena_strndup(a, s, n)) == NULL) {
-		*rc = MS_ELIMIT;
-		return NULL;
-	}
-	for (i = 0; i < n; i++)
-		m[i] = g_ascii_tolower(m[i]);
-	return m;
 }
 
 /*
@@ -698,71 +530,6 @@ tnef_msg_parts(struct arena *a, struct mail_msg *m, struct arena_vec *files)
 	return MS_OK;
 }
 
-/* A Message-ID without white space and one pair of angle brackets. */
-static const char *
-tnef_msgid(struct arena *a, const char *id)
-{
-	size_t	n;
-
-	if (id == NULL)
-		return NULL;
-	while (g_ascii_isspace(*id))
-		id++;
-	n = strlen(id);
-	while (n > 0 && g_ascii_isspace(id[n - 1]))
-		n--;
-	if (n >= 2 && id[0] == '<' && id[n - 1] == '>')
-		return arena_strndup(a, id + 1, n - 2);
-	return n > 0 ? arena_strndup(a, id, n) : NULL;
-}
-
-/* PR_CLIENT_SUBMIT_TIME (FILETIME) as an RFC 5322 date in UTC. */
-static enum ms_err
-tnef_date(struct arena *a, struct mail_email *e, uint64_t ft)
-{
-	static const char	 days[7][4] = { "Sun", "Mon", "Tue", "Wed",
-				    "Thu", "Fri", "Sat" };
-	static const char	 months[12][4] = { "Jan", "Feb", "Mar", "Apr",
-				    "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-				    "Nov", "Dec" };
-	struct tm		 tm;
-	time_t			 t;
-
-	/* 100 ns ticks since 1601-01-01. */
-	if (e->date != NULL || ft / 10000000 < 11644473600ull)
-		return MS_OK;
-	t = (time_t)(ft / 10000000 - 11644473600ull);
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year > 9999 - 1900)
-		return MS_OK;
-	e->date_ts = (int64_t)t;
-	e->date = arena_printf(a, "%s, %02d %s %04d %02d:%02d:%02d +0000",
-	    days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	return e->date == NULL ? MS_ELIMIT : MS_OK;
-}
-
-/*
- * From (sent representing, else sender) and Sender (a delegate sending
- * on behalf of someone else), unless the transport headers gave them.
- */
-static enum ms_err
-tnef_senders(struct arena *a, struct mail_email *e, const struct tnef_env *v)
-{
-	struct mail_addr	*s, *r;
-
-	if (e->from != NULL)
-		return MS_OK;
-	if (tnef_mkaddr(a, v->sname, v->ssmtp, v->semail, &s) != MS_OK ||
-	    tnef_mkaddr(a, v->rname, v->rsmtp, v->remail, &r) != MS_OK)
-		return MS_ELIMIT;
-	e->from = r != NULL ? r : s;
-	if (r != NULL && s != NULL && s->addr != NULL && r->addr != NULL &&
-	    g_ascii_strcasecmp(s->addr, r->addr) != 0)
-		e->sender = s;
-	return e->from != NULL ? arena_vec_push(a, &e->from_all, e->from) :
-	    MS_OK;
-}
-
 /*
  * The envelope of an embedded message: its transport headers when it
  * kept them (a message forwarded as an attachment does), then what they
@@ -782,15 +549,15 @@ tnef_envelope(struct tnef_ctx *s, struct mail_msg *m)
 	if (e->subject == NULL)
 		e->subject = s->subject;
 	if (e->message_id == NULL)
-		e->message_id = tnef_msgid(s->a, v->msgid);
-	if ((rc = tnef_date(s->a, e, v->submit)) != MS_OK)
+		e->message_id = mail__mapi_msgid(s->a, v->msgid);
+	if ((rc = mail__mapi_date(s->a, e, v->submit)) != MS_OK)
 		return rc;
 	if (e->to.n == 0 && e->cc.n == 0 && e->bcc.n == 0) {
 		e->to = v->rcpt[0];
 		e->cc = v->rcpt[1];
 		e->bcc = v->rcpt[2];
 	}
-	return tnef_senders(s->a, e, v);
+	return mail__mapi_senders(s->a, e, &v->sender, &v->repr);
 }
 
 /*
@@ -863,8 +630,8 @@ tnef_flush(struct tnef_ctx *c, struct tnef_att *t)
 		rc = MS_ELIMIT;
 		goto out;
 	}
-	f->name = tnef_pick(t->long_name, t->file_name, t->title);
-	f->mime_type = tnef_mime(c->a, t->mime, &rc);
+	f->name = mail__mapi_pick(t->long_name, t->file_name, t->title);
+	rc = mail__mapi_mime(c->a, t->mime, &f->mime_type);
 	if (t->have_data && !t->obj_is_msg) {
 		f->data = t->data;
 		f->len = t->len;
@@ -924,7 +691,7 @@ tnef_attr(struct tnef_ctx *c, struct tnef_att *t, uint32_t id,
 		break;
 	case ATT_OEM_CODEPAGE:
 		if (n >= 4)
-			c->cpid = tnef_le32(d);
+			c->cpid = mail__mapi_le32(d);
 		break;
 	}
 	return rc;
