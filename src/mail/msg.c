@@ -13,7 +13,6 @@
  * arena with arena_defer().  Compressed RTF bodies are not decompressed.
  */
 #include <string.h>
-#include <time.h>
 
 #include <gsf/gsf-infile-msole.h>
 #include <gsf/gsf-infile.h>
@@ -148,14 +147,6 @@ out:
 	return rc;
 }
 
-/* Read a little-endian u32 at 'p'. */
-static uint32_t
-msg_le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
 /*
  * Find the fixed-size property 'id' of type 'type' in the object's
  * property stream; '*val' gets its 8 value bytes.  0 if absent.
@@ -185,104 +176,7 @@ msg_long(const struct msg_obj *o, uint16_t id, uint32_t dflt)
 {
 	const unsigned char	*v;
 
-	return msg_fixed(o, id, PT_LONG, &v) ? msg_le32(v) : dflt;
-}
-
-/*
- * UTF-16LE bytes (UNTRUSTED: odd length, lone surrogates) to UTF-8 in the
- * arena, up to the first U+0000.  Lone surrogates become U+FFFD.
- */
-static char *
-msg_utf16(struct arena *a, const unsigned char *p, size_t n)
-{
-	gunichar2	*w;
-	char		*u, *out;
-	size_t		 i, nw = n / 2;
-	glong		 ulen = 0;
-
-	w = g_new(gunichar2, nw + 1);
-	for (i = 0; i < nw; i++) {
-		w[i] = (gunichar2)(p[2 * i] | p[2 * i + 1] << 8);
-		if (w[i] == 0)
-			break;
-	}
-	nw = i;
-	for (i = 0; i < nw; i++) {
-		if (w[i] >= 0xd800 && w[i] <= 0xdbff && i + 1 < nw &&
-		    w[i + 1] >= 0xdc00 && w[i + 1] <= 0xdfff)
-			i++;
-		else if (w[i] >= 0xd800 && w[i] <= 0xdfff)
-			w[i] = 0xfffd;
-	}
-	u = g_utf16_to_utf8(w, (glong)nw, NULL, &ulen, NULL);
-	g_free(w);
-	if (u == NULL)
-		return arena_strdup(a, "");
-	out = arena_strndup(a, u, (size_t)ulen);
-	g_free(u);
-	return out;
-}
-
-/*
- * The iconv name of Windows code page 'cp' in 'buf', or NULL for UTF-8
- * (65001) and unset (0).  Unknown pages map to "CPnnn", which iconv may
- * refuse; callers then fall back to replacing invalid bytes.
- */
-static const char *
-msg_charset(uint32_t cp, char *buf, size_t bufsz)
-{
-	static const struct {
-		uint32_t	 cp;
-		const char	*name;
-	} map[] = {
-		{ 10000, "MACINTOSH" }, { 20127, "ASCII" },
-		{ 20866, "KOI8-R" }, { 21866, "KOI8-U" },
-		{ 50220, "ISO-2022-JP" }, { 50221, "ISO-2022-JP" },
-		{ 50222, "ISO-2022-JP" }, { 51932, "EUC-JP" },
-		{ 51949, "EUC-KR" }, { 52936, "HZ-GB-2312" },
-		{ 54936, "GB18030" },
-	};
-	size_t	i;
-
-	if (cp == 0 || cp == 65001)
-		return NULL;
-	for (i = 0; i < MS_ARRAY_LEN(map); i++)
-		if (map[i].cp == cp)
-			return map[i].name;
-	if (cp >= 28591 && cp <= 28606)
-		g_snprintf(buf, bufsz, "ISO-8859-%u", (unsigned)(cp - 28590));
-	else
-		g_snprintf(buf, bufsz, "CP%u", (unsigned)cp);
-	return buf;
-}
-
-/*
- * 8-bit text in Windows code page 'cpid' (UNTRUSTED) to UTF-8 in the
- * arena, up to the first NUL.  Valid UTF-8 is kept as is; what does not
- * convert is replaced.
- */
-static char *
-msg_8bit(struct arena *a, uint32_t cpid, const unsigned char *p, size_t n)
-{
-	const unsigned char	*z;
-	const char		*name;
-	char			 cs[16], *u = NULL, *out;
-	gsize			 ulen = 0;
-
-	if ((z = memchr(p, '\0', n)) != NULL)
-		n = (size_t)(z - p);
-	if (g_utf8_validate((const char *)p, (gssize)n, NULL))
-		return arena_strndup(a, (const char *)p, n);
-	if ((name = msg_charset(cpid, cs, sizeof(cs))) != NULL)
-		u = g_convert((const char *)p, (gssize)n, "UTF-8", name, NULL,
-		    &ulen, NULL);
-	if (u == NULL) {
-		u = g_utf8_make_valid((const char *)p, (gssize)n);
-		ulen = strlen(u);
-	}
-	out = arena_strndup(a, u, ulen);
-	g_free(u);
-	return out;
+	return msg_fixed(o, id, PT_LONG, &v) ? mail__mapi_le32(v) : dflt;
 }
 
 /*
@@ -304,7 +198,7 @@ msg_string(struct msg_ctx *c, struct msg_obj *o, uint16_t id,
 	if ((rc = msg_read(c, o, name, &p, &n)) != MS_OK)
 		return rc;
 	if (p != NULL) {
-		*out = msg_utf16(c->a, p, n);
+		*out = mail__mapi_utf16(c->a, p, n);
 	} else {
 		g_snprintf(name, sizeof(name), "__substg1.0_%04X%04X", id,
 		    PT_STRING8);
@@ -312,7 +206,7 @@ msg_string(struct msg_ctx *c, struct msg_obj *o, uint16_t id,
 			return rc;
 		if (p == NULL)
 			return MS_OK;
-		*out = msg_8bit(c->a, o->cpid, p, n);
+		*out = mail__mapi_str8(c->a, o->cpid, p, n);
 	}
 	return *out == NULL ? MS_ELIMIT : MS_OK;
 }
@@ -347,43 +241,23 @@ msg_obj_open(struct msg_ctx *c, struct msg_obj *o, GsfInfile *dir,
 	return MS_OK;
 }
 
-/* A new address (either part may be NULL); NULL when both are. */
-static struct mail_addr *
-msg_addr(struct arena *a, const char *name, const char *addr, int *full)
-{
-	struct mail_addr	*ad;
-
-	if ((name == NULL || *name == '\0') && (addr == NULL || *addr == '\0'))
-		return NULL;
-	if ((ad = arena_alloc(a, sizeof(*ad))) == NULL) {
-		*full = 1;
-		return NULL;
-	}
-	ad->name = name != NULL && *name != '\0' ? name : NULL;
-	ad->addr = addr != NULL && *addr != '\0' ? addr : NULL;
-	return ad;
-}
-
 /*
- * An SMTP address for a recipient or sender: the SMTP property if any,
- * else the e-mail address property when it looks like local@domain
- * (Exchange "/O=..." names are not addresses).
+ * The addresses of a recipient or sender into 'w': the SMTP property,
+ * and the e-mail address property only when that is absent or empty
+ * (mail__mapi_addr() then decides whether it is an address).
  */
 static enum ms_err
 msg_smtp(struct msg_ctx *c, struct msg_obj *o, uint16_t smtp_id,
-    uint16_t email_id, const char **out)
+    uint16_t email_id, struct mail__mapi_who *w)
 {
 	enum ms_err	rc;
 
-	if ((rc = msg_string(c, o, smtp_id, out)) != MS_OK)
+	w->email = NULL;
+	if ((rc = msg_string(c, o, smtp_id, &w->smtp)) != MS_OK)
 		return rc;
-	if (*out != NULL && **out != '\0')
+	if (w->smtp != NULL && *w->smtp != '\0')
 		return MS_OK;
-	if ((rc = msg_string(c, o, email_id, out)) != MS_OK)
-		return rc;
-	if (*out != NULL && strchr(*out, '@') == NULL)
-		*out = NULL;
-	return MS_OK;
+	return msg_string(c, o, email_id, &w->email);
 }
 
 static enum ms_err	msg_message(struct msg_ctx *, GsfInfile *, size_t,
@@ -420,16 +294,15 @@ msg_recipient(struct msg_ctx *c, struct mail_msg *m, GsfInfile *dir,
 	struct msg_obj		 o;
 	struct mail_addr	*ad;
 	struct arena_vec	*vec;
-	const char		*name, *addr;
+	struct mail__mapi_who	 w;
 	enum ms_err		 rc;
-	int			 full = 0;
 
 	if ((rc = msg_obj_open(c, &o, dir, PROPS_HDR_SUB, cpid,
 	    m->path)) != MS_OK)
 		return rc;
-	if ((rc = msg_string(c, &o, PR_DISPLAY_NAME, &name)) != MS_OK)
+	if ((rc = msg_string(c, &o, PR_DISPLAY_NAME, &w.name)) != MS_OK)
 		return rc;
-	rc = msg_smtp(c, &o, PR_SMTP_ADDRESS, PR_EMAIL_ADDRESS, &addr);
+	rc = msg_smtp(c, &o, PR_SMTP_ADDRESS, PR_EMAIL_ADDRESS, &w);
 	if (rc != MS_OK)
 		return rc;
 	switch (msg_long(&o, PR_RECIPIENT_TYPE, 1) & 0x0fffffff) {
@@ -443,9 +316,10 @@ msg_recipient(struct msg_ctx *c, struct mail_msg *m, GsfInfile *dir,
 		vec = to;
 		break;
 	}
-	if ((ad = msg_addr(c->a, name, addr, &full)) != NULL)
-		return arena_vec_push(c->a, vec, ad);
-	return full ? MS_ELIMIT : MS_OK;
+	rc = mail__mapi_addr(c->a, &w, &ad);
+	if (rc != MS_OK || ad == NULL)
+		return rc;
+	return arena_vec_push(c->a, vec, ad);
 }
 
 /* The path of the n-th child of a message at 'path' ("N" at the top). */
@@ -455,25 +329,6 @@ msg_child_path(struct arena *a, const char *path, size_t n)
 	if (path == NULL || *path == '\0')
 		return arena_printf(a, "%zu", n);
 	return arena_printf(a, "%s.%zu", path, n);
-}
-
-/* Lower-case copy of a MIME tag, or the default type when empty. */
-static const char *
-msg_mime(struct arena *a, const char *tag)
-{
-	char	*s;
-	size_t	 i;
-
-	if (tag == NULL)
-		return "application/octet-stream";
-	if ((s = arena_strdup(a, tag)) == NULL)
-		return NULL;
-	g_strstrip(s);
-	if (*s == '\0')
-		return "application/octet-stream";
-	for (i = 0; s[i] != '\0'; i++)
-		s[i] = g_ascii_tolower(s[i]);
-	return s;
 }
 
 /* True if 'dir' holds any MAPI property stream: it is a message. */
@@ -563,12 +418,13 @@ msg_attachment(struct msg_ctx *c, struct mail_msg *m, GsfInfile *dir,
 	if ((rc = msg_strings(c, &o, props, MS_ARRAY_LEN(props))) != MS_OK)
 		return rc;
 	p->content_id = cid;
-	p->file_name = lname && *lname ? lname : sname && *sname ? sname :
-	    dname && *dname ? dname : NULL;
+	p->file_name = mail__mapi_pick(lname, sname, dname);
 	p->disposition = "attachment";
 	p->flags = MAIL_PART_ATTACHMENT | MAIL_PART_MSG;
-	if ((p->content_type = msg_mime(c->a, tag)) == NULL)
-		return MS_ELIMIT;
+	if ((rc = mail__mapi_mime(c->a, tag, &p->content_type)) != MS_OK)
+		return rc;
+	if (p->content_type == NULL)
+		p->content_type = "application/octet-stream";
 	rc = msg_binary(c, &o, PR_ATTACH_DATA, &p->data, &p->len);
 	if (rc != MS_OK)
 		return rc;
@@ -578,25 +434,6 @@ msg_attachment(struct msg_ctx *c, struct mail_msg *m, GsfInfile *dir,
 	return MS_OK;
 }
 
-/* Strip one pair of angle brackets from a Message-ID. */
-static const char *
-msg_strip_id(struct arena *a, const char *id)
-{
-	size_t	n;
-
-	if (id == NULL)
-		return NULL;
-	while (*id == ' ' || *id == '\t')
-		id++;
-	n = strlen(id);
-	while (n > 0 && (id[n - 1] == ' ' || id[n - 1] == '\t' ||
-	    id[n - 1] == '\r' || id[n - 1] == '\n'))
-		n--;
-	if (n >= 2 && id[0] == '<' && id[n - 1] == '>')
-		return arena_strndup(a, id + 1, n - 2);
-	return n > 0 ? arena_strndup(a, id, n) : NULL;
-}
-
 /*
  * The submit (else delivery) time, when the headers gave no Date, as an
  * RFC 5322 date in UTC (English names whatever the locale).
@@ -604,33 +441,12 @@ msg_strip_id(struct arena *a, const char *id)
 static enum ms_err
 msg_date(struct msg_ctx *c, struct mail_email *e, struct msg_obj *o)
 {
-	static const char	 days[7][4] = { "Sun", "Mon", "Tue", "Wed",
-				    "Thu", "Fri", "Sat" };
-	static const char	 months[12][4] = { "Jan", "Feb", "Mar", "Apr",
-				    "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-				    "Nov", "Dec" };
 	const unsigned char	*v;
-	uint64_t		 ft;
-	time_t			 t;
-	struct tm		 tm;
 
-	if (e->date != NULL)
-		return MS_OK;
 	if (!msg_fixed(o, PR_CLIENT_SUBMIT_TIME, PT_SYSTIME, &v) &&
 	    !msg_fixed(o, PR_DELIVERY_TIME, PT_SYSTIME, &v))
 		return MS_OK;
-	/* FILETIME: 100 ns ticks since 1601-01-01. */
-	ft = (uint64_t)msg_le32(v) | (uint64_t)msg_le32(v + 4) << 32;
-	if (ft / 10000000 < 11644473600ull)
-		return MS_OK;
-	t = (time_t)(ft / 10000000 - 11644473600ull);
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year > 9999 - 1900)
-		return MS_OK;
-	e->date_ts = (int64_t)t;
-	e->date = arena_printf(c->a, "%s, %02d %s %04d %02d:%02d:%02d +0000",
-	    days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	return e->date == NULL ? MS_ELIMIT : MS_OK;
+	return mail__mapi_date(c->a, e, mail__mapi_le64(v));
 }
 
 /*
@@ -640,36 +456,24 @@ msg_date(struct msg_ctx *c, struct mail_email *e, struct msg_obj *o)
 static enum ms_err
 msg_senders(struct msg_ctx *c, struct mail_email *e, struct msg_obj *o)
 {
-	const char		*sname, *saddr, *rname, *raddr;
+	struct mail__mapi_who	 s, r;
 	const struct msg_sprop	 names[] = {
-		{ PR_SENDER_NAME, &sname },
-		{ PR_SENT_REPR_NAME, &rname },
+		{ PR_SENDER_NAME, &s.name },
+		{ PR_SENT_REPR_NAME, &r.name },
 	};
-	struct mail_addr	*s, *r;
 	enum ms_err		 rc;
-	int			 full = 0;
 
+	/* Not even read when the headers named the sender. */
 	if (e->from != NULL)
 		return MS_OK;
 	rc = msg_strings(c, o, names, MS_ARRAY_LEN(names));
 	if (rc == MS_OK)
-		rc = msg_smtp(c, o, PR_SENDER_SMTP, PR_SENDER_EMAIL, &saddr);
+		rc = msg_smtp(c, o, PR_SENDER_SMTP, PR_SENDER_EMAIL, &s);
 	if (rc == MS_OK)
-		rc = msg_smtp(c, o, PR_SENT_REPR_SMTP, PR_SENT_REPR_EMAIL,
-		    &raddr);
+		rc = msg_smtp(c, o, PR_SENT_REPR_SMTP, PR_SENT_REPR_EMAIL, &r);
 	if (rc != MS_OK)
 		return rc;
-	s = msg_addr(c->a, sname, saddr, &full);
-	r = msg_addr(c->a, rname, raddr, &full);
-	e->from = r != NULL ? r : s;
-	if (r != NULL && s != NULL && s->addr != NULL && r->addr != NULL &&
-	    g_ascii_strcasecmp(s->addr, r->addr) != 0)
-		e->sender = s;
-	if (full)
-		return MS_ELIMIT;
-	if (e->from != NULL)
-		return arena_vec_push(c->a, &e->from_all, e->from);
-	return MS_OK;
+	return mail__mapi_senders(c->a, e, &s, &r);
 }
 
 /*
@@ -695,7 +499,7 @@ msg_envelope(struct msg_ctx *c, struct mail_msg *m, struct msg_obj *o)
 		if ((rc = msg_string(c, o, PR_INTERNET_MESSAGE_ID,
 		    &s)) != MS_OK)
 			return rc;
-		e->message_id = msg_strip_id(c->a, s);
+		e->message_id = mail__mapi_msgid(c->a, s);
 	}
 	if ((rc = msg_date(c, e, o)) != MS_OK)
 		return rc;
@@ -720,7 +524,7 @@ msg_bodies(struct msg_ctx *c, struct mail_msg *m, struct msg_obj *o)
 	if ((rc = msg_binary(c, o, PR_HTML, &p, &n)) != MS_OK)
 		return rc;
 	if (p != NULL) {
-		e->html = msg_8bit(c->a, msg_long(o, PR_INTERNET_CPID,
+		e->html = mail__mapi_str8(c->a, msg_long(o, PR_INTERNET_CPID,
 		    o->cpid), p, n);
 		if (e->html == NULL)
 			return MS_ELIMIT;
