@@ -74,6 +74,50 @@ char		*mail__fixup(const char *raw, size_t len, size_t *outlen,
  * functions of their arguments, safe in any thread.
  */
 
+/*
+ * MAPI property ids used by the readers ([MS-OXPROPS]; MAIL_ + the usual
+ * PR_ name, "SENT_REPR" short for SENT_REPRESENTING).  A tag is the id in
+ * the high 16 bits and the type in the low 16.
+ */
+#define MAIL_PR_SUBJECT			0x0037
+#define MAIL_PR_CLIENT_SUBMIT_TIME	0x0039
+#define MAIL_PR_SENT_REPR_NAME		0x0042
+#define MAIL_PR_SENT_REPR_EMAIL		0x0065
+#define MAIL_PR_TRANSPORT_HEADERS	0x007d
+#define MAIL_PR_RECIPIENT_TYPE		0x0c15	/* 1 To, 2 Cc, 3 Bcc */
+#define MAIL_PR_SENDER_NAME		0x0c1a
+#define MAIL_PR_SENDER_EMAIL		0x0c1f
+#define MAIL_PR_DELIVERY_TIME		0x0e06
+#define MAIL_PR_BODY			0x1000
+#define MAIL_PR_BODY_HTML		0x1013	/* PR_HTML when binary */
+#define MAIL_PR_INTERNET_MESSAGE_ID	0x1035
+#define MAIL_PR_DISPLAY_NAME		0x3001
+#define MAIL_PR_EMAIL_ADDRESS		0x3003
+#define MAIL_PR_ATTACH_DATA		0x3701	/* _BIN or _OBJ by type */
+#define MAIL_PR_ATTACH_FILENAME		0x3704
+#define MAIL_PR_ATTACH_METHOD		0x3705
+#define MAIL_PR_ATTACH_LONG_FILENAME	0x3707
+#define MAIL_PR_ATTACH_MIME_TAG		0x370e
+#define MAIL_PR_ATTACH_CONTENT_ID	0x3712
+#define MAIL_PR_SMTP_ADDRESS		0x39fe
+#define MAIL_PR_INTERNET_CPID		0x3fde
+#define MAIL_PR_MESSAGE_CODEPAGE	0x3ffd
+#define MAIL_PR_SENDER_SMTP		0x5d01
+#define MAIL_PR_SENT_REPR_SMTP		0x5d02
+
+/* MAPI property types; MAIL_PT_MV marks a multi-valued one. */
+#define MAIL_PT_SHORT			0x0002
+#define MAIL_PT_LONG			0x0003
+#define MAIL_PT_OBJECT			0x000d
+#define MAIL_PT_STRING8			0x001e
+#define MAIL_PT_UNICODE			0x001f
+#define MAIL_PT_SYSTIME			0x0040
+#define MAIL_PT_BINARY			0x0102
+#define MAIL_PT_MV			0x1000
+
+/* PR_ATTACH_METHOD of an attached message (ATTACH_EMBEDDED_MSG). */
+#define MAIL_ATTACH_EMBEDDED_MSG	5
+
 /* The little-endian u32 / u64 at 'p'; the caller checked 4 / 8 bytes. */
 uint32_t	mail__mapi_le32(const unsigned char *p);
 uint64_t	mail__mapi_le64(const unsigned char *p);

@@ -33,40 +33,6 @@
 #define PROPS_HDR_EMBEDDED	24
 #define PROPS_HDR_SUB		8
 
-#define PT_LONG			0x0003
-#define PT_SYSTIME		0x0040
-#define PT_STRING8		0x001e
-#define PT_UNICODE		0x001f
-#define PT_BINARY		0x0102
-
-#define PR_SUBJECT		0x0037
-#define PR_CLIENT_SUBMIT_TIME	0x0039
-#define PR_SENT_REPR_NAME	0x0042
-#define PR_SENT_REPR_EMAIL	0x0065
-#define PR_TRANSPORT_HEADERS	0x007d
-#define PR_RECIPIENT_TYPE	0x0c15
-#define PR_SENDER_NAME		0x0c1a
-#define PR_SENDER_EMAIL		0x0c1f
-#define PR_DELIVERY_TIME	0x0e06
-#define PR_BODY			0x1000
-#define PR_HTML			0x1013
-#define PR_INTERNET_MESSAGE_ID	0x1035
-#define PR_DISPLAY_NAME		0x3001
-#define PR_EMAIL_ADDRESS	0x3003
-#define PR_ATTACH_DATA		0x3701
-#define PR_ATTACH_FILENAME	0x3704
-#define PR_ATTACH_METHOD	0x3705
-#define PR_ATTACH_LONG_FILENAME	0x3707
-#define PR_ATTACH_MIME_TAG	0x370e
-#define PR_ATTACH_CONTENT_ID	0x3712
-#define PR_SMTP_ADDRESS		0x39fe
-#define PR_INTERNET_CPID	0x3fde
-#define PR_MESSAGE_CODEPAGE	0x3ffd
-#define PR_SENDER_SMTP		0x5d01
-#define PR_SENT_REPR_SMTP	0x5d02
-
-#define ATTACH_EMBEDDED_MSG	5
-
 /* Whole-file state, shared by nested messages. */
 struct msg_ctx {
 	struct arena		*a;
@@ -176,7 +142,7 @@ msg_long(const struct msg_obj *o, uint16_t id, uint32_t dflt)
 {
 	const unsigned char	*v;
 
-	return msg_fixed(o, id, PT_LONG, &v) ? mail__mapi_le32(v) : dflt;
+	return msg_fixed(o, id, MAIL_PT_LONG, &v) ? mail__mapi_le32(v) : dflt;
 }
 
 /*
@@ -194,14 +160,14 @@ msg_string(struct msg_ctx *c, struct msg_obj *o, uint16_t id,
 
 	*out = NULL;
 	g_snprintf(name, sizeof(name), "__substg1.0_%04X%04X", id,
-	    PT_UNICODE);
+	    MAIL_PT_UNICODE);
 	if ((rc = msg_read(c, o, name, &p, &n)) != MS_OK)
 		return rc;
 	if (p != NULL) {
 		*out = mail__mapi_utf16(c->a, p, n);
 	} else {
 		g_snprintf(name, sizeof(name), "__substg1.0_%04X%04X", id,
-		    PT_STRING8);
+		    MAIL_PT_STRING8);
 		if ((rc = msg_read(c, o, name, &p, &n)) != MS_OK)
 			return rc;
 		if (p == NULL)
@@ -218,7 +184,8 @@ msg_binary(struct msg_ctx *c, struct msg_obj *o, uint16_t id,
 {
 	char	name[32];
 
-	g_snprintf(name, sizeof(name), "__substg1.0_%04X%04X", id, PT_BINARY);
+	g_snprintf(name, sizeof(name), "__substg1.0_%04X%04X", id,
+	    MAIL_PT_BINARY);
 	return msg_read(c, o, name, out, len);
 }
 
@@ -236,8 +203,8 @@ msg_obj_open(struct msg_ctx *c, struct msg_obj *o, GsfInfile *dir,
 	o->path = path;
 	if (msg_read(c, o, PROPS_NAME, &o->props, &o->nprops) != MS_OK)
 		return MS_ELIMIT;
-	o->cpid = msg_long(o, PR_MESSAGE_CODEPAGE,
-	    msg_long(o, PR_INTERNET_CPID, cpid));
+	o->cpid = msg_long(o, MAIL_PR_MESSAGE_CODEPAGE,
+	    msg_long(o, MAIL_PR_INTERNET_CPID, cpid));
 	return MS_OK;
 }
 
@@ -300,12 +267,12 @@ msg_recipient(struct msg_ctx *c, struct mail_msg *m, GsfInfile *dir,
 	if ((rc = msg_obj_open(c, &o, dir, PROPS_HDR_SUB, cpid,
 	    m->path)) != MS_OK)
 		return rc;
-	if ((rc = msg_string(c, &o, PR_DISPLAY_NAME, &w.name)) != MS_OK)
+	if ((rc = msg_string(c, &o, MAIL_PR_DISPLAY_NAME, &w.name)) != MS_OK)
 		return rc;
-	rc = msg_smtp(c, &o, PR_SMTP_ADDRESS, PR_EMAIL_ADDRESS, &w);
+	rc = msg_smtp(c, &o, MAIL_PR_SMTP_ADDRESS, MAIL_PR_EMAIL_ADDRESS, &w);
 	if (rc != MS_OK)
 		return rc;
-	switch (msg_long(&o, PR_RECIPIENT_TYPE, 1) & 0x0fffffff) {
+	switch (msg_long(&o, MAIL_PR_RECIPIENT_TYPE, 1) & 0x0fffffff) {
 	case 2:
 		vec = cc;
 		break;
@@ -364,7 +331,8 @@ msg_attached_msg(struct msg_ctx *c, struct mail_msg *m, struct msg_obj *o,
 		return MS_OK;
 	if (!GSF_IS_INFILE(in) || gsf_infile_num_children(GSF_INFILE(in)) < 0)
 		goto out;
-	if (method != ATTACH_EMBEDDED_MSG && !msg_is_message(GSF_INFILE(in)))
+	if (method != MAIL_ATTACH_EMBEDDED_MSG &&
+	    !msg_is_message(GSF_INFILE(in)))
 		goto out;
 	p->content_type = "application/vnd.ms-outlook";
 	if (m->depth + 1 > LIMIT_MIME_DEPTH) {
@@ -401,11 +369,11 @@ msg_attachment(struct msg_ctx *c, struct mail_msg *m, GsfInfile *dir,
 	const char		*path, *lname, *sname, *dname, *tag, *cid;
 	uint32_t		 method;
 	const struct msg_sprop	 props[] = {
-		{ PR_ATTACH_LONG_FILENAME, &lname },
-		{ PR_ATTACH_FILENAME, &sname },
-		{ PR_DISPLAY_NAME, &dname },
-		{ PR_ATTACH_MIME_TAG, &tag },
-		{ PR_ATTACH_CONTENT_ID, &cid },
+		{ MAIL_PR_ATTACH_LONG_FILENAME, &lname },
+		{ MAIL_PR_ATTACH_FILENAME, &sname },
+		{ MAIL_PR_DISPLAY_NAME, &dname },
+		{ MAIL_PR_ATTACH_MIME_TAG, &tag },
+		{ MAIL_PR_ATTACH_CONTENT_ID, &cid },
 	};
 	enum ms_err		 rc;
 
@@ -425,11 +393,12 @@ msg_attachment(struct msg_ctx *c, struct mail_msg *m, GsfInfile *dir,
 		return rc;
 	if (p->content_type == NULL)
 		p->content_type = "application/octet-stream";
-	rc = msg_binary(c, &o, PR_ATTACH_DATA, &p->data, &p->len);
+	rc = msg_binary(c, &o, MAIL_PR_ATTACH_DATA, &p->data, &p->len);
 	if (rc != MS_OK)
 		return rc;
-	method = msg_long(&o, PR_ATTACH_METHOD, 0);
-	if (p->data == NULL && (method == 0 || method == ATTACH_EMBEDDED_MSG))
+	method = msg_long(&o, MAIL_PR_ATTACH_METHOD, 0);
+	if (p->data == NULL &&
+	    (method == 0 || method == MAIL_ATTACH_EMBEDDED_MSG))
 		return msg_attached_msg(c, m, &o, p, method);
 	return MS_OK;
 }
@@ -443,8 +412,8 @@ msg_date(struct msg_ctx *c, struct mail_email *e, struct msg_obj *o)
 {
 	const unsigned char	*v;
 
-	if (!msg_fixed(o, PR_CLIENT_SUBMIT_TIME, PT_SYSTIME, &v) &&
-	    !msg_fixed(o, PR_DELIVERY_TIME, PT_SYSTIME, &v))
+	if (!msg_fixed(o, MAIL_PR_CLIENT_SUBMIT_TIME, MAIL_PT_SYSTIME, &v) &&
+	    !msg_fixed(o, MAIL_PR_DELIVERY_TIME, MAIL_PT_SYSTIME, &v))
 		return MS_OK;
 	return mail__mapi_date(c->a, e, mail__mapi_le64(v));
 }
@@ -458,8 +427,8 @@ msg_senders(struct msg_ctx *c, struct mail_email *e, struct msg_obj *o)
 {
 	struct mail__mapi_who	 s, r;
 	const struct msg_sprop	 names[] = {
-		{ PR_SENDER_NAME, &s.name },
-		{ PR_SENT_REPR_NAME, &r.name },
+		{ MAIL_PR_SENDER_NAME, &s.name },
+		{ MAIL_PR_SENT_REPR_NAME, &r.name },
 	};
 	enum ms_err		 rc;
 
@@ -468,9 +437,11 @@ msg_senders(struct msg_ctx *c, struct mail_email *e, struct msg_obj *o)
 		return MS_OK;
 	rc = msg_strings(c, o, names, MS_ARRAY_LEN(names));
 	if (rc == MS_OK)
-		rc = msg_smtp(c, o, PR_SENDER_SMTP, PR_SENDER_EMAIL, &s);
+		rc = msg_smtp(c, o, MAIL_PR_SENDER_SMTP,
+		    MAIL_PR_SENDER_EMAIL, &s);
 	if (rc == MS_OK)
-		rc = msg_smtp(c, o, PR_SENT_REPR_SMTP, PR_SENT_REPR_EMAIL, &r);
+		rc = msg_smtp(c, o, MAIL_PR_SENT_REPR_SMTP,
+		    MAIL_PR_SENT_REPR_EMAIL, &r);
 	if (rc != MS_OK)
 		return rc;
 	return mail__mapi_senders(c->a, e, &s, &r);
@@ -487,16 +458,16 @@ msg_envelope(struct msg_ctx *c, struct mail_msg *m, struct msg_obj *o)
 	const char		*s;
 	enum ms_err		 rc;
 
-	if ((rc = msg_string(c, o, PR_TRANSPORT_HEADERS, &s)) != MS_OK)
+	if ((rc = msg_string(c, o, MAIL_PR_TRANSPORT_HEADERS, &s)) != MS_OK)
 		return rc;
 	if (s != NULL && *s != '\0' &&
 	    (rc = mail__headers(c->a, s, strlen(s), e, c->findings)) != MS_OK)
 		return rc;
 	if (e->subject == NULL &&
-	    (rc = msg_string(c, o, PR_SUBJECT, &e->subject)) != MS_OK)
+	    (rc = msg_string(c, o, MAIL_PR_SUBJECT, &e->subject)) != MS_OK)
 		return rc;
 	if (e->message_id == NULL) {
-		if ((rc = msg_string(c, o, PR_INTERNET_MESSAGE_ID,
+		if ((rc = msg_string(c, o, MAIL_PR_INTERNET_MESSAGE_ID,
 		    &s)) != MS_OK)
 			return rc;
 		e->message_id = mail__mapi_msgid(c->a, s);
@@ -518,18 +489,20 @@ msg_bodies(struct msg_ctx *c, struct mail_msg *m, struct msg_obj *o)
 	size_t			 n;
 	enum ms_err		 rc;
 
-	if ((rc = msg_string(c, o, PR_BODY, &e->text)) != MS_OK)
+	if ((rc = msg_string(c, o, MAIL_PR_BODY, &e->text)) != MS_OK)
 		return rc;
 	e->text_len = e->text != NULL ? strlen(e->text) : 0;
-	if ((rc = msg_binary(c, o, PR_HTML, &p, &n)) != MS_OK)
+	if ((rc = msg_binary(c, o, MAIL_PR_BODY_HTML, &p, &n)) != MS_OK)
 		return rc;
 	if (p != NULL) {
-		e->html = mail__mapi_str8(c->a, msg_long(o, PR_INTERNET_CPID,
-		    o->cpid), p, n);
+		e->html = mail__mapi_str8(c->a,
+		    msg_long(o, MAIL_PR_INTERNET_CPID, o->cpid), p, n);
 		if (e->html == NULL)
 			return MS_ELIMIT;
-	} else if ((rc = msg_string(c, o, PR_HTML, &e->html)) != MS_OK) {
-		return rc;
+	} else {
+		rc = msg_string(c, o, MAIL_PR_BODY_HTML, &e->html);
+		if (rc != MS_OK)
+			return rc;
 	}
 	e->html_len = e->html != NULL ? strlen(e->html) : 0;
 	return MS_OK;

@@ -31,40 +31,6 @@
 #define ATT_ATTACHMENT		0x00069005u
 #define ATT_OEM_CODEPAGE	0x00069007u
 
-/* MAPI property ids and types. */
-#define PR_SUBJECT		0x0037
-#define PR_CLIENT_SUBMIT_TIME	0x0039
-#define PR_SENT_REPR_NAME	0x0042
-#define PR_SENT_REPR_EMAIL	0x0065
-#define PR_TRANSPORT_HEADERS	0x007d
-#define PR_RECIPIENT_TYPE	0x0c15
-#define PR_SENDER_NAME		0x0c1a
-#define PR_SENDER_EMAIL		0x0c1f
-#define PR_BODY			0x1000
-#define PR_BODY_HTML		0x1013
-#define PR_INTERNET_MESSAGE_ID	0x1035
-#define PR_DISPLAY_NAME		0x3001
-#define PR_EMAIL_ADDRESS	0x3003
-#define PR_SMTP_ADDRESS		0x39fe
-#define PR_SENDER_SMTP		0x5d01
-#define PR_SENT_REPR_SMTP	0x5d02
-#define PR_ATTACH_DATA_OBJ	0x3701
-#define PR_ATTACH_FILENAME	0x3704
-#define PR_ATTACH_METHOD	0x3705
-#define PR_ATTACH_LONG_FILENAME	0x3707
-#define PR_ATTACH_MIME_TAG	0x370e
-
-#define PT_SHORT		0x0002
-#define PT_LONG			0x0003
-#define PT_OBJECT		0x000d
-#define PT_STRING8		0x001e
-#define PT_UNICODE		0x001f
-#define PT_BINARY		0x0102
-#define PT_SYSTIME		0x0040
-#define MV_FLAG			0x1000
-
-#define ATTACH_EMBEDDED_MSG	5
-
 /* IID_IMessage {00020307-0000-0000-C000-000000000046}, as stored. */
 static const unsigned char iid_imessage[16] = {
 	0x07, 0x03, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
@@ -205,7 +171,7 @@ static char *
 tnef_prop_str(struct tnef_ctx *c, uint16_t type, const unsigned char *p,
     size_t n)
 {
-	if (type == PT_UNICODE)
+	if (type == MAIL_PT_UNICODE)
 		return mail__mapi_utf16(c->a, p, n);
 	return tnef_str8(c, p, n);
 }
@@ -214,8 +180,8 @@ tnef_prop_str(struct tnef_ctx *c, uint16_t type, const unsigned char *p,
 static int
 tnef_vartype(uint16_t base)
 {
-	return base == PT_STRING8 || base == PT_UNICODE ||
-	    base == PT_BINARY || base == PT_OBJECT;
+	return base == MAIL_PT_STRING8 || base == MAIL_PT_UNICODE ||
+	    base == MAIL_PT_BINARY || base == MAIL_PT_OBJECT;
 }
 
 /* Size of one fixed-size value of 'base' type, 0 if unknown. */
@@ -224,8 +190,8 @@ tnef_fixed_size(uint16_t base)
 {
 	switch (base) {
 	case 0x0001:	/* PT_NULL */
-	case PT_SHORT:	/* 2, padded */
-	case PT_LONG:
+	case MAIL_PT_SHORT:	/* 2, padded */
+	case MAIL_PT_LONG:
 	case 0x0004:	/* PT_FLOAT */
 	case 0x000a:	/* PT_ERROR */
 	case 0x000b:	/* PT_BOOLEAN, padded */
@@ -254,7 +220,7 @@ tnef_data_obj(struct tnef_att *t, uint16_t base, const unsigned char *v,
 	t->have_obj = 1;
 	t->obj = v;
 	t->obj_len = n;
-	if (base != PT_OBJECT || n < 16)
+	if (base != MAIL_PT_OBJECT || n < 16)
 		return;
 	t->obj = v + 16;
 	t->obj_len = n - 16;
@@ -269,25 +235,25 @@ static const char **
 tnef_str_dst(struct tnef_ctx *c, struct tnef_att *t, uint16_t id)
 {
 	if (c->row != NULL)
-		return id == PR_DISPLAY_NAME ? &c->row->who.name :
-		    id == PR_SMTP_ADDRESS ? &c->row->who.smtp :
-		    id == PR_EMAIL_ADDRESS ? &c->row->who.email : NULL;
+		return id == MAIL_PR_DISPLAY_NAME ? &c->row->who.name :
+		    id == MAIL_PR_SMTP_ADDRESS ? &c->row->who.smtp :
+		    id == MAIL_PR_EMAIL_ADDRESS ? &c->row->who.email : NULL;
 	if (t != NULL)
-		return id == PR_ATTACH_LONG_FILENAME ? &t->long_name :
-		    id == PR_ATTACH_FILENAME ? &t->file_name :
-		    id == PR_ATTACH_MIME_TAG ? &t->mime : NULL;
+		return id == MAIL_PR_ATTACH_LONG_FILENAME ? &t->long_name :
+		    id == MAIL_PR_ATTACH_FILENAME ? &t->file_name :
+		    id == MAIL_PR_ATTACH_MIME_TAG ? &t->mime : NULL;
 	switch (id) {
-	case PR_BODY:			return &c->body;
-	case PR_BODY_HTML:		return &c->html;
-	case PR_SUBJECT:		return &c->subject;
-	case PR_TRANSPORT_HEADERS:	return &c->env.headers;
-	case PR_INTERNET_MESSAGE_ID:	return &c->env.msgid;
-	case PR_SENDER_NAME:		return &c->env.sender.name;
-	case PR_SENDER_EMAIL:		return &c->env.sender.email;
-	case PR_SENDER_SMTP:		return &c->env.sender.smtp;
-	case PR_SENT_REPR_NAME:		return &c->env.repr.name;
-	case PR_SENT_REPR_EMAIL:	return &c->env.repr.email;
-	case PR_SENT_REPR_SMTP:		return &c->env.repr.smtp;
+	case MAIL_PR_BODY:			return &c->body;
+	case MAIL_PR_BODY_HTML:		return &c->html;
+	case MAIL_PR_SUBJECT:		return &c->subject;
+	case MAIL_PR_TRANSPORT_HEADERS:	return &c->env.headers;
+	case MAIL_PR_INTERNET_MESSAGE_ID:	return &c->env.msgid;
+	case MAIL_PR_SENDER_NAME:		return &c->env.sender.name;
+	case MAIL_PR_SENDER_EMAIL:		return &c->env.sender.email;
+	case MAIL_PR_SENDER_SMTP:		return &c->env.sender.smtp;
+	case MAIL_PR_SENT_REPR_NAME:		return &c->env.repr.name;
+	case MAIL_PR_SENT_REPR_EMAIL:	return &c->env.repr.email;
+	case MAIL_PR_SENT_REPR_SMTP:		return &c->env.repr.smtp;
 	}
 	return NULL;
 }
@@ -297,14 +263,14 @@ static void
 tnef_fixed_prop(struct tnef_ctx *c, struct tnef_att *t, uint16_t id,
     uint16_t base, const unsigned char *v, size_t n)
 {
-	if (base == PT_LONG && n >= 4 && c->row != NULL &&
-	    id == PR_RECIPIENT_TYPE)
+	if (base == MAIL_PT_LONG && n >= 4 && c->row != NULL &&
+	    id == MAIL_PR_RECIPIENT_TYPE)
 		c->row->type = mail__mapi_le32(v);
-	else if (base == PT_LONG && n >= 4 && t != NULL &&
-	    id == PR_ATTACH_METHOD)
+	else if (base == MAIL_PT_LONG && n >= 4 && t != NULL &&
+	    id == MAIL_PR_ATTACH_METHOD)
 		t->method = mail__mapi_le32(v);
-	else if (base == PT_SYSTIME && n >= 8 && t == NULL && c->row == NULL &&
-	    id == PR_CLIENT_SUBMIT_TIME)
+	else if (base == MAIL_PT_SYSTIME && n >= 8 && t == NULL &&
+	    c->row == NULL && id == MAIL_PR_CLIENT_SUBMIT_TIME)
 		c->env.submit = mail__mapi_le64(v);
 }
 
@@ -320,17 +286,17 @@ tnef_prop(struct tnef_ctx *c, struct tnef_att *t, uint16_t id,
 	const char	**dst;
 	char		 *s;
 
-	if (base == PT_LONG || base == PT_SYSTIME) {
+	if (base == MAIL_PT_LONG || base == MAIL_PT_SYSTIME) {
 		tnef_fixed_prop(c, t, id, base, v, n);
 		return MS_OK;
 	}
-	if (t != NULL && id == PR_ATTACH_DATA_OBJ &&
-	    (base == PT_BINARY || base == PT_OBJECT)) {
+	if (t != NULL && id == MAIL_PR_ATTACH_DATA &&
+	    (base == MAIL_PT_BINARY || base == MAIL_PT_OBJECT)) {
 		tnef_data_obj(t, base, v, n);
 		return MS_OK;
 	}
-	if (base != PT_STRING8 && base != PT_UNICODE &&
-	    !(id == PR_BODY_HTML && base == PT_BINARY))
+	if (base != MAIL_PT_STRING8 && base != MAIL_PT_UNICODE &&
+	    !(id == MAIL_PR_BODY_HTML && base == MAIL_PT_BINARY))
 		return MS_OK;
 	if ((dst = tnef_str_dst(c, t, id)) == NULL)
 		return MS_OK;
@@ -391,13 +357,13 @@ tnef_fixed_values(struct tnef_ctx *c, struct tnef_att *t, struct tnef_rd *r,
     uint16_t id, uint16_t type, enum ms_err *rc)
 {
 	const unsigned char	*v;
-	uint16_t		 base = type & ~MV_FLAG;
+	uint16_t		 base = type & ~MAIL_PT_MV;
 	size_t			 sz = tnef_fixed_size(base), total;
 	uint32_t		 count = 1;
 
 	if (sz == 0)
 		return -1;
-	if ((type & MV_FLAG) && rd_u32(r, &count) != 0)
+	if ((type & MAIL_PT_MV) && rd_u32(r, &count) != 0)
 		return -1;
 	if (__builtin_mul_overflow((size_t)count, sz, &total) ||
 	    rd_take(r, total, &v) != 0)
@@ -429,8 +395,8 @@ tnef_proplist(struct tnef_ctx *c, struct tnef_att *t, struct tnef_rd *r,
 			*bad = 1;
 			break;
 		}
-		if (tnef_vartype(type & ~MV_FLAG))
-			*bad = tnef_var_values(c, t, r, id, type & ~MV_FLAG,
+		if (tnef_vartype(type & ~MAIL_PT_MV))
+			*bad = tnef_var_values(c, t, r, id, type & ~MAIL_PT_MV,
 			    &rc);
 		else
 			*bad = tnef_fixed_values(c, t, r, id, type, &rc);
