@@ -132,6 +132,23 @@ mail__mapi_utf16(struct arena *a, const unsigned char *p, size_t n)
 	return out;
 }
 
+/*
+ * Move '*s' past its leading ASCII white space and return its length
+ * without the trailing white space.
+ */
+static size_t
+mapi_trim(const char **s)
+{
+	size_t	n;
+
+	while (g_ascii_isspace(**s))
+		(*s)++;
+	n = strlen(*s);
+	while (n > 0 && g_ascii_isspace((*s)[n - 1]))
+		n--;
+	return n;
+}
+
 /* See mail_int.h. */
 const char *
 mail__mapi_msgid(struct arena *a, const char *id)
@@ -140,11 +157,7 @@ mail__mapi_msgid(struct arena *a, const char *id)
 
 	if (id == NULL)
 		return NULL;
-	while (g_ascii_isspace(*id))
-		id++;
-	n = strlen(id);
-	while (n > 0 && g_ascii_isspace(id[n - 1]))
-		n--;
+	n = mapi_trim(&id);
 	if (n >= 2 && id[0] == '<' && id[n - 1] == '>')
 		return arena_strndup(a, id + 1, n - 2);
 	return n > 0 ? arena_strndup(a, id, n) : NULL;
@@ -238,12 +251,7 @@ mail__mapi_mime(struct arena *a, const char *tag, const char **out)
 	*out = NULL;
 	if (tag == NULL)
 		return MS_OK;
-	while (g_ascii_isspace(*tag))
-		tag++;
-	n = strlen(tag);
-	while (n > 0 && g_ascii_isspace(tag[n - 1]))
-		n--;
-	if (n == 0)
+	if ((n = mapi_trim(&tag)) == 0)
 		return MS_OK;
 	if ((m = arena_strndup(a, tag, n)) == NULL)
 		return MS_ELIMIT;
