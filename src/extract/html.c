@@ -5,7 +5,8 @@
  * style attributes and <style>, with <base href> applied to relative
  * links, plus the visible text, which goes through the text scanner.
  * libxml2's HTML parser builds the tree (recovering, never touching the
- * network); the walk over it is iterative and stops descending at
+ * network, without its own depth limit, which would drop the rest of the
+ * document); the walk over it is iterative and stops descending at
  * LIMIT_HTML_DEPTH.  Runs in the analysing process.
  */
 #include <string.h>
@@ -463,9 +464,16 @@ extract_html(struct ioc_set *s, const char *html, size_t len,
 		len = LIMIT_EXTRACT_BYTES;
 		h.rc = MS_ELIMIT;
 	}
+	/*
+	 * XML_PARSE_HUGE lifts libxml2's own depth limit (256), past which it
+	 * stops parsing and silently drops the rest of the document: 300
+	 * nested <div>s would hide every link after them.  The parser keeps
+	 * its stack on the heap and the input is bounded by
+	 * LIMIT_EXTRACT_BYTES; our walk enforces LIMIT_HTML_DEPTH and says so.
+	 */
 	h.doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
 	    HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-	    HTML_PARSE_NONET | HTML_PARSE_COMPACT);
+	    HTML_PARSE_NONET | HTML_PARSE_COMPACT | XML_PARSE_HUGE);
 	if (h.doc == NULL)
 		return h.rc;	/* empty or hopeless: nothing to find */
 	h.text = g_string_new(NULL);

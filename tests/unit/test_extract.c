@@ -510,19 +510,48 @@ t_html_where_prefix(void **state)
 	    find(IOC_URL, "http://p.example.com/")->where);
 }
 
-static void
-t_html_deep(void **state)
+/*
+ * Nest 'divs' <div>s around a link (inside <html><body>, which libxml2
+ * adds), then a second link after them.  Returns extract_html's status.
+ */
+static enum ms_err
+deep_html(size_t divs)
 {
-	size_t		 depth = LIMIT_HTML_DEPTH * 4, i, n = 0;
-	char		*h = xmalloc(depth * 10 + 64);
+	size_t		 i, n = 0, cap = divs * 12 + 128;
+	char		*h = xmalloc(cap);
 	enum ms_err	 rc;
 
-	for (i = 0; i < depth; i++)
-		n += (size_t)snprintf(h + n, 6, "<div>");
-	n += (size_t)snprintf(h + n, 32, "http://deep.example.com/");
+	for (i = 0; i < divs; i++)
+		n += (size_t)snprintf(h + n, cap - n, "<div>");
+	n += (size_t)snprintf(h + n, cap - n,
+	    "<a href=\"http://deep.example.com/\">x</a>");
+	for (i = 0; i < divs; i++)
+		n += (size_t)snprintf(h + n, cap - n, "</div>");
+	n += (size_t)snprintf(h + n, cap - n,
+	    "<a href=\"http://after.example.com/\">y</a>");
 	rc = extract_html(S, h, n, NULL, NULL, NULL);
-	assert_true(rc == MS_OK || rc == MS_ELIMIT);
 	xfree(h);
+	return rc;
+}
+
+/* html, body, the divs and the <a>: LIMIT_HTML_DEPTH elements deep. */
+static void
+t_html_depth_limit(void **state)
+{
+	assert_int_equal(MS_OK, deep_html(LIMIT_HTML_DEPTH - 3));
+	HAS(IOC_URL, "http://deep.example.com/");
+	HAS(IOC_URL, "http://after.example.com/");
+}
+
+/* One deeper: MS_ELIMIT, and what follows the deep part is still read
+ * (libxml2 alone would stop parsing at its own depth limit). */
+static void
+t_html_depth_limit_plus_one(void **state)
+{
+	assert_int_equal(MS_ELIMIT, deep_html(LIMIT_HTML_DEPTH - 2));
+	HAS(IOC_URL, "http://after.example.com/");
+	assert_int_equal(MS_ELIMIT, deep_html(100000));
+	HAS(IOC_URL, "http://after.example.com/");
 }
 
 static void
@@ -672,7 +701,8 @@ main(void)
 		T(t_html_no_base),
 		T(t_html_more),
 		T(t_html_where_prefix),
-		T(t_html_deep),
+		T(t_html_depth_limit),
+		T(t_html_depth_limit_plus_one),
 		T(t_limit_urls),
 		T(t_limit_iocs),
 		T(t_limit_url_bytes),
