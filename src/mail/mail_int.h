@@ -70,8 +70,8 @@ char		*mail__fixup(const char *raw, size_t len, size_t *outlen,
 
 /*
  * MAPI property values, shared by the TNEF and Outlook .msg readers
- * (mapi.c).  The bytes are UNTRUSTED; results live in 'a'.  Pure
- * functions of their arguments, safe in any thread.
+ * (mapi.c).  The bytes are UNTRUSTED; results live in 'a'.  The helpers
+ * keep no state and may run in any thread.
  */
 
 /*

@@ -10,7 +10,9 @@
  * compound file, and every stream is read into the arena with its size
  * checked against the input's size and counted against LIMIT_MSG_STREAMS.
  * GObjects are unreferenced as soon as they are read, or tied to the
- * arena with arena_defer().  Compressed RTF bodies are not decompressed.
+ * arena with arena_defer().  The conversion of MAPI values (strings,
+ * dates, addresses) is shared with tnef.c, in mapi.c.  Compressed RTF
+ * bodies are not decompressed.
  */
 #include <string.h>
 

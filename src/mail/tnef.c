@@ -8,7 +8,8 @@
  * TNEF stream) recurse with a depth counter.  Attachment bytes are not
  * copied: tnef_file.data points into 'raw', which the caller keeps alive.
  * Only names and bodies (converted to UTF-8) are allocated, in the arena.
- * Compressed RTF bodies are not decompressed.
+ * The conversion of MAPI values (strings, dates, addresses) is shared
+ * with msg.c, in mapi.c.  Compressed RTF bodies are not decompressed.
  */
 #include <string.h>
 
