@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mail_int.h -- helpers shared by the readers inside src/mail (mime.c,
- * msg.c, tnef.c, uu.c).  Not for use outside src/mail.
+ * header.c, fixup.c, msg.c, tnef.c, mapi.c, uu.c).  Not for use outside
+ * src/mail.
  */
 #ifndef MS_MAIL_INT_H
 #define MS_MAIL_INT_H
