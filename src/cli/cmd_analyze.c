@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_analyze.c -- `mailsoar analyze [--json] [--pretty] [--data DIR]
- * [--no-vault] [--no-playbooks] FILE...`: each file (.eml, Outlook .msg,
- * mbox, or - for stdin) is analysed in its own arena; attachments go to
- * the vault; one readable summary or one JSON line per email.  A bad file
- * is named on stderr and the batch goes on.
+ * [--no-vault] [--jobs N] [--no-playbooks] FILE...`: each email (.eml,
+ * Outlook .msg, each message of an mbox, or - for stdin) is analysed in its
+ * own arena on a pool of worker threads; attachments go to the vault; the
+ * readable summaries or JSON lines come out in input order.  A bad file is
+ * named on stderr and the batch goes on.
+ *
+ * The main thread reads files and hands each email to the pool as a job;
+ * a worker analyses it and renders its output (and its stderr messages)
+ * into the job; the main thread prints jobs in order as they finish,
+ * keeping at most a few jobs per worker in flight so that memory stays
+ * bounded.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -21,11 +29,38 @@
 #include "../files/vault.h"
 #include "../report/report.h"
 
+#define ANALYZE_MAX_JOBS	64	/* worker threads, at most */
+#define ANALYZE_QUEUE_PER_JOB	4	/* emails in flight per worker */
+
 struct analyze_opts {
 	int		 json;
 	unsigned	 rflags;
 	struct vault	*vault;
 	int		 worst;		/* exit status so far */
+	int		 jobs;
+};
+
+/* One email to analyse, and what analysing it printed. */
+struct job {
+	struct analyze_opts	*o;
+	GBytes			*input;	/* the file; shared by mbox jobs */
+	const char		*raw;	/* this email within 'input' */
+	size_t			 len;
+	char			*name;
+	int			 refused; /* larger than LIMIT_MSG_BYTES */
+	char			*out;	/* rendered result */
+	size_t			 outlen;
+	GString			*err;	/* messages for stderr */
+	int			 status;	/* CLI_EXIT_* */
+	int			 done;
+};
+
+struct pipeline {
+	struct analyze_opts	*o;
+	GThreadPool		*pool;
+	GQueue			 pending;	/* struct job *, input order */
+	GMutex			 lock;
+	GCond			 cond;
 };
 
 static void
@@ -34,7 +69,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: mailsoar analyze [--json [--pretty]] [--data DIR] "
 	    "[--no-vault]\n"
-	    "                        [--no-playbooks] FILE...\n"
+	    "                        [--jobs N] [--no-playbooks] FILE...\n"
 	    "  FILE      an .eml, an Outlook .msg, an mbox file, or - for "
 	    "stdin\n"
 	    "  --json    one JSON object per email, one per line "
@@ -44,6 +79,9 @@ usage(FILE *f)
 	    "attachments\n"
 	    "            are stored in its vault, keyed by sha256\n"
 	    "  --no-vault      do not write attachments to the vault\n"
+	    "  --jobs N        analyse on N threads (default: one per CPU); "
+	    "output\n"
+	    "                  keeps the input order\n"
 	    "  --no-playbooks  do not run playbooks (none run yet)\n"
 	    "exit: 0 ok, 1 some input unreadable, 2 usage, 3 a limit was "
 	    "hit\n");
@@ -59,102 +97,208 @@ worst(struct analyze_opts *o, int status)
 }
 
 static void
-to_vault(struct analyze_opts *o, const struct analysis *an,
-    const char *name)
+job_status(struct job *j, int status)
+{
+	if (status == CLI_EXIT_INPUT || (status == CLI_EXIT_LIMIT &&
+	    j->status == CLI_EXIT_OK))
+		j->status = status;
+}
+
+static void
+to_vault(struct job *j, const struct analysis *an)
 {
 	const struct attachment	*at;
 	size_t			 i;
 
-	if (o->vault == NULL)
+	if (j->o->vault == NULL)
 		return;
 	for (i = 0; i < an->attachments.n; i++) {
 		at = an->attachments.v[i];
-		if (vault_put(o->vault, at->hash.sha256, at->data,
+		if (vault_put(j->o->vault, at->hash.sha256, at->data,
 		    at->size) != MS_OK) {
-			fprintf(stderr, "mailsoar: %s: attachment %s: cannot "
-			    "write to the vault\n", name, at->path);
-			worst(o, CLI_EXIT_INPUT);
+			g_string_append_printf(j->err, "mailsoar: %s: "
+			    "attachment %s: cannot write to the vault\n",
+			    j->name, at->path);
+			job_status(j, CLI_EXIT_INPUT);
 		}
 	}
 }
 
+/* Analyse one email and render its output into the job.  Worker thread. */
 static void
-one(struct analyze_opts *o, const char *raw, size_t len, const char *name)
+job_run(gpointer data, gpointer user)
 {
-	struct arena	*a = arena_new(LIMIT_MSG_ARENA);
-	struct analysis	*an;
+	struct job	*j = data;
+	struct pipeline	*pl = user;
+	struct arena	*a = arena_new(j->refused ? 64 * 1024 :
+			    LIMIT_MSG_ARENA);
+	struct analysis	*an = NULL;
 	enum ms_err	 rc;
+	FILE		*f;
 
-	rc = analyze_bytes(a, raw, len, name, &an);
+	if (j->refused)
+		rc = analyze_refused(a, j->name, j->len, &an);
+	else
+		rc = analyze_bytes(a, j->raw, j->len, j->name, &an);
 	if (an == NULL) {
-		fprintf(stderr, "mailsoar: %s: %s\n", name, ms_strerror(rc));
-		worst(o, CLI_EXIT_INPUT);
+		g_string_append_printf(j->err, "mailsoar: %s: %s\n", j->name,
+		    ms_strerror(rc));
+		job_status(j, CLI_EXIT_INPUT);
 		goto out;
 	}
 	if (rc == MS_EPARSE) {
-		fprintf(stderr, "mailsoar: %s: not a readable email\n", name);
-		worst(o, CLI_EXIT_INPUT);
+		g_string_append_printf(j->err, "mailsoar: %s: not a readable "
+		    "email\n", j->name);
+		job_status(j, CLI_EXIT_INPUT);
 	} else if (rc == MS_ELIMIT) {
-		fprintf(stderr, "mailsoar: %s: a limit was hit; results are "
-		    "partial (see findings)\n", name);
-		worst(o, CLI_EXIT_LIMIT);
+		if (!j->refused)
+			g_string_append_printf(j->err, "mailsoar: %s: a limit "
+			    "was hit; results are partial (see findings)\n",
+			    j->name);
+		job_status(j, CLI_EXIT_LIMIT);
 	}
-	to_vault(o, an, name);
-	if (o->json)
-		report_analysis_json(stdout, an, o->rflags);
+	to_vault(j, an);
+	if ((f = open_memstream(&j->out, &j->outlen)) == NULL) {
+		g_string_append_printf(j->err, "mailsoar: %s: %s\n", j->name,
+		    g_strerror(errno));
+		job_status(j, CLI_EXIT_INPUT);
+		goto out;
+	}
+	if (j->o->json)
+		report_analysis_json(f, an, j->o->rflags);
 	else
-		report_analysis_text(stdout, an, o->rflags);
+		report_analysis_text(f, an, j->o->rflags);
+	fclose(f);
 out:
 	arena_free(a);
+	g_mutex_lock(&pl->lock);
+	j->done = 1;
+	g_cond_broadcast(&pl->cond);
+	g_mutex_unlock(&pl->lock);
+}
+
+static void
+job_free(struct job *j)
+{
+	if (j->input != NULL)
+		g_bytes_unref(j->input);
+	g_free(j->name);
+	xfree(j->out);		/* open_memstream's buffer */
+	g_string_free(j->err, TRUE);
+	g_free(j);
+}
+
+/* Print the oldest job once it is done.  Main thread. */
+static void
+print_head(struct pipeline *pl)
+{
+	struct job	*j = g_queue_pop_head(&pl->pending);
+
+	g_mutex_lock(&pl->lock);
+	while (!j->done)
+		g_cond_wait(&pl->cond, &pl->lock);
+	g_mutex_unlock(&pl->lock);
+	fflush(stdout);
+	if (j->err->len > 0)
+		fputs(j->err->str, stderr);
+	if (j->out != NULL)
+		fwrite(j->out, 1, j->outlen, stdout);
+	worst(pl->o, j->status);
+	job_free(j);
+}
+
+static void
+submit(struct pipeline *pl, GBytes *input, const char *raw, size_t len,
+    char *name, int refused)
+{
+	struct job	*j = g_new0(struct job, 1);
+
+	j->o = pl->o;
+	j->input = input ? g_bytes_ref(input) : NULL;
+	j->raw = raw;
+	j->len = len;
+	j->name = name;
+	j->refused = refused;
+	j->err = g_string_new(NULL);
+	while (g_queue_get_length(&pl->pending) >=
+	    (guint)(pl->o->jobs * ANALYZE_QUEUE_PER_JOB))
+		print_head(pl);
+	g_queue_push_tail(&pl->pending, j);
+	if (pl->pool != NULL)
+		g_thread_pool_push(pl->pool, j, NULL);
+	else
+		job_run(j, pl);
 }
 
 /* An input past LIMIT_MSG_BYTES still gets its object, saying so. */
 static void
-refused(struct analyze_opts *o, const char *path)
+refused(struct pipeline *pl, const char *path)
 {
-	struct arena	*a = arena_new(64 * 1024);
-	struct analysis	*an;
-	struct stat	 st;
-	size_t		 size = LIMIT_MSG_BYTES + (size_t)1;
+	struct stat	st;
+	size_t		size = LIMIT_MSG_BYTES + (size_t)1;
 
 	if (strcmp(path, "-") != 0 && stat(path, &st) == 0)
 		size = (size_t)st.st_size;
-	worst(o, CLI_EXIT_LIMIT);
-	if (analyze_refused(a, path, size, &an) == MS_ELIMIT && an != NULL) {
-		if (o->json)
-			report_analysis_json(stdout, an, o->rflags);
-		else
-			report_analysis_text(stdout, an, o->rflags);
-	}
-	arena_free(a);
+	submit(pl, NULL, NULL, size, g_strdup(path), 1);
 }
 
 static void
-one_file(struct analyze_opts *o, const char *path)
+one_file(struct pipeline *pl, const char *path)
 {
-	char		*buf, *name;
+	char		*buf;
 	const char	*msg;
 	size_t		 len, off = 0, mlen, n = 0;
+	GBytes		*input;
 
 	if (cli_read_file(path, LIMIT_MSG_BYTES, &buf, &len) != 0) {
+		/* cli_read_file named the file and the problem. */
 		if (errno == EFBIG)
-			refused(o, path);
+			refused(pl, path);
 		else
-			worst(o, CLI_EXIT_INPUT);
+			worst(pl->o, CLI_EXIT_INPUT);
 		return;
 	}
-	if (mail_sniff(buf, len) != MAIL_FMT_MBOX) {
-		one(o, buf, len, path);
-		g_free(buf);
-		return;
-	}
-	while (mail_mbox_next(buf, len, &off, &msg, &mlen)) {
-		n++;
-		name = g_strdup_printf("%s#%zu", path, n);
-		one(o, msg, mlen, name);
-		g_free(name);
-	}
-	g_free(buf);
+	input = g_bytes_new_take(buf, len);
+	if (mail_sniff(buf, len) != MAIL_FMT_MBOX)
+		submit(pl, input, buf, len, g_strdup(path), 0);
+	else
+		while (mail_mbox_next(buf, len, &off, &msg, &mlen))
+			submit(pl, input, msg, mlen, g_strdup_printf("%s#%zu",
+			    path, ++n), 0);
+	g_bytes_unref(input);
+}
+
+static int
+parse_jobs(const char *s)
+{
+	char	*end;
+	long	 n = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || n < 1 || n > ANALYZE_MAX_JOBS)
+		return -1;
+	return (int)n;
+}
+
+/* Per-thread state of a pool thread is released when it exits. */
+static void
+run_all(struct analyze_opts *o, int argc, char **argv, int first)
+{
+	struct pipeline	 pl = { .o = o };
+	int		 i;
+
+	g_queue_init(&pl.pending);
+	g_mutex_init(&pl.lock);
+	g_cond_init(&pl.cond);
+	if (o->jobs > 1)
+		pl.pool = g_thread_pool_new(job_run, &pl, o->jobs, TRUE, NULL);
+	for (i = first; i < argc; i++)
+		one_file(&pl, argv[i]);
+	while (!g_queue_is_empty(&pl.pending))
+		print_head(&pl);
+	if (pl.pool != NULL)
+		g_thread_pool_free(pl.pool, FALSE, TRUE);
+	g_mutex_clear(&pl.lock);
+	g_cond_clear(&pl.cond);
 }
 
 int
@@ -165,16 +309,19 @@ cmd_analyze(int argc, char **argv)
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "data", required_argument, NULL, 'd' },
 		{ "no-vault", no_argument, NULL, 'V' },
+		{ "jobs", required_argument, NULL, 'J' },
 		{ "no-playbooks", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct analyze_opts	 o = { 0 };
 	const char		*datadir = NULL;
-	int			 ch, i, novault = 0;
+	int			 ch, novault = 0;
 
+	o.jobs = (int)MIN(g_get_num_processors(), ANALYZE_MAX_JOBS);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "jpd:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "jpd:hJ:", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'j':
 			o.json = 1;
@@ -187,6 +334,13 @@ cmd_analyze(int argc, char **argv)
 			break;
 		case 'V':
 			novault = 1;
+			break;
+		case 'J':
+			if ((o.jobs = parse_jobs(optarg)) < 0) {
+				fprintf(stderr, "mailsoar analyze: --jobs "
+				    "takes 1 to %d\n", ANALYZE_MAX_JOBS);
+				return CLI_EXIT_USAGE;
+			}
 			break;
 		case 'P':
 			break;	/* playbooks arrive with the engine */
@@ -216,8 +370,7 @@ cmd_analyze(int argc, char **argv)
 		}
 	}
 	analyze_init();
-	for (i = optind; i < argc; i++)
-		one_file(&o, argv[i]);
+	run_all(&o, argc, argv, optind);
 	fflush(stdout);
 	if (o.vault != NULL && vault_sync(o.vault) != MS_OK) {
 		fprintf(stderr, "mailsoar analyze: the vault could not be "

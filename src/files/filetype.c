@@ -8,14 +8,24 @@
 #include <magic.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "filetype.h"
 #include "../common/log.h"
 
 #define FILETYPE_PEEK	(64 * 1024)
 
-static _Thread_local magic_t	tl_mime;
-static _Thread_local magic_t	tl_desc;
-static _Thread_local int	tl_failed;
+struct handles {
+	magic_t	mime;
+	magic_t	desc;
+	int	failed;
+};
+
+static void	handles_free(gpointer);
+
+/* One pair of handles per thread, closed when the thread exits (a
+ * thread-local would leak them in pool threads). */
+static GPrivate	tl_handles = G_PRIVATE_INIT(handles_free);
 
 static magic_t
 open_one(int flags)
@@ -36,21 +46,33 @@ open_one(int flags)
 	return m;
 }
 
-static int
+static void
+handles_free(gpointer p)
+{
+	struct handles	*h = p;
+
+	if (h == NULL)
+		return;
+	if (h->mime != NULL)
+		magic_close(h->mime);
+	if (h->desc != NULL)
+		magic_close(h->desc);
+	g_free(h);
+}
+
+static struct handles *
 ensure(void)
 {
-	if (tl_mime != NULL)
-		return 1;
-	if (tl_failed)
-		return 0;
-	tl_mime = open_one(MAGIC_MIME_TYPE);
-	tl_desc = open_one(MAGIC_NONE);
-	if (tl_mime == NULL || tl_desc == NULL) {
-		filetype_thread_cleanup();
-		tl_failed = 1;
-		return 0;
+	struct handles	*h = g_private_get(&tl_handles);
+
+	if (h == NULL) {
+		h = g_new0(struct handles, 1);
+		h->mime = open_one(MAGIC_MIME_TYPE);
+		h->desc = open_one(MAGIC_NONE);
+		h->failed = h->mime == NULL || h->desc == NULL;
+		g_private_set(&tl_handles, h);
 	}
-	return 1;
+	return h->failed ? NULL : h;
 }
 
 void
@@ -59,10 +81,11 @@ filetype_detect(struct arena *a, const void *p, size_t len,
 {
 	const char	*m = NULL, *d = NULL;
 	size_t		 n = len > FILETYPE_PEEK ? FILETYPE_PEEK : len;
+	struct handles	*h;
 
-	if (ensure() && len > 0) {
-		m = magic_buffer(tl_mime, p, n);
-		d = magic_buffer(tl_desc, p, n);
+	if (len > 0 && (h = ensure()) != NULL) {
+		m = magic_buffer(h->mime, p, n);
+		d = magic_buffer(h->desc, p, n);
 	} else if (len == 0) {
 		m = "application/x-empty";
 		d = "empty";
@@ -74,9 +97,5 @@ filetype_detect(struct arena *a, const void *p, size_t len,
 void
 filetype_thread_cleanup(void)
 {
-	if (tl_mime != NULL)
-		magic_close(tl_mime);
-	if (tl_desc != NULL)
-		magic_close(tl_desc);
-	tl_mime = tl_desc = NULL;
+	g_private_replace(&tl_handles, NULL);
 }

@@ -21,7 +21,7 @@
 
 struct vault {
 	char	*dir;		/* DATADIR/vault */
-	int	 dirty;		/* files written since the last sync */
+	gint	 dirty;		/* files written since the last sync */
 };
 
 const char *
@@ -149,7 +149,7 @@ vault_put(struct vault *v, const char *sha256, const void *p, size_t len)
 		log_warn("vault: rename to %s", path);
 		goto out;
 	}
-	v->dirty = 1;
+	g_atomic_int_set(&v->dirty, 1);	/* puts run on worker threads */
 	return MS_OK;
 out:
 	if (fd >= 0)
@@ -164,7 +164,7 @@ vault_sync(struct vault *v)
 	enum ms_err	rc = MS_OK;
 	int		fd;
 
-	if (!v->dirty)
+	if (!g_atomic_int_get(&v->dirty))
 		return MS_OK;
 	if ((fd = open(v->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 	    syncfs(fd) != 0) {
@@ -174,7 +174,7 @@ vault_sync(struct vault *v)
 	if (fd >= 0)
 		close(fd);
 	if (rc == MS_OK)
-		v->dirty = 0;
+		g_atomic_int_set(&v->dirty, 0);
 	return rc;
 }
 

@@ -149,3 +149,30 @@ def test_terminal_output_escapes_controls():
         assert b"\x1b" not in r.stdout
         assert "\u202e".encode() not in r.stdout
         assert b"RED" in r.stdout
+
+
+def test_jobs_keep_input_order_and_results():
+    """--jobs 1 and --jobs 4 give the same lines, in the same order, for
+    a mix of files and an mbox of many messages."""
+    corpus = os.environ.get("MS_CORPUS", os.path.join(SRC, "..", "shared",
+                                                      "corpus"))
+    pot = os.path.join(corpus, "phishing_pot")
+    files = sorted(os.path.join(pot, f) for f in os.listdir(pot))[:60]
+    with tempfile.TemporaryDirectory() as d:
+        mbox = os.path.join(d, "many.mbox")
+        with open(mbox, "wb") as f:
+            for i in range(200):
+                f.write(b"From x@y Mon Nov 30 10:00:00 2026\n"
+                        b"Subject: n%d\n\nhttp://h%d.example/\n\n" % (i, i))
+        args = ["analyze", "--json", "--no-vault", "--data", d, mbox, *files]
+        one = run(*args[:1], "--jobs", "1", *args[1:])
+        four = run(*args[:1], "--jobs", "4", *args[1:])
+        assert one.returncode == four.returncode
+        a, b = lines(one.stdout), lines(four.stdout)
+        assert len(a) == 200 + len(files)
+        assert [o["email"]["subject"] for o in a[:200]] == \
+            ["n%d" % i for i in range(200)]
+        assert [o["source"] for o in a] == [o["source"] for o in b]
+        assert a == b
+    assert run("analyze", "--jobs", "0", files[0]).returncode == 2
+    assert run("analyze", "--jobs", "x", files[0]).returncode == 2
