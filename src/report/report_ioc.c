@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "report.h"
+#include "report_int.h"
 
 /* A JSON string; invalid UTF-8 becomes U+FFFD rather than nothing. */
 static json_t *
@@ -63,31 +64,6 @@ report_iocs_json(FILE *f, const struct ioc_set *s, unsigned flags)
 	json_decref(root);
 }
 
-/* UNTRUSTED 's' with control and bidi characters shown as '?'. */
-static void
-text_safe(FILE *f, const char *s)
-{
-	const char	*p, *end = s + strlen(s);
-	gunichar	 c;
-	size_t		 len;
-
-	for (p = s; p < end; p += len) {
-		c = g_utf8_get_char_validated(p, end - p);
-		if (c == (gunichar)-1 || c == (gunichar)-2) {
-			fputc('?', f);
-			len = 1;
-			continue;
-		}
-		len = (size_t)g_unichar_to_utf8(c, NULL);
-		if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) ||
-		    c == 0x200e || c == 0x200f || (c >= 0x202a &&
-		    c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
-			fputc('?', f);
-		else
-			fwrite(p, 1, len, f);
-	}
-}
-
 /* The flags worth a word in a summary line. */
 static void
 text_flags(FILE *f, const struct ioc *io)
@@ -122,10 +98,10 @@ report_iocs_text(FILE *f, const struct ioc_set *s, unsigned flags)
 		for (i = 0; i < n; i++) {
 			io = ioc_set_get(s, k, i);
 			fputs("  ", f);
-			text_safe(f, io->value);
+			report_safe(f, io->value, 0);
 			if (io->unicode != NULL) {
 				fputs("  (", f);
-				text_safe(f, io->unicode);
+				report_safe(f, io->unicode, 0);
 				fputc(')', f);
 			}
 			if (io->flags & (IOC_F_DEFANGED | IOC_F_PRIVATE |

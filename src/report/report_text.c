@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "report.h"
+#include "report_int.h"
 #include "../analyze/analyze.h"
 
 #define TEXT_WIDTH	100	/* longest value shown before "..." */
@@ -19,9 +20,8 @@ struct out {
 	unsigned	 flags;
 };
 
-/* Print UNTRUSTED 's' safely, cut at 'max' characters (0: no cut). */
-static void
-safe(FILE *f, const char *s, size_t max)
+void
+report_safe(FILE *f, const char *s, size_t max)
 {
 	const char	*p, *end;
 	gunichar	 c;
@@ -70,11 +70,11 @@ addr_line(struct out *o, const char *name, const struct mail_addr *a)
 	label(o, name);
 	if (a->name != NULL) {
 		fputc('"', o->f);
-		safe(o->f, a->name, 60);
+		report_safe(o->f, a->name, 60);
 		fputs("\" ", o->f);
 	}
 	fputc('<', o->f);
-	safe(o->f, a->addr, TEXT_WIDTH);
+	report_safe(o->f, a->addr, TEXT_WIDTH);
 	fputs(">\n", o->f);
 }
 
@@ -90,7 +90,7 @@ addrs_line(struct out *o, const char *name, const struct arena_vec *v)
 	for (i = 0; i < v->n && i < 5; i++) {
 		a = v->v[i];
 		fputs(i ? ", " : "", o->f);
-		safe(o->f, a->addr, 60);
+		report_safe(o->f, a->addr, 60);
 	}
 	if (v->n > 5)
 		fprintf(o->f, " (+%zu more)", v->n - 5);
@@ -103,7 +103,7 @@ value_line(struct out *o, const char *name, const char *v)
 	if (v == NULL)
 		return;
 	label(o, name);
-	safe(o->f, v, TEXT_WIDTH);
+	report_safe(o->f, v, TEXT_WIDTH);
 	fputc('\n', o->f);
 }
 
@@ -123,19 +123,19 @@ auth_line(struct out *o, const struct mail_email *e)
 		if (first != NULL && (au->authserv == NULL ||
 		    strcmp(au->authserv, first) != 0))
 			continue;
-		safe(o->f, au->method, 16);
+		report_safe(o->f, au->method, 16);
 		fputc('=', o->f);
-		safe(o->f, au->result, 16);
+		report_safe(o->f, au->result, 16);
 		if (au->domain != NULL) {
 			fputc('(', o->f);
-			safe(o->f, au->domain, 60);
+			report_safe(o->f, au->domain, 60);
 			fputc(')', o->f);
 		}
 		fputc(' ', o->f);
 	}
 	if (first != NULL) {
 		fputs(" by ", o->f);
-		safe(o->f, first, 60);
+		report_safe(o->f, first, 60);
 	}
 	fputc('\n', o->f);
 }
@@ -155,8 +155,8 @@ email_block(struct out *o, const struct mail_email *e)
 	value_line(o, "Mailer", e->x_mailer ? e->x_mailer : e->user_agent);
 	if (e->received.n > 0) {
 		label(o, "Origin IP");
-		safe(o->f, e->originating_ip ? e->originating_ip : "(none "
-		    "external)", 60);
+		report_safe(o->f, e->originating_ip ? e->originating_ip :
+		    "(none external)", 60);
 		fprintf(o->f, "  (%zu Received hops)\n", e->received.n);
 	}
 	auth_line(o, e);
@@ -174,14 +174,15 @@ attachments_block(struct out *o, const struct analysis *an)
 	for (i = 0; i < an->attachments.n; i++) {
 		at = an->attachments.v[i];
 		fputs("  ", o->f);
-		safe(o->f, at->path, 20);
+		report_safe(o->f, at->path, 20);
 		fputs("  ", o->f);
-		safe(o->f, at->file_name ? at->file_name : "(no name)", 60);
+		report_safe(o->f, at->file_name ? at->file_name : "(no name)",
+		    60);
 		fprintf(o->f, "  %zu bytes  ", at->size);
-		safe(o->f, at->content_type, 40);
+		report_safe(o->f, at->content_type, 40);
 		if (strcmp(at->content_type, at->detected_type) != 0) {
 			fputs(" -> ", o->f);
-			safe(o->f, at->detected_type, 40);
+			report_safe(o->f, at->detected_type, 40);
 		}
 		fprintf(o->f, "  %s%s\n", at->origin, at->is_email ?
 		    " (email)" : "");
@@ -205,14 +206,14 @@ iocs_block(struct out *o, const struct analysis *an)
 		for (i = 0; i < n && i < 25; i++) {
 			io = ioc_set_get(an->iocs, k, i);
 			fputs("  ", o->f);
-			safe(o->f, io->value, TEXT_WIDTH);
+			report_safe(o->f, io->value, TEXT_WIDTH);
 			if (io->unicode != NULL) {
 				fputs("  (", o->f);
-				safe(o->f, io->unicode, 60);
+				report_safe(o->f, io->unicode, 60);
 				fputc(')', o->f);
 			}
 			fputs("  [", o->f);
-			safe(o->f, io->where, 40);
+			report_safe(o->f, io->where, 40);
 			fputs("]\n", o->f);
 		}
 		if (n > 25)
@@ -234,11 +235,11 @@ findings_block(struct out *o, const struct analysis *an)
 		fprintf(o->f, "  %-6s %s", finding_kind_name(f->kind), f->id);
 		if (f->part != NULL) {
 			fputs(" (part ", o->f);
-			safe(o->f, f->part, 20);
+			report_safe(o->f, f->part, 20);
 			fputc(')', o->f);
 		}
 		fputs(": ", o->f);
-		safe(o->f, f->detail, 2 * TEXT_WIDTH);
+		report_safe(o->f, f->detail, 2 * TEXT_WIDTH);
 		fputc('\n', o->f);
 	}
 }
@@ -249,7 +250,7 @@ report_analysis_text(FILE *f, const struct analysis *an, unsigned flags)
 	struct out	o = { f, flags };
 
 	fputs(flags & REPORT_COLOR ? "\033[1;36m== " : "== ", f);
-	safe(f, an->source ? an->source : "-", 0);
+	report_safe(f, an->source ? an->source : "-", 0);
 	fprintf(f, "  (%zu bytes)%s\n", an->size,
 	    flags & REPORT_COLOR ? "\033[0m" : "");
 	if (an->parse_failed || an->email == NULL) {
@@ -259,8 +260,8 @@ report_analysis_text(FILE *f, const struct analysis *an, unsigned flags)
 	}
 	if (an->reporter != NULL) {
 		label(&o, "Reported by");
-		safe(f, an->reporter->from ? an->reporter->from->addr : "-",
-		    60);
+		report_safe(f, an->reporter->from ?
+		    an->reporter->from->addr : "-", 60);
 		fprintf(f, "  (forwarded %s%s%s)\n", an->report_method,
 		    an->forward_style ? ", " : "", an->forward_style ?
 		    an->forward_style : "");
