@@ -134,8 +134,8 @@ extract_from(struct arena *a, struct analysis *an, int html,
 	if (rc == MS_ELIMIT && ioc_set_dropped(an->iocs) == 0)
 		finding_add(a, &an->findings, FINDING_LIMIT, "limit_extract",
 		    NULL, "%s: %zu bytes, more than the extractor takes "
-		    "(LIMIT_EXTRACT_BYTES, LIMIT_HTML_DEPTH or "
-		    "LIMIT_URL_BYTES); the rest was not searched", where, n);
+		    "(LIMIT_EXTRACT_BYTES or LIMIT_URL_BYTES); the rest was "
+		    "not searched", where, n);
 	return note(an, rc);
 }
 

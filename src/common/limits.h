@@ -34,8 +34,6 @@
 #define LIMIT_URL_BYTES		8192
 /* Text handed to the indicator extractor per part (HTML or text). */
 #define LIMIT_EXTRACT_BYTES	(16u * 1024 * 1024)
-/* HTML element nesting handed to libxml2 (deep-HTML stack stress). */
-#define LIMIT_HTML_DEPTH	256
 /* Attachments recorded for one email, including nested and unpacked. */
 #define LIMIT_ATTACHMENTS	1024
 /* TNEF attributes and MAPI properties walked in one winmail.dat. */
