@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * store.h -- the store: containers, artifacts, vault files, playbook and
+ * action runs, notes, score reasons, prompts, custom lists, the action
+ * result cache and the audit log.  sqlite.c implements it on SQLite
+ * (WAL); a PostgreSQL backend can implement the same interface later.
+ * Structured values cross this interface as JSON text, which the store
+ * keeps as it is given (SQLite's json functions can read it).
+ *
+ * One struct store belongs to one thread at a time.  Every writing
+ * call is atomic on its own; store_begin/store_commit group many into one
+ * transaction (the engine batches for speed).  Times are microseconds
+ * since the epoch (int64_t).  Strings returned through 'char **' are
+ * newly allocated: xfree() them.
+ *
+ * Audit: every state change appends one entry (id, time, actor, event,
+ * container, detail JSON, prev_hash, hash) where hash = SHA-256 of the
+ * previous entry's hash and this entry's canonical fields.  The calls
+ * below that say "audited" write their entry in the same transaction.
+ */
+#ifndef MS_STORE_H
+#define MS_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/ms.h"
+
+struct store;
+
+/* Open (creating if needed) the store at 'path', set WAL, and run the
+ * schema migrations up to the newest.  MS_EDB / MS_EIO with 'err'. */
+enum ms_err	 store_open(const char *path, struct store **out, char *err,
+		    size_t errlen);
+void		 store_close(struct store *st);		/* NULL-safe */
+int		 store_schema_version(struct store *st);
+/* The last SQLite error message, for logs.  Borrowed. */
+const char	*store_errmsg(struct store *st);
+
+enum ms_err	 store_begin(struct store *st);
+enum ms_err	 store_commit(struct store *st);
+enum ms_err	 store_rollback(struct store *st);
+
+/* ---- containers --------------------------------------------------- */
+
+struct store_container_in {
+	const char	*name;		/* subject, else the source name */
+	const char	*label;		/* "email" */
+	const char	*message_id;	/* may be NULL */
+	const char	*body_sha256;	/* may be NULL */
+	const char	*input_sha256;	/* of the raw email; dedupe fallback */
+	const char	*source;	/* file, imap://host/box;UID=n, or NULL */
+	const char	*reporter;	/* reporter's address, or NULL */
+	const char	*severity;	/* "low"/"medium"/"high"; NULL: medium */
+	const char	*data_json;	/* the analysis (docs/json.md) */
+	/* Artifacts, each a JSON object {"name","label","cef","cef_types",
+	 * "where"}; 'nartifacts' of them. */
+	const char *const *artifacts_json;
+	size_t		 nartifacts;
+};
+
+/*
+ * Store one analysed email, audited.  Deduplicated: the same Message-ID
+ * with the same body hash (or, without a Message-ID, the same input
+ * hash) is the same container, whose seen count goes up by one and whose
+ * reporters gain 'reporter' if new.  '*created' says which happened.
+ */
+enum ms_err	 store_container_put(struct store *st,
+		    const struct store_container_in *in, int64_t *id,
+		    int *created);
+/* {"id","name","label","severity","status","score","verdict","tags":[],
+ * "seen_count","reporters":[],"source","message_id","created","updated",
+ * "data":{...}} or MS_EINVAL when there is no such container. */
+enum ms_err	 store_container_json(struct store *st, int64_t id,
+		    char **json);
+/* Newest first, at most 'limit' (0: all), without "data". */
+enum ms_err	 store_containers_json(struct store *st, size_t limit,
+		    char **json);
+/* Audited changes.  'field' is one of "severity", "status", "verdict",
+ * "owner"; MS_EINVAL for anything else or no such container. */
+enum ms_err	 store_container_set(struct store *st, int64_t id,
+		    const char *actor, const char *field, const char *value);
+enum ms_err	 store_container_tag(struct store *st, int64_t id,
+		    const char *actor, const char *tag);
+
+/* ---- artifacts ------------------------------------------------------ */
+
+/* Add one artifact (JSON object as above) unless the container already
+ * has an equal one; audited when added.  'source': "analysis",
+ * "playbook", "analyst". */
+enum ms_err	 store_artifact_add(struct store *st, int64_t container_id,
+		    const char *artifact_json, const char *source,
+		    int64_t *id, int *added);
+/* [{"id","name","label","cef","cef_types","where","source"}...] */
+enum ms_err	 store_artifacts_json(struct store *st, int64_t container_id,
+		    char **json);
+
+/* ---- vault files ------------------------------------------------ */
+
+enum ms_err	 store_vault_add(struct store *st, int64_t container_id,
+		    const char *sha256, int64_t size, const char *file_name,
+		    const char *detected_type);
+
+/* ---- score reasons and notes ---------------------------------------- */
+
+/* One reason, audited; the container's score becomes min(100, sum). */
+enum ms_err	 store_score_add(struct store *st, int64_t container_id,
+		    int64_t run_id, int points, const char *reason,
+		    const char *evidence_json);
+/* [{"points","reason","evidence","run_id","created"}...], and the total */
+enum ms_err	 store_score_json(struct store *st, int64_t container_id,
+		    char **json, int *total);
+enum ms_err	 store_note_add(struct store *st, int64_t container_id,
+		    int64_t run_id, const char *author, const char *title,
+		    const char *markdown, int64_t *id);
+enum ms_err	 store_notes_json(struct store *st, int64_t container_id,
+		    char **json);
+
+/* ---- playbook and action runs ---------------------------------------- */
+
+/* Audited.  'status' on finish: "success", "failed", "timeout",
+ * "interrupted"; 'traceback' may be NULL. */
+enum ms_err	 store_run_start(struct store *st, int64_t container_id,
+		    const char *playbook, int64_t *run_id);
+enum ms_err	 store_run_finish(struct store *st, int64_t run_id,
+		    const char *status, const char *message,
+		    const char *traceback);
+
+struct store_action_run {
+	int64_t		 run_id;	/* 0: ad hoc (mailsoar act) */
+	int64_t		 container_id;	/* 0: none */
+	const char	*action;
+	const char	*app;
+	const char	*asset;		/* NULL: none (skipped) */
+	const char	*params_json;
+	const char	*status;	/* success, failed, skipped */
+	const char	*message;
+	const char	*result_json;	/* {"data":[...],"summary":{...}} */
+	int		 cached;
+	int		 attempts;
+	int64_t		 started;	/* us */
+	int64_t		 finished;	/* us */
+	const char	*approved_by;	/* NULL, or who answered a prompt */
+};
+
+/* Store one finished action run; audited with its parameters and the
+ * SHA-256 of its result. */
+enum ms_err	 store_action_run_add(struct store *st,
+		    const struct store_action_run *r, int64_t *id);
+/* A playbook run with its action runs, prompts, notes and score reasons
+ * in time order: {"id","container_id","playbook","status","message",
+ * "traceback","started","finished","action_runs":[...],"events":[...]}.
+ * MS_EINVAL when there is no such run. */
+enum ms_err	 store_run_json(struct store *st, int64_t run_id, char **json);
+/* The runs of one container, each as above. */
+enum ms_err	 store_runs_json(struct store *st, int64_t container_id,
+		    char **json);
+
+/* ---- prompts ------------------------------------------------------- */
+
+/* A question inside a run; 'choices_json' a JSON array of strings. */
+enum ms_err	 store_prompt_add(struct store *st, int64_t run_id,
+		    int64_t container_id, const char *message,
+		    const char *choices_json, const char *def,
+		    int64_t expires, int64_t *id);
+/* Audited.  MS_EINVAL (with 'err') when there is no such prompt, it is
+ * no longer pending, or 'choice' is not one of its choices. */
+enum ms_err	 store_prompt_answer(struct store *st, int64_t id,
+		    const char *choice, const char *who, char *err,
+		    size_t errlen);
+/* Expire pending prompts whose time is past 'now' to their default
+ * (answered_by "timeout"); audited. */
+enum ms_err	 store_prompts_expire(struct store *st, int64_t now);
+/* '*status': "pending", "answered", "expired"; '*answer' and '*who'
+ * newly allocated or NULL. */
+enum ms_err	 store_prompt_get(struct store *st, int64_t id, char **status,
+		    char **answer, char **who);
+/* [{"id","run_id","container_id","message","choices","default",
+ * "expires","status","answer","answered_by"}...] */
+enum ms_err	 store_prompts_json(struct store *st, int pending_only,
+		    char **json);
+
+/* ---- custom lists ---------------------------------------------------- */
+
+enum ms_err	 store_list_add(struct store *st, const char *list,
+		    const char *value, const char *actor);	/* audited */
+enum ms_err	 store_list_remove(struct store *st, const char *list,
+		    const char *value, const char *actor);	/* audited */
+/* 1 or 0, -1 on a store error. */
+int		 store_list_contains(struct store *st, const char *list,
+		    const char *value);
+enum ms_err	 store_list_json(struct store *st, const char *list,
+		    char **json);		/* ["a","b"] in insertion order */
+
+/* ---- action result cache ------------------------------------------- */
+
+/* 'key' is the engine's digest of (action, asset, parameters).
+ * MS_EAGAIN when absent or expired at 'now'. */
+enum ms_err	 store_cache_get(struct store *st, const char *key,
+		    int64_t now, char **result_json);
+enum ms_err	 store_cache_put(struct store *st, const char *key,
+		    const char *result_json, int64_t expires);
+
+/* ---- audit ---------------------------------------------------------- */
+
+/* Append one entry: 'event' ("setting changed"...), 'container_id' 0
+ * for none, 'detail_json' an object or NULL. */
+enum ms_err	 store_audit(struct store *st, const char *actor,
+		    const char *event, int64_t container_id,
+		    const char *detail_json);
+/* Check the whole chain.  MS_OK, or MS_EPARSE with '*bad_id' the first
+ * entry whose hash or link does not hold and 'why' saying which. */
+enum ms_err	 store_audit_verify(struct store *st, int64_t *bad_id,
+		    char *why, size_t whylen);
+/* The newest 'limit' entries (0: all), oldest first. */
+enum ms_err	 store_audit_json(struct store *st, size_t limit, char **json);
+
+#endif /* MS_STORE_H */
