@@ -9,6 +9,11 @@
 #ifndef MS_CLI_H
 #define MS_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/ms.h"
+
 #define CLI_EXIT_OK	0
 #define CLI_EXIT_INPUT	1
 #define CLI_EXIT_USAGE	2
@@ -17,6 +22,71 @@
 int	cmd_analyze(int argc, char **argv);
 int	cmd_extract(int argc, char **argv);
 int	cmd_vault(int argc, char **argv);
+int	cmd_act(int argc, char **argv);
+int	cmd_apps(int argc, char **argv);
+int	cmd_asset(int argc, char **argv);
+int	cmd_audit(int argc, char **argv);
+int	cmd_prompt(int argc, char **argv);
+int	cmd_runs(int argc, char **argv);
+int	cmd_containers(int argc, char **argv);
+int	cmd_playbook(int argc, char **argv);
+
+/* Options given before the command: -c FILE (or MAILSOAR_CONFIG) and
+ * --data DIR (a command's own --data wins). */
+struct cli_global {
+	const char	*config;
+	const char	*data;
+	const char	*playbooks;	/* overrides [playbooks] dir= */
+};
+extern struct cli_global	cli_global;
+
+struct config;
+struct store;
+struct pb;
+
+/* What the engine commands open: the config, the store under the data
+ * directory, and (when asked) the playbook engine. */
+struct cli_engine {
+	struct config	*cf;
+	struct store	*st;
+	struct pb	*pb;
+	char		*datadir;
+};
+
+enum cli_engine_flags {
+	CLI_ENGINE_PB		= 1 << 0,	/* start the playbook engine */
+	CLI_ENGINE_QUIET	= 1 << 1,	/* no prompt hints */
+};
+
+/* Open what 'flags' ask for; 'datadir' NULL for the default.  Returns 0,
+ * or a CLI_EXIT_* status after naming the problem on stderr. */
+int	cli_engine_open(struct cli_engine *ce, const char *datadir,
+	    unsigned flags, const char *fixtures_json);
+void	cli_engine_close(struct cli_engine *ce);
+struct analysis;
+
+/* What storing an analysed email needs, copied out of its arena (so it
+ * can cross threads).  All newly allocated. */
+struct cli_container {
+	char	*data;		/* the analysis, compact JSON */
+	char	**arts;		/* artifacts, one JSON object each */
+	size_t	 narts;
+	char	*subject, *message_id, *body_sha256, *input_sha256;
+	char	*reporter;
+};
+
+void	cli_container_init(struct cli_container *cc,
+	    const struct analysis *an);
+void	cli_container_clear(struct cli_container *cc);
+/* Store it (label "email"); MS_OK with '*cid', else the store's error. */
+enum ms_err	cli_container_store(struct store *st,
+		    const struct cli_container *cc, const char *source,
+		    int64_t *cid);
+
+/* A shipped directory ("python", "playbooks"): the source tree's when
+ * this binary runs from its build tree, else the installed one.
+ * g_free. */
+char	*cli_share_dir(const char *sub);
 
 /* Read a whole file ("-" = stdin) up to 'max' bytes into a g_malloc'd
  * buffer.  Returns 0, or -1 with a message naming the file on stderr

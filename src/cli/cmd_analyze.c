@@ -11,7 +11,10 @@
  * a worker analyses it and renders its output (and its stderr messages)
  * into the job; the main thread prints jobs in order as they finish,
  * keeping at most a few jobs per worker in flight so that memory stays
- * bounded.
+ * bounded.  With the store (the default), finished jobs are taken in
+ * batches: each email is stored as a container, the playbooks for its
+ * label start on it, the batch's runs are driven to their end together
+ * (pb.h), and each email is printed with its container, score and runs.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,7 +30,9 @@
 #include "../analyze/analyze.h"
 #include "../common/limits.h"
 #include "../files/vault.h"
+#include "../py/pb.h"
 #include "../report/report.h"
+#include "../store/store.h"
 
 #define ANALYZE_MAX_JOBS	64	/* worker threads, at most */
 #define ANALYZE_QUEUE_PER_JOB	4	/* emails in flight per worker */
@@ -38,6 +43,8 @@ struct analyze_opts {
 	struct vault	*vault;
 	int		 worst;		/* exit status so far */
 	int		 jobs;
+	struct cli_engine *ce;		/* NULL: --no-store */
+	int		 playbooks;	/* run them */
 };
 
 /* One email to analyse, and what analysing it printed. */
@@ -53,12 +60,15 @@ struct job {
 	GString			*err;	/* messages for stderr */
 	int			 status;	/* CLI_EXIT_* */
 	int			 done;
+	struct cli_container	 cc;		/* for the store */
+	int64_t			 cid;		/* stored container */
 };
 
 struct pipeline {
 	struct analyze_opts	*o;
 	GThreadPool		*pool;
 	GQueue			 pending;	/* struct job *, input order */
+	GPtrArray		*batch;		/* done, for the store */
 	GMutex			 lock;
 	GCond			 cond;
 };
@@ -69,7 +79,8 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: mailsoar analyze [--json [--pretty]] [--data DIR] "
 	    "[--no-vault]\n"
-	    "                        [--jobs N] [--no-playbooks] FILE...\n"
+	    "                        [--jobs N] [--no-playbooks] [--no-store] "
+	    "FILE...\n"
 	    "  FILE      an .eml, an Outlook .msg, an mbox file, or - for "
 	    "stdin\n"
 	    "  --json    one JSON object per email, one per line "
@@ -82,7 +93,8 @@ usage(FILE *f)
 	    "  --jobs N        analyse on N threads (default: one per CPU); "
 	    "output\n"
 	    "                  keeps the input order\n"
-	    "  --no-playbooks  do not run playbooks (none run yet)\n"
+	    "  --no-playbooks  store containers but run no playbooks\n"
+	    "  --no-store      neither store containers nor run playbooks\n"
 	    "exit: 0 ok, 1 some input unreadable, 2 usage, 3 a limit was "
 	    "hit\n");
 }
@@ -158,6 +170,10 @@ job_run(gpointer data, gpointer user)
 		job_status(j, CLI_EXIT_LIMIT);
 	}
 	to_vault(j, an);
+	if (j->o->ce != NULL)
+		cli_container_init(&j->cc, an);
+	if (j->o->ce != NULL && j->o->json)
+		goto out;	/* printed after the playbooks */
 	if ((f = open_memstream(&j->out, &j->outlen)) == NULL) {
 		g_string_append_printf(j->err, "mailsoar: %s: %s\n", j->name,
 		    g_strerror(errno));
@@ -180,6 +196,7 @@ out:
 static void
 job_free(struct job *j)
 {
+	cli_container_clear(&j->cc);
 	if (j->input != NULL)
 		g_bytes_unref(j->input);
 	g_free(j->name);
@@ -188,7 +205,97 @@ job_free(struct job *j)
 	g_free(j);
 }
 
-/* Print the oldest job once it is done.  Main thread. */
+static void
+print_job(struct pipeline *pl, struct job *j)
+{
+	fflush(stdout);
+	if (j->err->len > 0)
+		fputs(j->err->str, stderr);
+	if (j->out != NULL)
+		fwrite(j->out, 1, j->outlen, stdout);
+	worst(pl->o, j->status);
+	job_free(j);
+}
+
+/* Store one analysed email as a container and start its playbooks. */
+static void
+store_job(struct pipeline *pl, struct job *j)
+{
+	struct cli_engine	*ce = pl->o->ce;
+	size_t			 n;
+
+	if (j->cc.data == NULL)
+		return;		/* not analysed: nothing to store */
+	if (cli_container_store(ce->st, &j->cc, j->name, &j->cid) != MS_OK) {
+		g_string_append_printf(j->err, "mailsoar: %s: not stored: "
+		    "%s\n", j->name, store_errmsg(ce->st));
+		job_status(j, CLI_EXIT_INPUT);
+		j->cid = 0;
+		return;
+	}
+	if (pl->o->playbooks)
+		pb_start(ce->pb, j->cid, "email", NULL, &n);
+}
+
+/* Print a stored job with its container, score and runs: JSON merged
+ * into the analysis object, text after the analysis summary. */
+static void
+print_stored(struct pipeline *pl, struct job *j)
+{
+	struct store	*st = pl->o->ce->st;
+	char		*c = NULL, *sc = NULL, *runs = NULL, *buf = NULL;
+	size_t		 len = 0;
+	FILE		*f;
+	int		 total;
+
+	if (j->cid == 0) {
+		print_job(pl, j);
+		return;
+	}
+	store_container_json(st, j->cid, &c);
+	store_score_json(st, j->cid, &sc, &total);
+	store_runs_json(st, j->cid, &runs);
+	if ((f = open_memstream(&buf, &len)) != NULL) {
+		if (j->out != NULL)
+			fwrite(j->out, 1, j->outlen, f);
+		if (pl->o->json)
+			report_container_json(f, j->cc.data, c, sc, runs,
+			    pl->o->rflags);
+		else
+			report_container_text(f, c, sc, runs, pl->o->rflags);
+		fclose(f);
+		xfree(j->out);
+		j->out = buf;
+		j->outlen = len;
+	}
+	xfree(c);
+	xfree(sc);
+	xfree(runs);
+	print_job(pl, j);
+}
+
+/* Store the batch, run its playbooks to the end, print it in order. */
+static void
+flush_batch(struct pipeline *pl)
+{
+	guint	i;
+
+	if (pl->batch->len == 0)
+		return;
+	if (store_begin(pl->o->ce->st) == MS_OK) {
+		for (i = 0; i < pl->batch->len; i++)
+			store_job(pl, g_ptr_array_index(pl->batch, i));
+		store_commit(pl->o->ce->st);
+	}
+	if (pl->o->playbooks && pb_run_until(pl->o->ce->pb, 0) != MS_OK)
+		fprintf(stderr, "mailsoar analyze: the store failed while "
+		    "playbooks ran: %s\n", store_errmsg(pl->o->ce->st));
+	for (i = 0; i < pl->batch->len; i++)
+		print_stored(pl, g_ptr_array_index(pl->batch, i));
+	g_ptr_array_set_size(pl->batch, 0);
+}
+
+/* Take the oldest job once it is done.  Main thread. */
 static void
 print_head(struct pipeline *pl)
 {
@@ -198,13 +305,13 @@ print_head(struct pipeline *pl)
 	while (!j->done)
 		g_cond_wait(&pl->cond, &pl->lock);
 	g_mutex_unlock(&pl->lock);
-	fflush(stdout);
-	if (j->err->len > 0)
-		fputs(j->err->str, stderr);
-	if (j->out != NULL)
-		fwrite(j->out, 1, j->outlen, stdout);
-	worst(pl->o, j->status);
-	job_free(j);
+	if (pl->o->ce == NULL) {
+		print_job(pl, j);
+		return;
+	}
+	g_ptr_array_add(pl->batch, j);
+	if (pl->batch->len >= (guint)(pl->o->jobs * ANALYZE_QUEUE_PER_JOB))
+		flush_batch(pl);
 }
 
 static void
@@ -291,10 +398,14 @@ run_all(struct analyze_opts *o, int argc, char **argv, int first)
 	g_cond_init(&pl.cond);
 	if (o->jobs > 1)
 		pl.pool = g_thread_pool_new(job_run, &pl, o->jobs, TRUE, NULL);
+	pl.batch = g_ptr_array_new();
 	for (i = first; i < argc; i++)
 		one_file(&pl, argv[i]);
 	while (!g_queue_is_empty(&pl.pending))
 		print_head(&pl);
+	if (o->ce != NULL)
+		flush_batch(&pl);
+	g_ptr_array_free(pl.batch, TRUE);
 	if (pl.pool != NULL)
 		g_thread_pool_free(pl.pool, FALSE, TRUE);
 	g_mutex_clear(&pl.lock);
@@ -311,12 +422,14 @@ cmd_analyze(int argc, char **argv)
 		{ "no-vault", no_argument, NULL, 'V' },
 		{ "jobs", required_argument, NULL, 'J' },
 		{ "no-playbooks", no_argument, NULL, 'P' },
+		{ "no-store", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct analyze_opts	 o = { 0 };
+	struct cli_engine	 ce;
 	const char		*datadir = NULL;
-	int			 ch, novault = 0;
+	int			 ch, novault = 0, nostore = 0, rc;
 
 	o.jobs = (int)MIN(g_get_num_processors(), ANALYZE_MAX_JOBS);
 	optind = 1;
@@ -343,7 +456,11 @@ cmd_analyze(int argc, char **argv)
 			}
 			break;
 		case 'P':
-			break;	/* playbooks arrive with the engine */
+			o.playbooks = -1;
+			break;
+		case 'S':
+			nostore = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return CLI_EXIT_OK;
@@ -360,6 +477,18 @@ cmd_analyze(int argc, char **argv)
 	}
 	if (!o.json && isatty(STDOUT_FILENO))
 		o.rflags |= REPORT_COLOR;
+	if (datadir == NULL)
+		datadir = cli_global.data;
+	if (!nostore) {
+		o.playbooks = o.playbooks == 0;
+		rc = cli_engine_open(&ce, datadir, o.playbooks ? CLI_ENGINE_PB :
+		    0, NULL);
+		if (rc != 0)
+			return rc;
+		o.ce = &ce;
+		datadir = ce.datadir;
+	} else
+		o.playbooks = 0;
 	if (!novault) {
 		if (datadir == NULL)
 			datadir = vault_default_datadir();
@@ -378,6 +507,8 @@ cmd_analyze(int argc, char **argv)
 		worst(&o, CLI_EXIT_INPUT);
 	}
 	vault_close(o.vault);
+	if (o.ce != NULL)
+		cli_engine_close(o.ce);
 	analyze_shutdown();
 	return o.worst;
 }

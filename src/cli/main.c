@@ -22,6 +22,15 @@ static const struct {
 	{ "extract", cmd_extract,
 	  "pull indicators out of text or HTML" },
 	{ "vault", cmd_vault, "read files from the vault" },
+	{ "act", cmd_act, "run one action now and print its result" },
+	{ "apps", cmd_apps, "list apps, their actions and the assets" },
+	{ "asset", cmd_asset, "asset test NAME: check an asset works" },
+	{ "playbook", cmd_playbook,
+	  "playbook test|check|sync: test, compile, pull playbooks" },
+	{ "runs", cmd_runs, "runs show ID: a playbook run as a timeline" },
+	{ "containers", cmd_containers, "list stored containers" },
+	{ "prompt", cmd_prompt, "prompt list | prompt answer ID CHOICE" },
+	{ "audit", cmd_audit, "audit verify | audit list" },
 };
 
 static void
@@ -29,7 +38,8 @@ usage(FILE *f)
 {
 	size_t	i;
 
-	fprintf(f, "usage: mailsoar COMMAND [ARGS...]\n\ncommands:\n");
+	fprintf(f, "usage: mailsoar [-c CONFIG] [--data DIR] COMMAND "
+	    "[ARGS...]\n\ncommands:\n");
 	for (i = 0; i < G_N_ELEMENTS(cmds); i++)
 		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(f, "\n'mailsoar COMMAND --help' for a command's options.\n");
@@ -84,12 +94,43 @@ cli_read_file(const char *path, size_t max, char **buf, size_t *len)
 	return 0;
 }
 
+/* -c FILE, --config FILE, --data DIR before the command: consumed,
+ * with argv shifted.  Returns -1 on a usage error. */
+static int
+global_opts(int *argc, char ***argv)
+{
+	char	**v = *argv;
+	int	  n = *argc;
+
+	while (n > 2 && v[1][0] == '-') {
+		if (strcmp(v[1], "-c") == 0 || strcmp(v[1], "--config") == 0)
+			cli_global.config = v[2];
+		else if (strcmp(v[1], "--data") == 0)
+			cli_global.data = v[2];
+		else
+			break;
+		v[2] = v[0];
+		v += 2;
+		n -= 2;
+	}
+	if (n == 2 && (strcmp(v[1], "-c") == 0 ||
+	    strcmp(v[1], "--config") == 0 || strcmp(v[1], "--data") == 0)) {
+		fprintf(stderr, "mailsoar: %s needs a value\n", v[1]);
+		return -1;
+	}
+	*argc = n;
+	*argv = v;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	size_t	i;
 
 	log_init("mailsoar", LOG_LEVEL_WARN);
+	if (global_opts(&argc, &argv) != 0)
+		return CLI_EXIT_USAGE;
 	if (argc < 2) {
 		usage(stderr);
 		return CLI_EXIT_USAGE;

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "report.h"
+#include "report_int.h"
 #include "../analyze/analyze.h"
 
 /* A JSON string from 'n' bytes; invalid UTF-8 (a reader missed a
@@ -283,12 +284,11 @@ status(const struct analysis *an)
 	return an->parse_failed ? "unreadable" : "ok";
 }
 
-void
-report_analysis_json(FILE *f, const struct analysis *an, unsigned flags)
+/* The whole analysis as a JSON object.  New reference. */
+static json_t *
+analysis_obj(const struct analysis *an)
 {
 	json_t	*o;
-	char	*out;
-	size_t	 jflags = JSON_PRESERVE_ORDER;
 
 	o = json_pack("{s:o,s:I,s:s?,s:s,s:s}", "source", str(an->source),
 	    "size", (json_int_t)an->size, "sha256", an->hash.sha256[0] ?
@@ -303,6 +303,16 @@ report_analysis_json(FILE *f, const struct analysis *an, unsigned flags)
 	json_object_set_new(o, "attachments", attachments(an));
 	json_object_set_new(o, "artifacts", artifacts(an));
 	json_object_set_new(o, "findings", findings(an));
+	return o;
+}
+
+/* Dump 'o' to 'f' as one line (or indented) and a newline. */
+void
+report__dump(FILE *f, json_t *o, unsigned flags)
+{
+	char	*out;
+	size_t	 jflags = JSON_PRESERVE_ORDER;
+
 	if (flags & REPORT_PRETTY)
 		jflags |= JSON_INDENT(2);
 	else
@@ -313,5 +323,39 @@ report_analysis_json(FILE *f, const struct analysis *an, unsigned flags)
 		jsonw_free(out);
 	}
 	fputc('\n', f);
+}
+
+void
+report_analysis_json(FILE *f, const struct analysis *an, unsigned flags)
+{
+	json_t	*o = analysis_obj(an);
+
+	report__dump(f, o, flags);
 	json_decref(o);
+}
+
+char *
+report_analysis_string(const struct analysis *an)
+{
+	json_t	*o = analysis_obj(an);
+	char	*s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
+
+	json_decref(o);
+	return s;
+}
+
+char **
+report_artifact_strings(const struct analysis *an, size_t *n)
+{
+	json_t	*arr = artifacts(an);
+	char	**v;
+	size_t	 i;
+
+	*n = json_array_size(arr);
+	v = xcalloc(*n + 1, sizeof(*v));
+	for (i = 0; i < *n; i++)
+		v[i] = json_dumps(json_array_get(arr, i),
+		    JSON_PRESERVE_ORDER | JSON_COMPACT);
+	json_decref(arr);
+	return v;
 }

@@ -31,4 +31,33 @@ void	report_analysis_json(FILE *f, const struct analysis *an,
 void	report_analysis_text(FILE *f, const struct analysis *an,
 	    unsigned flags);
 
+/* For the store: the analysis as compact JSON (xfree), and each artifact
+ * as its own JSON object text ('*n' of them, NULL-terminated; xfree each
+ * and the vector). */
+char	*report_analysis_string(const struct analysis *an);
+char	**report_artifact_strings(const struct analysis *an, size_t *n);
+
+/*
+ * After the playbooks: 'analysis_json' (report_analysis_string) with the
+ * container's keys from 'container_json' (store_container_json) and
+ * 'runs_json' (store_runs_json) added: container_id, seen_count,
+ * reporters, score, verdict, score_breakdown, playbook_runs.  One line
+ * or indented.  A JSON that does not parse is printed as it is.
+ */
+void	report_container_json(FILE *f, const char *analysis_json,
+	    const char *container_json, const char *score_json,
+	    const char *runs_json, unsigned flags);
+/* The same, readable, after report_analysis_text's summary. */
+void	report_container_text(FILE *f, const char *container_json,
+	    const char *score_json, const char *runs_json, unsigned flags);
+/* `mailsoar containers`: one line per container. */
+void	report_containers_text(FILE *f, const char *containers_json);
+/* A playbook run as a timeline (`mailsoar runs show`). */
+void	report_run_text(FILE *f, const char *run_json, unsigned flags);
+/* Every run of a store_runs_json() array as a timeline ('f' NULL: just
+ * count).  Returns how many did not succeed, -1 when there were none. */
+int	report_runs_text(FILE *f, const char *runs_json, unsigned flags);
+/* The verdict for a score: benign < 30 <= suspicious < 70 <= malicious. */
+const char *report_verdict(int score);
+
 #endif /* MS_REPORT_H */

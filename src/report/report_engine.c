@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * report_engine.c -- what the engine adds to an analysed email, for the
+ * analyst: the container (id, seen count, reporters), the threat score
+ * with its reasons and verdict, and the playbook runs with their action
+ * runs, as JSON (merged into the analysis object) and as text; and one
+ * playbook run as a timeline.  Input is the store's JSON (store.h);
+ * values that came from an email are printed through report_safe().
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <jansson.h>
+
+#include "report.h"
+#include "report_int.h"
+
+#define VERDICT_SUSPICIOUS	30	/* score at which mail is suspicious */
+#define VERDICT_MALICIOUS	70	/* ... and malicious */
+
+const char *
+report_verdict(int score)
+{
+	if (score >= VERDICT_MALICIOUS)
+		return "malicious";
+	if (score >= VERDICT_SUSPICIOUS)
+		return "suspicious";
+	return "benign";
+}
+
+static json_t *
+parse(const char *s)
+{
+	return s ? json_loads(s, JSON_DECODE_ANY, NULL) : NULL;
+}
+
+static json_int_t
+int_of(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+static const char *
+str_of(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* One action run, as the analyst reads it next to a container. */
+static json_t *
+action_run(json_t *a)
+{
+	json_t		*o = json_object();
+	static const char *const keep[] = { "id", "action", "app", "asset",
+	    "status", "message", "cached", "approved_by", "attempts" };
+	size_t		 i;
+	json_t		*v;
+
+	for (i = 0; i < G_N_ELEMENTS(keep); i++)
+		if ((v = json_object_get(a, keep[i])) != NULL)
+			json_object_set(o, keep[i], v);
+	json_object_set_new(o, "duration_ms", json_integer(
+	    (int_of(a, "finished") - int_of(a, "started")) / 1000));
+	if ((v = json_object_get(a, "params")) != NULL ||
+	    (v = json_object_get(a, "parameter")) != NULL)
+		json_object_set(o, "parameter", v);
+	return o;
+}
+
+/* The runs, each with slimmed action runs.  New reference. */
+static json_t *
+runs_obj(json_t *runs)
+{
+	json_t	*out = json_array(), *r, *o, *ars, *a, *v;
+	size_t	 i, k;
+	static const char *const keep[] = { "id", "playbook", "status",
+	    "message", "started", "finished" };
+
+	json_array_foreach(runs, i, r) {
+		o = json_object();
+		for (k = 0; k < G_N_ELEMENTS(keep); k++)
+			if ((v = json_object_get(r, keep[k])) != NULL)
+				json_object_set(o, keep[k], v);
+		ars = json_array();
+		json_array_foreach(json_object_get(r, "action_runs"), k, a)
+			json_array_append_new(ars, action_run(a));
+		json_object_set_new(o, "action_runs", ars);
+		json_array_append_new(out, o);
+	}
+	return out;
+}
+
+void
+report_container_json(FILE *f, const char *analysis_json,
+    const char *container_json, const char *score_json,
+    const char *runs_json, unsigned flags)
+{
+	json_t		*o = parse(analysis_json), *c = parse(container_json);
+	json_t		*sc = parse(score_json), *runs = parse(runs_json);
+	json_int_t	 score;
+
+	if (!json_is_object(o)) {
+		fprintf(f, "%s\n", analysis_json ? analysis_json : "null");
+		goto out;
+	}
+	if (json_is_object(c)) {
+		score = int_of(c, "score");
+		json_object_set(o, "container_id", json_object_get(c, "id"));
+		json_object_set(o, "seen_count",
+		    json_object_get(c, "seen_count"));
+		json_object_set(o, "reporters", json_object_get(c,
+		    "reporters"));
+		json_object_set_new(o, "score", json_integer(score));
+		json_object_set_new(o, "verdict", json_string(
+		    report_verdict((int)score)));
+	}
+	json_object_set_new(o, "score_breakdown", json_is_array(sc) ?
+	    json_incref(sc) : json_array());
+	json_object_set_new(o, "playbook_runs", json_is_array(runs) ?
+	    runs_obj(runs) : json_array());
+	report__dump(f, o, flags);
+out:
+	json_decref(o);
+	json_decref(c);
+	json_decref(sc);
+	json_decref(runs);
+}
+
+static void
+label(FILE *f, const char *name, unsigned flags)
+{
+	if (flags & REPORT_COLOR)
+		fprintf(f, "\033[1m%-13s\033[0m", name);
+	else
+		fprintf(f, "%-13s", name);
+}
+
+void
+report_container_text(FILE *f, const char *container_json,
+    const char *score_json, const char *runs_json, unsigned flags)
+{
+	json_t		*c = parse(container_json), *sc = parse(score_json);
+	json_t		*runs = parse(runs_json), *r, *a, *v;
+	size_t		 i, k, nok, nskip, nfail;
+	json_int_t	 score = int_of(c, "score");
+
+	label(f, "Container", flags);
+	fprintf(f, "#%lld (seen %lld time%s)\n", (long long)int_of(c, "id"),
+	    (long long)int_of(c, "seen_count"),
+	    int_of(c, "seen_count") == 1 ? "" : "s");
+	label(f, "Score", flags);
+	fprintf(f, "%lld/100, %s\n", (long long)score,
+	    report_verdict((int)score));
+	json_array_foreach(sc, i, v) {
+		fprintf(f, "%13s %+4lld  ", "", (long long)int_of(v,
+		    "points"));
+		report_safe(f, str_of(v, "reason"), 100);
+		fputc('\n', f);
+	}
+	json_array_foreach(runs, i, r) {
+		nok = nskip = nfail = 0;
+		json_array_foreach(json_object_get(r, "action_runs"), k, a) {
+			const char *s = str_of(a, "status");
+
+			if (s != NULL && strcmp(s, "success") == 0)
+				nok++;
+			else if (s != NULL && strcmp(s, "skipped") == 0)
+				nskip++;
+			else
+				nfail++;
+		}
+		label(f, i == 0 ? "Playbooks" : "", flags);
+		report_safe(f, str_of(r, "playbook"), 60);
+		fprintf(f, " (run %lld): %s, %zu action%s: %zu ok, %zu "
+		    "failed, %zu skipped\n", (long long)int_of(r, "id"),
+		    str_of(r, "status") ? str_of(r, "status") : "running",
+		    nok + nskip + nfail, nok + nskip + nfail == 1 ? "" : "s",
+		    nok, nfail, nskip);
+		if (str_of(r, "message") != NULL &&
+		    strcmp(str_of(r, "status"), "success") != 0) {
+			fprintf(f, "%13s ", "");
+			report_safe(f, str_of(r, "message"), 200);
+			fputc('\n', f);
+		}
+	}
+	json_decref(c);
+	json_decref(sc);
+	json_decref(runs);
+}
+
+/* "+1.234s" from the run's start. */
+static void
+offset(FILE *f, json_int_t t, json_int_t t0)
+{
+	fprintf(f, "  +%8.3fs  ", t > t0 ? (double)(t - t0) / 1e6 : 0.0);
+}
+
+static json_int_t
+when(json_t *x)
+{
+	return int_of(x, "started") ? int_of(x, "started") : int_of(x, "time");
+}
+
+static int
+by_time(const void *a, const void *b)
+{
+	json_int_t	ta = when(*(json_t *const *)a);
+	json_int_t	tb = when(*(json_t *const *)b);
+
+	return ta < tb ? -1 : ta > tb;
+}
+
+static void
+line_action(FILE *f, json_t *a)
+{
+	json_t	*p;
+	char	*s;
+
+	fprintf(f, "%-8s ", str_of(a, "status") ? str_of(a, "status") : "?");
+	report_safe(f, str_of(a, "action"), 40);
+	if (str_of(a, "asset") != NULL) {
+		fputs(" on ", f);
+		report_safe(f, str_of(a, "asset"), 40);
+	}
+	fprintf(f, " (%lld ms%s%s%s)", (long long)((int_of(a, "finished") -
+	    int_of(a, "started")) / 1000),
+	    json_is_true(json_object_get(a, "cached")) ? ", cached" : "",
+	    str_of(a, "approved_by") ? ", approved by " : "",
+	    str_of(a, "approved_by") ? str_of(a, "approved_by") : "");
+	if ((p = json_object_get(a, "parameter")) != NULL &&
+	    json_object_size(p) > 0 &&
+	    (s = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS)) != NULL) {
+		fputc(' ', f);
+		report_safe(f, s, 120);
+		xfree(s);
+	}
+	if (str_of(a, "message") != NULL && *str_of(a, "message")) {
+		fputs("\n                         ", f);
+		report_safe(f, str_of(a, "message"), 160);
+	}
+}
+
+static void
+line_event(FILE *f, json_t *ev)
+{
+	const char	*type = str_of(ev, "type");
+
+	if (type == NULL)
+		type = "event";
+	fprintf(f, "%-8s ", type);
+	if (strcmp(type, "score") == 0) {
+		fprintf(f, "%+lld ", (long long)int_of(ev, "points"));
+		report_safe(f, str_of(ev, "reason"), 160);
+	} else if (strcmp(type, "note") == 0) {
+		report_safe(f, str_of(ev, "title"), 160);
+	} else if (strcmp(type, "prompt") == 0) {
+		report_safe(f, str_of(ev, "message"), 120);
+		fprintf(f, " -> ");
+		report_safe(f, str_of(ev, "answer") ? str_of(ev, "answer") :
+		    "(waiting)", 40);
+		if (str_of(ev, "answered_by") != NULL) {
+			fputs(" by ", f);
+			report_safe(f, str_of(ev, "answered_by"), 40);
+		}
+	} else
+		report_safe(f, str_of(ev, "message"), 160);
+}
+
+/* Print UNTRUSTED multi-line text line by line. */
+static void
+safe_lines(FILE *f, const char *s)
+{
+	gchar	**lines = g_strsplit(s, "\n", -1);
+	size_t	  i;
+
+	for (i = 0; lines[i] != NULL; i++) {
+		fputs("    ", f);
+		report_safe(f, lines[i], 0);
+		fputc('\n', f);
+	}
+	g_strfreev(lines);
+}
+
+void
+report_run_text(FILE *f, const char *run_json, unsigned flags)
+{
+	json_t		*r = parse(run_json), *x;
+	GPtrArray	*all;
+	json_int_t	 t0;
+	size_t		 i;
+
+	if (!json_is_object(r)) {
+		fprintf(f, "%s\n", run_json ? run_json : "");
+		goto out;
+	}
+	t0 = int_of(r, "started");
+	label(f, "Run", flags);
+	fprintf(f, "#%lld  playbook ", (long long)int_of(r, "id"));
+	report_safe(f, str_of(r, "playbook"), 80);
+	fprintf(f, " on container #%lld\n", (long long)int_of(r,
+	    "container_id"));
+	label(f, "Status", flags);
+	fprintf(f, "%s", str_of(r, "status") ? str_of(r, "status") :
+	    "running");
+	if (int_of(r, "finished") > 0)
+		fprintf(f, " after %.3f s", (double)(int_of(r, "finished") -
+		    t0) / 1e6);
+	fputs("\n\n", f);
+	offset(f, t0, t0);
+	fputs("started\n", f);
+	/* Action runs and events (score, note, prompt), in time order. */
+	all = g_ptr_array_new();
+	json_array_foreach(json_object_get(r, "action_runs"), i, x)
+		g_ptr_array_add(all, x);
+	json_array_foreach(json_object_get(r, "events"), i, x)
+		g_ptr_array_add(all, x);
+	qsort(all->pdata, all->len, sizeof(gpointer), by_time);
+	for (i = 0; i < all->len; i++) {
+		x = all->pdata[i];
+		offset(f, when(x), t0);
+		if (str_of(x, "action") != NULL)
+			line_action(f, x);
+		else
+			line_event(f, x);
+		fputc('\n', f);
+	}
+	g_ptr_array_free(all, TRUE);
+	if (int_of(r, "finished") > 0) {
+		offset(f, int_of(r, "finished"), t0);
+		fprintf(f, "finished: %s", str_of(r, "status"));
+		if (str_of(r, "message") != NULL) {
+			fputs(": ", f);
+			report_safe(f, str_of(r, "message"), 200);
+		}
+		fputc('\n', f);
+	}
+	if (str_of(r, "traceback") != NULL) {
+		fputs("\nTraceback:\n", f);
+		safe_lines(f, str_of(r, "traceback"));
+	}
+out:
+	json_decref(r);
+}
+
+void
+report_containers_text(FILE *f, const char *containers_json)
+{
+	json_t		*arr = parse(containers_json), *c, *rep, *v;
+	size_t		 i, k;
+	json_int_t	 score;
+
+	fprintf(f, "%6s  %5s  %-10s  %-8s  %4s  %-40s  %s\n", "ID", "SCORE",
+	    "VERDICT", "STATUS", "SEEN", "NAME", "REPORTERS");
+	json_array_foreach(arr, i, c) {
+		score = int_of(c, "score");
+		fprintf(f, "%6lld  %5lld  %-10s  %-8s  %4lld  ",
+		    (long long)int_of(c, "id"), (long long)score,
+		    report_verdict((int)score), str_of(c, "status") ?
+		    str_of(c, "status") : "-", (long long)int_of(c,
+		    "seen_count"));
+		report_safe(f, str_of(c, "name"), 40);
+		fputs("  ", f);
+		rep = json_object_get(c, "reporters");
+		json_array_foreach(rep, k, v) {
+			if (k > 0)
+				fputs(", ", f);
+			report_safe(f, json_string_value(v), 60);
+		}
+		fputc('\n', f);
+	}
+	json_decref(arr);
+}
+
+int
+report_runs_text(FILE *f, const char *runs_json, unsigned flags)
+{
+	json_t	*arr = parse(runs_json), *r;
+	size_t	 i;
+	int	 bad = 0;
+	char	*one;
+
+	if (!json_is_array(arr) || json_array_size(arr) == 0) {
+		json_decref(arr);
+		return -1;
+	}
+	json_array_foreach(arr, i, r) {
+		const char *s = str_of(r, "status");
+
+		if (s == NULL || strcmp(s, "success") != 0)
+			bad++;
+		if (f == NULL)
+			continue;	/* only counting */
+		if (i > 0)
+			fputc('\n', f);
+		if ((one = json_dumps(r, JSON_COMPACT)) != NULL) {
+			report_run_text(f, one, flags);
+			xfree(one);
+		}
+	}
+	json_decref(arr);
+	return bad;
+}
