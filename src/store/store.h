@@ -49,9 +49,9 @@ struct store_container_in {
 	const char	*message_id;	/* may be NULL */
 	const char	*body_sha256;	/* may be NULL */
 	const char	*input_sha256;	/* of the raw email; dedupe fallback */
-	const char	*source;	/* file, imap://host/box;UID=n, or NULL */
+	const char	*source;	/* file, imap://host/box;UID=n; NULL */
 	const char	*reporter;	/* reporter's address, or NULL */
-	const char	*severity;	/* "low"/"medium"/"high"; NULL: medium */
+	const char	*severity;	/* low, medium, high; NULL: medium */
 	const char	*data_json;	/* the analysis (docs/json.md) */
 	/* Artifacts, each a JSON object {"name","label","cef","cef_types",
 	 * "where"}; 'nartifacts' of them. */
@@ -190,7 +190,7 @@ enum ms_err	 store_list_remove(struct store *st, const char *list,
 int		 store_list_contains(struct store *st, const char *list,
 		    const char *value);
 enum ms_err	 store_list_json(struct store *st, const char *list,
-		    char **json);		/* ["a","b"] in insertion order */
+		    char **json);	/* ["a","b"] in insertion order */
 
 /* ---- action result cache ------------------------------------------- */
 
@@ -200,6 +200,9 @@ enum ms_err	 store_cache_get(struct store *st, const char *key,
 		    int64_t now, char **result_json);
 enum ms_err	 store_cache_put(struct store *st, const char *key,
 		    const char *result_json, int64_t expires);
+/* Delete the entries expired at 'now' (added with the SQLite backend:
+ * store_cache_get ignores them already; this reclaims their space). */
+enum ms_err	 store_cache_purge(struct store *st, int64_t now);
 
 /* ---- audit ---------------------------------------------------------- */
 
