@@ -225,10 +225,13 @@ container_write(struct store *st, const struct store_container_in *in,
 			return rc;
 		nadded += (size_t)added;
 	}
-	d = json_pack("{s:s?,s:s?,s:s?,s:s?,s:I,s:I}", "message_id",
-	    in->message_id, "input_sha256", in->input_sha256, "source",
-	    in->source, "reporter", in->reporter, "seen_count",
-	    (json_int_t)seen, "artifacts_added", (json_int_t)nadded);
+	d = json_pack("{s:o,s:o,s:o,s:o,s:I,s:I}",
+	    "message_id", store__jstr(in->message_id),
+	    "input_sha256", store__jstr(in->input_sha256),
+	    "source", store__jstr(in->source),
+	    "reporter", store__jstr(in->reporter),
+	    "seen_count", (json_int_t)seen,
+	    "artifacts_added", (json_int_t)nadded);
 	rc = store__audit(st, "system", *created ? "container created" :
 	    "container seen again", *id, d);
 	json_decref(d);
@@ -384,8 +387,8 @@ container_set(struct store *st, int64_t id, const char *actor, size_t f,
 		json_decref(old);
 		return MS_EDB;
 	}
-	d = json_pack("{s:s,s:o,s:s?}", "field", cont_fields[f].field, "old",
-	    old, "new", value);
+	d = json_pack("{s:s,s:o,s:o}", "field", cont_fields[f].field, "old",
+	    old, "new", store__jstr(value));
 	rc = store__audit(st, actor, "container changed", id, d);
 	json_decref(d);
 	return rc;
@@ -432,7 +435,7 @@ container_tag(struct store *st, int64_t id, const char *actor,
 		return rc;
 	if (sqlite3_changes(st->db) == 0)
 		return MS_OK;
-	d = json_pack("{s:s}", "tag", tag);
+	d = json_pack("{s:o}", "tag", store__jstr(tag));
 	rc = store__audit(st, actor, "container tagged", id, d);
 	json_decref(d);
 	return rc;
@@ -476,8 +479,8 @@ store_artifact_add(struct store *st, int64_t container_id,
 		goto out;
 	rc = artifact_insert(st, container_id, a, source, id, added);
 	if (rc == MS_OK && *added) {
-		d = json_pack("{s:I,s:O,s:s}", "artifact_id", (json_int_t)*id,
-		    "artifact", a, "source", source);
+		d = json_pack("{s:I,s:O,s:o}", "artifact_id", (json_int_t)*id,
+		    "artifact", a, "source", store__jstr(source));
 		rc = store__audit(st, source, "artifact added", container_id,
 		    d);
 		json_decref(d);

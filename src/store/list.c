@@ -53,8 +53,8 @@ list_change(struct store *st, int add, const char *list, const char *value,
 		return rc;
 	if (sqlite3_changes(st->db) == 0)
 		return MS_OK;
-	d = json_pack("{s:s,s:s,s:s}", "list", list, "value", value, "change",
-	    add ? "added" : "removed");
+	d = json_pack("{s:o,s:o,s:s}", "list", store__jstr(list), "value",
+	    store__jstr(value), "change", add ? "added" : "removed");
 	rc = store__audit(st, actor, "list changed", 0, d);
 	json_decref(d);
 	return rc;

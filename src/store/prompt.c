@@ -88,10 +88,10 @@ prompt_write(struct store *st, int64_t run_id, int64_t cid,
 	if (rc != MS_OK || (rc = store__exec(st, s, "prompt add")) != MS_OK)
 		return rc;
 	*id = sqlite3_last_insert_rowid(st->db);
-	d = json_pack("{s:I,s:o,s:s,s:O,s:s?,s:I}", "prompt_id",
+	d = json_pack("{s:I,s:o,s:o,s:O,s:o,s:I}", "prompt_id",
 	    (json_int_t)*id, "run_id", run_id ? json_integer(run_id) :
-	    json_null(), "message", message, "choices", c, "default", def,
-	    "expires", (json_int_t)expires);
+	    json_null(), "message", store__jstr(message), "choices", c,
+	    "default", store__jstr(def), "expires", (json_int_t)expires);
 	rc = store__audit(st, "system", "prompt created", cid, d);
 	json_decref(d);
 	return rc;

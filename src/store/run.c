@@ -71,8 +71,8 @@ run_start(struct store *st, int64_t cid, const char *playbook,
 	if (rc != MS_OK || (rc = store__exec(st, s, "run start")) != MS_OK)
 		return rc;
 	*run_id = sqlite3_last_insert_rowid(st->db);
-	d = json_pack("{s:I,s:s}", "run_id", (json_int_t)*run_id,
-	    "playbook", playbook);
+	d = json_pack("{s:I,s:o}", "run_id", (json_int_t)*run_id,
+	    "playbook", store__jstr(playbook));
 	rc = store__audit(st, "system", "playbook started", cid, d);
 	json_decref(d);
 	return rc;
@@ -124,9 +124,9 @@ run_finish(struct store *st, int64_t run_id, const char *status,
 	if (src != SQLITE_ROW)
 		return store__fail(st, s, "run finish");
 	cid = sqlite3_column_int64(s, 0);
-	d = json_pack("{s:I,s:o,s:s,s:s?}", "run_id", (json_int_t)run_id,
+	d = json_pack("{s:I,s:o,s:s,s:o}", "run_id", (json_int_t)run_id,
 	    "playbook", store__col_str(s, 1), "status", status, "message",
-	    message);
+	    store__jstr(message));
 	sqlite3_reset(s);
 	rc = store__audit(st, "system", "playbook finished", cid, d);
 	json_decref(d);
@@ -173,13 +173,13 @@ action_run_write(struct store *st, const struct store_action_run *r,
 	if (rc != MS_OK || (rc = store__exec(st, s, "action run")) != MS_OK)
 		return rc;
 	*id = sqlite3_last_insert_rowid(st->db);
-	d = json_pack("{s:I,s:o,s:s,s:s,s:s?,s:O,s:s,s:s?,s:s?}",
+	d = json_pack("{s:I,s:o,s:o,s:o,s:o,s:O,s:s,s:s?,s:o}",
 	    "action_run_id", (json_int_t)*id,
 	    "run_id", r->run_id ? json_integer(r->run_id) : json_null(),
-	    "action", r->action, "app", r->app, "asset", r->asset,
-	    "params", p, "status", r->status,
+	    "action", store__jstr(r->action), "app", store__jstr(r->app),
+	    "asset", store__jstr(r->asset), "params", p, "status", r->status,
 	    "result_sha256", r->result_json ? sha : NULL,
-	    "approved_by", r->approved_by);
+	    "approved_by", store__jstr(r->approved_by));
 	rc = store__audit(st, "system", "action run", r->container_id, d);
 	json_decref(d);
 	return rc;

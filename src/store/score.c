@@ -59,9 +59,10 @@ score_write(struct store *st, int64_t cid, int64_t run_id, int points,
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return store__fail(st, s, "score update");
 	sqlite3_reset(s);
-	d = json_pack("{s:i,s:s,s:o,s:I}", "points", points, "reason", reason,
-	    "run_id", run_id ? json_integer(run_id) : json_null(), "score",
-	    (json_int_t)*total);
+	d = json_pack("{s:i,s:o,s:o,s:I}", "points", points,
+	    "reason", store__jstr(reason),
+	    "run_id", run_id ? json_integer(run_id) : json_null(),
+	    "score", (json_int_t)*total);
 	rc = store__audit(st, "system", "score added", cid, d);
 	json_decref(d);
 	return rc;
@@ -169,8 +170,9 @@ note_write(struct store *st, int64_t cid, int64_t run_id,
 	if (rc != MS_OK || (rc = store__exec(st, s, "note add")) != MS_OK)
 		return rc;
 	*id = sqlite3_last_insert_rowid(st->db);
-	d = json_pack("{s:I,s:s,s:o}", "note_id", (json_int_t)*id, "title",
-	    title, "run_id", run_id ? json_integer(run_id) : json_null());
+	d = json_pack("{s:I,s:o,s:o}", "note_id", (json_int_t)*id,
+	    "title", store__jstr(title),
+	    "run_id", run_id ? json_integer(run_id) : json_null());
 	rc = store__audit(st, author, "note added", cid, d);
 	json_decref(d);
 	return rc;

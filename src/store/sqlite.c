@@ -398,6 +398,22 @@ store__json_canon(const json_t *v)
 }
 
 json_t *
+store__jstr(const char *s)
+{
+	json_t	*v;
+	char	*u;
+
+	if (s == NULL)
+		return json_null();
+	if ((v = json_string(s)) != NULL)
+		return v;
+	u = g_utf8_make_valid(s, -1);
+	v = json_string(u);
+	g_free(u);
+	return v != NULL ? v : json_null();
+}
+
+json_t *
 store__col_str(sqlite3_stmt *s, int i)
 {
 	const char	*t;
@@ -408,7 +424,7 @@ store__col_str(sqlite3_stmt *s, int i)
 	t = (const char *)sqlite3_column_text(s, i);
 	v = json_stringn(t, (size_t)sqlite3_column_bytes(s, i));
 	/* Not UTF-8 (a caller stored raw bytes): still valid output. */
-	return v != NULL ? v : json_string("\xef\xbf\xbd");
+	return v != NULL ? v : store__jstr(t);
 }
 
 json_t *

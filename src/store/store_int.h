@@ -103,6 +103,9 @@ enum ms_err	 store__json_parse(const char *text, int type,
 		    const char *what, json_t **out);
 /* Canonical text: sorted keys, compact.  Newly allocated; xfree(). */
 char		*store__json_canon(const json_t *v);
+/* 's' as a JSON string (NULL: null).  Bytes that are not UTF-8 (from an
+ * email) become U+FFFD rather than making json_pack fail. */
+json_t		*store__jstr(const char *s);
 /* Column 'i' of 's' as a JSON string, integer or parsed JSON value; SQL
  * NULL is JSON null (or 'dflt' text for store__col_json, when set). */
 json_t		*store__col_str(sqlite3_stmt *s, int i);

@@ -399,6 +399,21 @@ container_dedupe(void **state)
 	assert_true(created);
 	assert_int_not_equal(id4, id5);
 
+	/* Bytes that are not UTF-8 (from a hostile email) are stored, and
+	 * come out as valid JSON. */
+	email_in(&in, "bad\xff@id", BODY1, INPUT1, "r\xfe@corp.example");
+	in.name = "Subject \xc3";
+	id5 = put(f->st, &in, &created);
+	assert_true(created);
+	r = last_audit(f->st);
+	assert_string_equal("bad\xef\xbf\xbd@id", str(json_object_get(r,
+	    "detail"), "message_id"));
+	json_decref(r);
+	assert_int_equal(MS_OK, store_container_json(f->st, id5, &t));
+	c = parse(t);
+	assert_string_equal("bad\xef\xbf\xbd@id", str(c, "message_id"));
+	json_decref(c);
+
 	/* Nothing to deduplicate on. */
 	email_in(&in, NULL, BODY1, NULL, NULL);
 	assert_int_equal(MS_EINVAL, store_container_put(f->st, &in, &id1,
