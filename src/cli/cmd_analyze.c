@@ -170,9 +170,10 @@ job_run(gpointer data, gpointer user)
 		job_status(j, CLI_EXIT_LIMIT);
 	}
 	to_vault(j, an);
-	if (j->o->ce != NULL)
+	/* An input refused for its size is named, not stored. */
+	if (j->o->ce != NULL && !j->refused)
 		cli_container_init(&j->cc, an);
-	if (j->o->ce != NULL && j->o->json)
+	if (j->cc.data != NULL && j->o->json)
 		goto out;	/* printed after the playbooks */
 	if ((f = open_memstream(&j->out, &j->outlen)) == NULL) {
 		g_string_append_printf(j->err, "mailsoar: %s: %s\n", j->name,

@@ -372,10 +372,14 @@ run_finish(struct pb *e, struct pb_run *r, const char *status,
 	if (r->status != NULL)
 		return;
 	r->status = g_strdup(status);
-	if (exc != NULL) {
+	if (exc != NULL && strcmp(status, "timeout") == 0)
+		msg = g_strdup_printf("the run took longer than its %lld s "
+		    "(run_timeout_s)", (long long)(e->run_timeout_us /
+		    G_USEC_PER_SEC));
+	else if (exc != NULL)
 		msg = pb__exc_text(e, exc, 0);
+	if (exc != NULL)
 		tb = pb__exc_text(e, exc, 1);
-	}
 	if (store_run_finish(e->st, r->id, status, msg, tb) != MS_OK)
 		log_warnx("run %lld: %s", (long long)r->id,
 		    store_errmsg(e->st));
@@ -748,33 +752,35 @@ pb_start(struct pb *e, int64_t cid, const char *label, const char *playbook,
 
 /* ---- watchdog --------------------------------------------------------- */
 
-/* Runs in the main thread between bytecodes (Py_AddPendingCall). */
-static int
-watchdog_fire(void *arg)
-{
-	struct pb	*e = arg;
-	int64_t		 dl = atomic_load(&e->step_deadline);
-
-	if (dl == 0 || g_get_monotonic_time() <= dl)
-		return 0;		/* that step has ended meanwhile */
-	PyErr_SetString(e->RunTimeout, "playbook run timed out");
-	return -1;
-}
-
+/*
+ * A playbook stuck in Python code (a loop that never awaits) gets
+ * RunTimeout raised in it: the watchdog takes the GIL, which the main
+ * thread gives up at Python's switch interval only while it runs
+ * bytecode, checks again that a step is overrunning, and raises the
+ * exception in the main thread with PyThreadState_SetAsyncExc.  (3.11's
+ * Py_AddPendingCall does not wake the main thread when called from
+ * another one.)
+ */
 static gpointer
 watchdog(gpointer arg)
 {
 	struct pb	*e = arg;
 	int64_t		 dl;
 	int		 zero;
+	PyGILState_STATE gs;
 
 	while (!atomic_load(&e->stop)) {
 		g_usleep(20 * 1000);
 		dl = atomic_load(&e->step_deadline);
 		zero = 0;
-		if (dl != 0 && g_get_monotonic_time() > dl &&
-		    atomic_compare_exchange_strong(&e->fired, &zero, 1))
-			Py_AddPendingCall(watchdog_fire, e);
+		if (dl == 0 || g_get_monotonic_time() <= dl ||
+		    !atomic_compare_exchange_strong(&e->fired, &zero, 1))
+			continue;
+		gs = PyGILState_Ensure();
+		dl = atomic_load(&e->step_deadline);
+		if (dl != 0 && g_get_monotonic_time() > dl)
+			PyThreadState_SetAsyncExc(e->main_ident, e->RunTimeout);
+		PyGILState_Release(gs);
 	}
 	return NULL;
 }
@@ -940,6 +946,7 @@ pb_new(struct config *cf, struct store *st, const struct pb_options *opt,
 	workers = opt->workers > 0 ? opt->workers :
 	    (int)config_get_int(cf, "engine", "workers", 8);
 	e->ex = exec_new(workers);
+	e->main_ident = PyThread_get_thread_ident();
 	e->watchdog = g_thread_new("pb-watchdog", watchdog, e);
 	*out = e;
 	return MS_OK;
@@ -964,7 +971,9 @@ pb_free(struct pb *e)
 		return;
 	if (e->watchdog != NULL) {
 		atomic_store(&e->stop, 1);
+		Py_BEGIN_ALLOW_THREADS
 		g_thread_join(e->watchdog);
+		Py_END_ALLOW_THREADS
 	}
 	if (e->ex != NULL) {
 		Py_BEGIN_ALLOW_THREADS

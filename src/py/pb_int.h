@@ -109,6 +109,7 @@ struct pb {
 	_Atomic int	 stop;
 	_Atomic int64_t	 step_deadline;	/* 0: not stepping */
 	_Atomic int	 fired;
+	unsigned long	 main_ident;	/* the interpreter's thread */
 	GPtrArray	*apps;		/* const struct app *, for lookups */
 };
 

@@ -173,9 +173,14 @@ prompt_answer(struct store *st, int64_t id, const char *choice,
 	else if (expires != 0 && expires <= store__now())
 		snprintf(err, errlen, "prompt %lld has expired",
 		    (long long)id);
-	else if (!has_choice(c, choice))
+	else if (!has_choice(c, choice)) {
+		char *list = json_dumps(c, JSON_COMPACT);
+
 		snprintf(err, errlen, "'%s' is not one of the choices of "
-		    "prompt %lld", choice, (long long)id);
+		    "prompt %lld: %s", choice, (long long)id,
+		    list ? list : "[]");
+		xfree(list);
+	}
 	else
 		rc = MS_OK;
 	sqlite3_reset(s);
@@ -215,7 +220,7 @@ store_prompt_answer(struct store *st, int64_t id, const char *choice,
 	    errlen));
 	if (rc == MS_EDB && (errlen == 0 || err[0] == '\0'))
 		snprintf(err, errlen, "store error: %s", store_errmsg(st));
-	if (rc != MS_OK)
+	if (rc == MS_EDB)	/* the caller reports its own errors */
 		log_warnx("store: prompt answer: %s", err);
 	return rc;
 }
