@@ -7,5 +7,7 @@
 
 const struct app *const app_builtin[] = {
 	&geoip_app,
+	&dns_app,
+	&util_app,
 	NULL
 };
