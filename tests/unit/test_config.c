@@ -347,6 +347,37 @@ secrets(void **state)
 	g_free(pw);
 }
 
+/* CONFIG_MAX_BYTES (config.c, 1 MiB): at the limit, and one past it. */
+static void
+size_limit(void **state)
+{
+	struct config	*cf;
+	GString		*g = g_string_new("[engine]\nworkers=2\n");
+	char		*path, err[512];
+
+	(void)state;
+	while (g->len < 1024 * 1024 - 80)
+		g_string_append(g, "# a comment line of some length, to fill "
+		    "the file up to its limit\n");
+	while (g->len < 1024 * 1024 - 1)
+		g_string_append_c(g, '#');
+	g_string_append_c(g, '\n');
+	assert_int_equal(g->len, 1024 * 1024);
+	path = write_file("big.conf", g->str);
+	assert_int_equal(config_load(path, apps, &cf, err, sizeof(err)),
+	    MS_OK);
+	assert_int_equal(config_get_int(cf, "engine", "workers", 8), 2);
+	config_free(cf);
+	g_free(path);
+	g_string_append_c(g, '\n');
+	path = write_file("big.conf", g->str);
+	assert_int_equal(config_load(path, apps, &cf, err, sizeof(err)),
+	    MS_EINVAL);
+	assert_non_null(strstr(err, "not a configuration file"));
+	g_free(path);
+	g_string_free(g, TRUE);
+}
+
 /* A failing asset_init names the file, the asset's line and the asset,
  * and leaves no state behind. */
 static void
@@ -384,6 +415,7 @@ main(void)
 		cmocka_unit_test(unreadable),
 		cmocka_unit_test(secrets),
 		cmocka_unit_test(init_failure),
+		cmocka_unit_test(size_limit),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
