@@ -26,6 +26,7 @@ CMAKE_FLAGS = $${MS_CORPUS:+"-DMS_CORPUS=$$MS_CORPUS"}
 # Environment for the sanitizer test run.  G_SLICE/G_DEBUG make GLib use
 # plain malloc and clear memory so that ASan sees every allocation.
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	PYTHONMALLOC=malloc G_SLICE=always-malloc G_DEBUG=gc-friendly
 

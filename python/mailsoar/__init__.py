@@ -86,31 +86,51 @@ class _Obj:
 
 class ActionResult:
     """One action run as a playbook sees it.  ``status`` is "success",
-    "failed" or "skipped"; ``ok`` is True only for success."""
+    "failed" or "skipped"; ``ok`` is True only for success.  ``data``,
+    ``summary`` and ``parameter`` are parsed from the engine's JSON when
+    first read."""
 
-    __slots__ = ("action", "status", "message", "data", "summary",
-                 "parameter", "app", "asset", "cached", "duration_ms",
-                 "id")
+    __slots__ = ("action", "status", "message", "app", "asset", "cached",
+                 "duration_ms", "id", "_raw", "_d")
 
-    def __init__(self, d):
+    def __init__(self, d, raw=None):
         self.action = d.get("action")
         self.status = d.get("status", "failed")
         self.message = d.get("message") or ""
-        self.data = d.get("data") or []
-        self.summary = d.get("summary") or {}
-        self.parameter = d.get("parameter") or {}
         self.app = d.get("app")
         self.asset = d.get("asset")
         self.cached = bool(d.get("cached"))
         self.duration_ms = d.get("duration_ms", 0)
         self.id = d.get("id")
+        self._raw = raw
+        self._d = None if raw is not None else d
+
+    def _full(self):
+        if self._d is None:
+            self._d = _json.loads(self._raw) if self._raw else {}
+        return self._d
+
+    @property
+    def data(self):
+        return self._full().get("data") or []
+
+    @property
+    def summary(self):
+        return self._full().get("summary") or {}
+
+    @property
+    def parameter(self):
+        return self._full().get("parameter") or {}
 
     @property
     def ok(self):
         return self.status == "success"
 
     def to_dict(self):
-        return {k: getattr(self, k) for k in self.__slots__}
+        d = {k: getattr(self, k) for k in
+             ("action", "status", "message", "app", "asset", "cached",
+              "duration_ms", "id", "data", "summary", "parameter")}
+        return d
 
     def __repr__(self):
         return "<ActionResult %s %s: %s>" % (self.action, self.status,
@@ -401,10 +421,8 @@ async def _run(module, container, run_id):
 
 def _result(meta, res):
     """An ActionResult from the engine's metadata dict and the action's
-    result JSON."""
-    d = _json.loads(res) if res else {}
-    d.update(meta)
-    return ActionResult(d)
+    result JSON (parsed when data or summary is first read)."""
+    return ActionResult(meta, res)
 
 
 def _result_json(meta, res):

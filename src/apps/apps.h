@@ -11,5 +11,6 @@
 
 extern const struct app	geoip_app;	/* geoip.c */
 extern const struct app	dns_app;	/* dns.c */
+extern const struct app	util_app;	/* util.c */
 
 #endif /* MS_APPS_H */

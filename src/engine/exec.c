@@ -52,6 +52,8 @@ run_job(struct exec_job *job)
 		action_ctx_reset(job->ctx);
 	}
 	job->finished = g_get_real_time();
+	if (job->finish != NULL)
+		job->finish(job);
 }
 
 /* Worker: run, then pass the asset's slot to the next waiting job. */

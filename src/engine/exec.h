@@ -23,6 +23,10 @@ struct exec_job {
 	struct asset		*as;		/* concurrency slot */
 	int			 retries;	/* after the first attempt */
 	void			*user;
+	/* Called on the worker thread once the call has ended (retries
+	 * included), before the job goes back: work the owner would
+	 * otherwise do on its one thread (rendering the result). */
+	void			(*finish)(struct exec_job *job);
 	/* Filled by the executor. */
 	int			 attempts;
 	int64_t			 started;	/* us, g_get_real_time() */

@@ -24,6 +24,7 @@
 #define PB_BATCH		512	/* steps per store transaction */
 #define PB_PROMPT_POLL_US	(250 * 1000)
 #define PB_WAIT_US		(100 * 1000)
+#define PB_COMMIT_US		(50 * 1000)	/* store batch, at most */
 #define PB_MAX_DEPTH		8	/* ms.playbook() nesting */
 
 struct pb	*pb__cur;
@@ -691,12 +692,21 @@ pb_run_until(struct pb *e, size_t max_in_flight)
 {
 	struct exec_job	*job;
 	struct pb_task	*t;
-	int64_t		 wait;
-	int		 n;
+	int64_t		 wait, began = 0;
+	int		 n, in_txn = 0;
 
+	/*
+	 * One store transaction spans many steps: it is committed every
+	 * PB_COMMIT_US, and before returning.  Other processes (an analyst
+	 * answering a prompt) wait at most that long for the write lock.
+	 */
 	while (e->runs->len > max_in_flight) {
-		if (store_begin(e->st) != MS_OK)
-			return MS_EDB;
+		if (!in_txn) {
+			if (store_begin(e->st) != MS_OK)
+				return MS_EDB;
+			in_txn = 1;
+			began = g_get_monotonic_time();
+		}
 		while ((job = exec_wait(e->ex, 0)) != NULL)
 			pb__call_done(e, (struct pb_call *)job);
 		for (n = 0; n < PB_BATCH &&
@@ -705,23 +715,34 @@ pb_run_until(struct pb *e, size_t max_in_flight)
 		prompts_poll(e);
 		runs_expire(e);
 		runs_reap(e);
-		if (store_commit(e->st) != MS_OK)
-			return MS_EDB;
+		if (e->runs->len <= max_in_flight ||
+		    g_get_monotonic_time() - began >= PB_COMMIT_US ||
+		    e->prompts->len > 0) {
+			if (store_commit(e->st) != MS_OK)
+				return MS_EDB;
+			in_txn = 0;
+		}
 		if (!g_queue_is_empty(&e->ready) ||
 		    e->runs->len <= max_in_flight)
 			continue;
 		wait = e->prompts->len > 0 ? PB_PROMPT_POLL_US : PB_WAIT_US;
+		if (in_txn)
+			wait = MIN(wait, PB_COMMIT_US);
 		Py_BEGIN_ALLOW_THREADS
 		job = exec_wait(e->ex, wait);
 		Py_END_ALLOW_THREADS
 		if (job != NULL) {
-			if (store_begin(e->st) != MS_OK)
-				return MS_EDB;
+			if (!in_txn) {
+				if (store_begin(e->st) != MS_OK)
+					return MS_EDB;
+				in_txn = 1;
+				began = g_get_monotonic_time();
+			}
 			pb__call_done(e, (struct pb_call *)job);
-			if (store_commit(e->st) != MS_OK)
-				return MS_EDB;
 		}
 	}
+	if (in_txn && store_commit(e->st) != MS_OK)
+		return MS_EDB;
 	return MS_OK;
 }
 
@@ -863,10 +884,12 @@ interp_bind(struct pb *e, char *err, size_t errlen)
 		return MS_EPY;
 	}
 	e->json_dumps = need(json, "dumps", err, errlen);
+	e->json_loads = need(json, "loads", err, errlen);
 	e->format_exception = need(tb, "format_exception", err, errlen);
 	Py_DECREF(json);
 	Py_DECREF(tb);
-	if (e->json_dumps == NULL || e->format_exception == NULL ||
+	if (e->json_dumps == NULL || e->json_loads == NULL ||
+	    e->format_exception == NULL ||
 	    (e->Request = need(e->ms, "_Request", err, errlen)) == NULL ||
 	    (e->RunTimeout = need(e->ms, "RunTimeout", err, errlen)) ==
 	    NULL || (e->PlaybookError = need(e->ms, "PlaybookError", err,
@@ -923,7 +946,7 @@ pb_new(struct config *cf, struct store *st, const struct pb_options *opt,
 	e->books = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 	    book_free);
 	e->cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	    NULL);
+	    pb__cached_free);
 	g_queue_init(&e->ready);
 	e->runs = g_ptr_array_new();
 	e->prompts = g_ptr_array_new();
@@ -950,15 +973,6 @@ pb_new(struct config *cf, struct store *st, const struct pb_options *opt,
 	e->watchdog = g_thread_new("pb-watchdog", watchdog, e);
 	*out = e;
 	return MS_OK;
-}
-
-static void
-cache_free(gpointer key, gpointer val, gpointer user)
-{
-	struct pb_cached	*c = val;
-
-	xfree(c->json);
-	g_free(c);
 }
 
 void
@@ -997,7 +1011,6 @@ pb_free(struct pb *e)
 		r->children = 0;
 	}
 	runs_reap(e);
-	g_hash_table_foreach(e->cache, cache_free, NULL);
 	g_hash_table_destroy(e->cache);
 	if (Py_IsInitialized()) {
 		g_hash_table_destroy(e->books);
@@ -1010,6 +1023,7 @@ pb_free(struct pb *e)
 		Py_XDECREF(e->result_json_fn);
 		Py_XDECREF(e->Container);
 		Py_XDECREF(e->json_dumps);
+		Py_XDECREF(e->json_loads);
 		Py_XDECREF(e->format_exception);
 		Py_XDECREF(e->fixtures);
 		Py_FinalizeEx();

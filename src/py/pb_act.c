@@ -183,34 +183,49 @@ cache_key(const char *action, const char *asset, const char *params)
 	return k;
 }
 
-/* A cached result for 'key', or NULL.  Newly allocated. */
+/*
+ * A cached result for 'key', or NULL.  Newly allocated.  '*msg' the
+ * result's message when the memory cache knows it (borrowed), else NULL
+ * (the store's cache, shared with other processes, keeps only JSON).
+ */
 static char *
-cache_get(struct pb *e, const char *key)
+cache_get(struct pb *e, const char *key, const char **msg)
 {
 	struct pb_cached	*c = g_hash_table_lookup(e->cache, key);
 	int64_t			 now = g_get_real_time();
 	char			*json = NULL;
 
-	if (c != NULL && c->expires > now)
+	*msg = NULL;
+	if (c != NULL && c->expires > now) {
+		*msg = c->message ? c->message : "";
 		return xstrdup(c->json);
+	}
 	if (store_cache_get(e->st, key, now, &json) == MS_OK)
 		return json;
 	return NULL;
 }
 
+void
+pb__cached_free(gpointer p)
+{
+	struct pb_cached	*c = p;
+
+	xfree(c->json);
+	g_free(c->message);
+	g_free(c);
+}
+
+/* Only successes are cached. */
 static void
-cache_put(struct pb *e, const char *key, const char *json, int ttl_s)
+cache_put(struct pb *e, const char *key, const char *json,
+    const char *message, int ttl_s)
 {
 	struct pb_cached	*c = g_new0(struct pb_cached, 1);
-	struct pb_cached	*old;
 
 	c->json = xstrdup(json);
+	c->message = g_strdup(message);
 	c->expires = g_get_real_time() + (int64_t)ttl_s * G_USEC_PER_SEC;
-	if ((old = g_hash_table_lookup(e->cache, key)) != NULL) {
-		xfree(old->json);
-		g_free(old);
-	}
-	g_hash_table_replace(e->cache, g_strdup(key), c);
+	g_hash_table_replace(e->cache, g_strdup(key), c);	/* frees old */
 	if (store_cache_put(e->st, key, json, c->expires) != MS_OK)
 		log_warnx("cache: %s", store_errmsg(e->st));
 }
@@ -244,6 +259,7 @@ record(struct pb *e, struct pb_run *r, const char *action,
 	ar.started = started;
 	ar.finished = finished;
 	ar.approved_by = r ? r->approved_by : NULL;
+	ar.result_trusted = 1;	/* jansson's or Python's json.dumps */
 	if (store_action_run_add(e->st, &ar, &id) != MS_OK)
 		log_warnx("action run %s: %s", action, store_errmsg(e->st));
 	if (r != NULL) {
@@ -353,11 +369,10 @@ fixture_take(struct pb *e, const char *action, PyObject *params)
 static void
 status_of(struct pb *e, const char *json, char **status, char **message)
 {
-	PyObject	*mod, *d, *s, *m;
+	PyObject	*d, *s, *m;
 
 	*status = *message = NULL;
-	mod = PyImport_ImportModule("json");
-	d = mod ? PyObject_CallMethod(mod, "loads", "s", json) : NULL;
+	d = PyObject_CallFunction(e->json_loads, "s", json);
 	if (d != NULL && PyDict_Check(d)) {
 		s = PyDict_GetItemString(d, "status");
 		m = PyDict_GetItemString(d, "message");
@@ -368,7 +383,6 @@ status_of(struct pb *e, const char *json, char **status, char **message)
 	}
 	PyErr_Clear();
 	Py_XDECREF(d);
-	Py_XDECREF(mod);
 	if (*status == NULL)
 		*status = g_strdup("failed");
 }
@@ -380,13 +394,18 @@ status_of(struct pb *e, const char *json, char **status, char **message)
 static void
 answer_now(struct pb *e, struct pb_task *t, const char *action,
     const char *app, const char *asset, const char *params_json,
-    const char *result_json, int cached, char **json_out)
+    const char *result_json, int cached, const char *known_msg,
+    char **json_out)
 {
 	PyObject	*res;
 	char		*status, *msg;
 	int64_t		 now = g_get_real_time();
 
-	status_of(e, result_json, &status, &msg);
+	if (known_msg != NULL) {	/* a cached success */
+		status = g_strdup("success");
+		msg = g_strdup(known_msg);
+	} else
+		status_of(e, result_json, &status, &msg);
 	res = record(e, t ? t->run : NULL, action, app, asset, params_json,
 	    status, msg, result_json, cached, cached ? 0 : 1, now, now,
 	    json_out);
@@ -401,6 +420,18 @@ answer_now(struct pb *e, struct pb_task *t, const char *action,
 		Py_XDECREF(res);
 	g_free(status);
 	g_free(msg);
+}
+
+/* Worker thread: render the result and parameters as JSON while the
+ * main thread steps other playbooks. */
+static void
+call_render(struct exec_job *job)
+{
+	struct pb_call	*c = (struct pb_call *)job;
+
+	c->ok = action_ctx_ok(job->ctx);
+	c->result_json = action_ctx_result_json(job->ctx);
+	c->params_json = action_ctx_params_json(job->ctx);
 }
 
 /*
@@ -422,6 +453,7 @@ act_begin(struct pb *e, struct pb_task *t, const char *action,
 	Py_ssize_t		 n;
 	PyObject		*pj;
 	char			*params_json, *res;
+	const char		*cmsg;
 	enum ms_err		 rc;
 
 	if ((n = params_split(params, &keys, &vals)) < 0) {
@@ -441,7 +473,7 @@ act_begin(struct pb *e, struct pb_task *t, const char *action,
 			res = g_strdup_printf("{\"status\":\"skipped\","
 			    "\"message\":\"no fixture for '%s'\"}", action);
 		answer_now(e, t, action, "fixture", "fixture", params_json,
-		    res, 0, json_out);
+		    res, 0, NULL, json_out);
 		xfree(res);
 		xfree(params_json);
 		rc = MS_OK;
@@ -456,7 +488,7 @@ act_begin(struct pb *e, struct pb_task *t, const char *action,
 
 		answer_now(e, t, action, app ? app->name :
 		    planned_app(action), NULL, params_json,
-		    j ? PyUnicode_AsUTF8(j) : "{}", 0, json_out);
+		    j ? PyUnicode_AsUTF8(j) : "{}", 0, NULL, json_out);
 		PyErr_Clear();
 		Py_XDECREF(d);
 		Py_XDECREF(j);
@@ -484,13 +516,14 @@ act_begin(struct pb *e, struct pb_task *t, const char *action,
 	c->job.ctx = ctx;
 	c->job.as = as;
 	c->job.retries = asset_retries(as);
+	c->job.finish = call_render;
 	if ((act->flags & APP_ACTION_CACHEABLE) &&
 	    asset_cache_ttl_s(as) > 0) {
 		c->ttl_s = asset_cache_ttl_s(as);
 		c->cache_key = cache_key(action, asset_name(as), params_json);
-		if ((res = cache_get(e, c->cache_key)) != NULL) {
+		if ((res = cache_get(e, c->cache_key, &cmsg)) != NULL) {
 			answer_now(e, t, action, app->name, asset_name(as),
-			    params_json, res, 1, json_out);
+			    params_json, res, 1, cmsg, json_out);
 			xfree(res);
 			xfree(params_json);
 			pb__call_free(c);
@@ -538,6 +571,8 @@ pb__call_free(struct pb_call *c)
 	action_ctx_free(c->job.ctx);
 	g_free(c->action);
 	g_free(c->cache_key);
+	xfree(c->result_json);
+	xfree(c->params_json);
 	g_free(c);
 }
 
@@ -546,13 +581,13 @@ static void
 call_finish(struct pb *e, struct pb_call *c, char **json_out)
 {
 	struct pb_run	*r = c->task ? c->task->run : NULL;
-	char		*res = action_ctx_result_json(c->job.ctx);
-	char		*params = action_ctx_params_json(c->job.ctx);
-	int		 ok = action_ctx_ok(c->job.ctx);
+	const char	*res = c->result_json, *params = c->params_json;
+	int		 ok = c->ok;
 	PyObject	*out;
 
 	if (ok && c->cache_key != NULL)
-		cache_put(e, c->cache_key, res, c->ttl_s);
+		cache_put(e, c->cache_key, res, action_ctx_message(c->job.ctx),
+		    c->ttl_s);
 	out = record(e, r, c->action, c->app->name, asset_name(c->job.as),
 	    params, ok ? "success" : "failed",
 	    action_ctx_message(c->job.ctx), res, 0, c->job.attempts,
@@ -569,8 +604,6 @@ call_finish(struct pb *e, struct pb_call *c, char **json_out)
 		}
 	} else
 		Py_XDECREF(out);
-	xfree(res);
-	xfree(params);
 }
 
 void

@@ -75,10 +75,15 @@ struct pb_call {
 	char			*action;
 	char			*cache_key;	/* or NULL: not cacheable */
 	int			 ttl_s;
+	/* Rendered by the worker (exec_job.finish). */
+	char			*result_json;
+	char			*params_json;
+	int			 ok;
 };
 
 struct pb_cached {
 	char		*json;		/* action_ctx_result_json() */
+	char		*message;
 	int64_t		 expires;	/* us, real time */
 };
 
@@ -102,7 +107,7 @@ struct pb {
 	PyObject	*ms;
 	PyObject	*Request, *RunTimeout, *PlaybookError;
 	PyObject	*run_fn, *result_fn, *result_json_fn, *Container;
-	PyObject	*json_dumps, *format_exception;
+	PyObject	*json_dumps, *json_loads, *format_exception;
 	PyObject	*fixtures;	/* dict, ref, or NULL */
 	/* Watchdog: a playbook stuck in Python code gets RunTimeout. */
 	GThread		*watchdog;
@@ -123,6 +128,7 @@ enum ms_err	 pb__act_start(struct pb *e, struct pb_task *t,
 		    PyObject *action, PyObject *asset, PyObject *params);
 void		 pb__call_done(struct pb *e, struct pb_call *c);
 void		 pb__call_free(struct pb_call *c);
+void		 pb__cached_free(gpointer p);
 enum ms_err	 pb__resolve(struct pb *e, const char *action,
 		    const char *asset, struct asset **as,
 		    const struct app_action **act, const struct app **app,

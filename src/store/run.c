@@ -205,8 +205,9 @@ store_action_run_add(struct store *st, const struct store_action_run *r,
 	if ((rc = store__json_parse(params, JSON_OBJECT, "action parameters",
 	    &p)) != MS_OK)
 		return rc;
-	if (r->result_json != NULL && (rc = store__json_parse(r->result_json,
-	    JSON_OBJECT, "action result", &res)) != MS_OK)
+	if (r->result_json != NULL && !r->result_trusted &&
+	    (rc = store__json_parse(r->result_json, JSON_OBJECT,
+	    "action result", &res)) != MS_OK)
 		goto out;
 	if ((rc = store__wbegin(st, &outer)) != MS_OK)
 		goto out;
@@ -339,7 +340,9 @@ run_events(struct store *st, int64_t run_id, json_t **out)
 			rc = run_events_add(st, s, ev, kinds[i].row,
 			    kinds[i].type, kinds[i].time_col);
 	}
-	qsort(ev->data, ev->len, sizeof(struct run_event), event_cmp);
+	if (ev->len > 1)
+		qsort(ev->data, ev->len, sizeof(struct run_event),
+		    event_cmp);
 	*out = json_array();
 	for (i = 0; i < ev->len; i++)
 		json_array_append_new(*out,

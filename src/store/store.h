@@ -141,6 +141,9 @@ struct store_action_run {
 	int64_t		 started;	/* us */
 	int64_t		 finished;	/* us */
 	const char	*approved_by;	/* NULL, or who answered a prompt */
+	/* 'result_json' was made by the engine's own JSON writer: the
+	 * store does not parse it again to check it. */
+	int		 result_trusted;
 };
 
 /* Store one finished action run; audited with its parameters and the
