@@ -177,7 +177,8 @@ main(int argc, char **argv)
 	po.playbooks_dir = books;
 	po.python_dir = argv[5];
 	po.quiet = 1;
-	if (pb_new(cf, st, &po, &e, err, sizeof(err)) != MS_OK)
+	if (pb_new(st, &po, &e, err, sizeof(err)) != MS_OK ||
+	    pb_configure(e, cf) != MS_OK)
 		die(err);
 	t0 = now();
 	for (i = 0; i < n; i++) {

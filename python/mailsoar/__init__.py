@@ -21,7 +21,7 @@ import json as _json
 import _mailsoar
 
 __all__ = ["act", "gather", "prompt", "playbook", "lists", "log",
-           "action", "ActionResult", "Container", "Artifact",
+           "app", "action", "ActionResult", "Container", "Artifact",
            "PlaybookError", "Transient"]
 
 
@@ -247,18 +247,61 @@ log = _Log()
 _apps = {}
 
 
+def _app_entry(name):
+    return _apps.setdefault(name, {"description": "", "settings": {},
+                                   "actions": {}})
+
+
+def app(name, description="", settings=None):
+    """Declare a Python app and the asset settings it reads:
+    ``settings={"url": {"required": True}, "token": {"secret": True}}``.
+    Secret settings may be given as KEY=, KEY_file= or KEY_env= in the
+    asset and are never logged."""
+    a = _app_entry(str(name))
+    a["description"] = str(description)
+    for k, v in (settings or {}).items():
+        v = v or {}
+        a["settings"][str(k)] = {"required": bool(v.get("required")),
+                                 "secret": bool(v.get("secret")),
+                                 "description": str(v.get("description",
+                                                          ""))}
+
+
 def action(name, app="python", params=None, cacheable=False):
-    """Declare an action of a Python app (loaded from the configured
-    apps directory).  The function takes (params: dict, asset: dict) and
-    returns a dict {"data": [...], "summary": {...}, "message": "..."};
-    raising fails the action (ms.Transient for a retryable failure).
+    """Declare an action of a Python app (files in the configured
+    ``[playbooks] apps_dir``).  The function takes (params: dict of str,
+    asset: dict of the asset's settings plus "name") and returns a dict
+    {"data": [...], "summary": {...}, "message": "..."}; raising fails the
+    action, ms.Transient for a failure worth retrying.  It runs on a
+    worker thread, holding the GIL while it runs Python.
     ``params``: {"name": {"contains": "ip", "required": True}, ...}."""
     def deco(fn):
-        _apps.setdefault(app, {})[name] = {
-            "fn": fn, "params": params or {}, "cacheable": cacheable,
-            "doc": (fn.__doc__ or "").strip().split("\n")[0]}
+        ps = {}
+        for k, v in (params or {}).items():
+            v = v or {}
+            ps[str(k)] = {"contains": v.get("contains"),
+                          "required": bool(v.get("required")),
+                          "description": str(v.get("description", ""))}
+        _app_entry(str(app))["actions"][str(name)] = {
+            "fn": fn, "params": ps, "cacheable": bool(cacheable),
+            "description": (fn.__doc__ or "").strip().split("\n")[0]}
         return fn
     return deco
+
+
+def _call_action(fn, params_json, asset):
+    """Run a Python action for the engine: its result as JSON text."""
+    try:
+        r = fn(_json.loads(params_json), asset)
+    except Transient as exc:
+        return _json.dumps({"status": "failed", "transient": True,
+                            "message": str(exc) or "transient failure"})
+    if r is None:
+        r = {}
+    if not isinstance(r, dict):
+        raise TypeError("a Python action returns a dict, not %s"
+                        % type(r).__name__)
+    return _json.dumps(r, default=str)
 
 
 class Transient(Exception):

@@ -40,23 +40,102 @@ cli_share_dir(const char *sub)
 	return g_build_filename(MS_DATADIR, sub, NULL);
 }
 
+/* A setting read before the config is checked (config_load reports
+ * what is wrong with the file later).  g_free. */
+static char *
+peek(const char *path, const char *group, const char *key)
+{
+	GKeyFile	*kf = g_key_file_new();
+	char		*v = NULL;
+
+	if (g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+		v = g_key_file_get_string(kf, group, key, NULL);
+	g_key_file_free(kf);
+	if (v != NULL)
+		g_strstrip(v);
+	return v;
+}
+
+/* 'p' relative to the config file's directory.  g_free. */
+static char *
+near_config(const char *cpath, const char *p)
+{
+	char	*base, *out;
+
+	if (p == NULL)
+		return NULL;
+	if (g_path_is_absolute(p) || cpath == NULL)
+		return g_strdup(p);
+	base = g_path_get_dirname(cpath);
+	out = g_build_filename(base, p, NULL);
+	g_free(base);
+	return out;
+}
+
 /* The playbooks directory: [playbooks] dir= (relative to the config
  * file), else the shipped one. */
 static char *
-playbooks_dir(struct config *cf)
+playbooks_dir(const char *cpath)
 {
-	const char	*d = config_get(cf, "playbooks", "dir");
-	char		*base, *out;
+	char	*d, *out;
 
 	if (cli_global.playbooks != NULL)
 		return g_strdup(cli_global.playbooks);
-	if (d == NULL)
+	if (cpath == NULL || (d = peek(cpath, "playbooks", "dir")) == NULL)
 		return cli_share_dir("playbooks");
-	if (g_path_is_absolute(d) || config_path(cf) == NULL)
-		return g_strdup(d);
-	base = g_path_get_dirname(config_path(cf));
-	out = g_build_filename(base, d, NULL);
-	g_free(base);
+	out = near_config(cpath, d);
+	g_free(d);
+	return out;
+}
+
+/* Start the playbook engine: interpreter and Python apps first, since
+ * the config may name Python apps. */
+static int
+start_pb(struct cli_engine *ce, const char *cpath, const char *fixtures,
+    unsigned flags, char *err, size_t errlen)
+{
+	struct pb_options	 po;
+	char			*pbdir, *pydir, *apps = NULL, *v;
+	int			 rc;
+
+	memset(&po, 0, sizeof(po));
+	pbdir = playbooks_dir(cpath);
+	pydir = cli_share_dir("python");
+	if (cpath != NULL && (v = peek(cpath, "playbooks", "apps_dir")) !=
+	    NULL) {
+		apps = near_config(cpath, v);
+		g_free(v);
+	}
+	po.playbooks_dir = pbdir;
+	po.python_dir = pydir;
+	po.apps_dir = apps;
+	po.fixtures_json = fixtures;
+	po.quiet = (flags & CLI_ENGINE_QUIET) != 0;
+	rc = pb_new(ce->st, &po, &ce->pb, err, errlen) == MS_OK ? 0 : -1;
+	g_free(pbdir);
+	g_free(pydir);
+	g_free(apps);
+	return rc;
+}
+
+/* The apps the config may name: built-in, and Python ones when the
+ * engine runs.  NULL-terminated; g_free the vector. */
+static const struct app **
+all_apps(struct cli_engine *ce)
+{
+	const struct app *const	*v;
+	const struct app	**out;
+	size_t			 n = 0, i;
+
+	if (ce->pb == NULL) {
+		while (app_builtin[n] != NULL)
+			n++;
+		v = app_builtin;
+	} else
+		v = pb_apps(ce->pb, &n);
+	out = g_new0(const struct app *, n + 1);
+	for (i = 0; i < n; i++)
+		out[i] = v[i];
 	return out;
 }
 
@@ -65,27 +144,26 @@ cli_engine_open(struct cli_engine *ce, const char *datadir, unsigned flags,
     const char *fixtures_json)
 {
 	const char		*cpath = cli_global.config;
-	char			 err[2048];
-	char			*dbpath = NULL, *pbdir = NULL, *pydir = NULL;
-	struct pb_options	 po;
+	const struct app	**apps = NULL;
+	char			 err[4096];
+	char			*dbpath = NULL, *peeked = NULL, *v;
 	int			 rc = CLI_EXIT_INPUT;
 
 	memset(ce, 0, sizeof(*ce));
 	if (cpath == NULL)
 		cpath = g_getenv("MAILSOAR_CONFIG");
-	if (cpath != NULL && *cpath != '\0') {
-		if (config_load(cpath, app_builtin, &ce->cf, err,
-		    sizeof(err)) != MS_OK) {
-			fprintf(stderr, "mailsoar: %s\n", err);
-			return CLI_EXIT_USAGE;
-		}
-	} else
-		ce->cf = config_new_empty();
+	if (cpath != NULL && *cpath == '\0')
+		cpath = NULL;
 	if (datadir == NULL)
 		datadir = cli_global.data;
-	if (datadir == NULL)
-		datadir = config_get(ce->cf, "engine", "data_dir");
+	if (datadir == NULL && cpath != NULL &&
+	    (v = peek(cpath, "engine", "data_dir")) != NULL) {
+		peeked = near_config(cpath, v);
+		g_free(v);
+		datadir = peeked;
+	}
 	ce->datadir = g_strdup(datadir ? datadir : vault_default_datadir());
+	g_free(peeked);
 	if (g_mkdir_with_parents(ce->datadir, 0700) != 0) {
 		fprintf(stderr, "mailsoar: data directory %s: %s\n",
 		    ce->datadir, g_strerror(errno));
@@ -96,31 +174,39 @@ cli_engine_open(struct cli_engine *ce, const char *datadir, unsigned flags,
 		fprintf(stderr, "mailsoar: store %s: %s\n", dbpath, err);
 		goto out;
 	}
-	if (flags & CLI_ENGINE_PB) {
+	/* Python apps named in the config need the engine to be known. */
+	if (cpath != NULL && (v = peek(cpath, "playbooks", "apps_dir")) !=
+	    NULL) {
+		flags |= CLI_ENGINE_PB;
+		g_free(v);
+	}
+	if ((flags & CLI_ENGINE_PB) && start_pb(ce, cpath, fixtures_json,
+	    flags, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mailsoar: playbook engine: %s\n", err);
+		goto out;
+	}
+	apps = all_apps(ce);
+	if (cpath != NULL) {
+		if (config_load(cpath, apps, &ce->cf, err, sizeof(err)) !=
+		    MS_OK) {
+			fprintf(stderr, "mailsoar: %s\n", err);
+			rc = CLI_EXIT_USAGE;
+			goto out;
+		}
+	} else
+		ce->cf = config_new_empty();
+	if (ce->pb != NULL) {
 		if (config_assets_init(ce->cf, err, sizeof(err)) != MS_OK) {
 			fprintf(stderr, "mailsoar: %s\n", err);
 			rc = CLI_EXIT_USAGE;
 			goto out;
 		}
-		pbdir = playbooks_dir(ce->cf);
-		pydir = cli_share_dir("python");
-		memset(&po, 0, sizeof(po));
-		po.playbooks_dir = pbdir;
-		po.python_dir = pydir;
-		po.apps_dir = config_get(ce->cf, "playbooks", "apps_dir");
-		po.fixtures_json = fixtures_json;
-		po.quiet = (flags & CLI_ENGINE_QUIET) != 0;
-		if (pb_new(ce->cf, ce->st, &po, &ce->pb, err, sizeof(err)) !=
-		    MS_OK) {
-			fprintf(stderr, "mailsoar: playbook engine: %s\n", err);
-			goto out;
-		}
+		pb_configure(ce->pb, ce->cf);
 	}
 	rc = 0;
 out:
+	g_free(apps);
 	g_free(dbpath);
-	g_free(pbdir);
-	g_free(pydir);
 	if (rc != 0)
 		cli_engine_close(ce);
 	return rc;

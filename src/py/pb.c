@@ -192,6 +192,7 @@ book_get(struct pb *e, const char *name, const char **why)
 	struct stat	 sb;
 	PyObject	*mod;
 	char		*err;
+	int64_t		 mtime;
 
 	*why = NULL;
 	if (name[0] == '\0' || strchr(name, '/') != NULL ||
@@ -212,14 +213,15 @@ book_get(struct pb *e, const char *name, const char **why)
 		*why = b->error;
 		return b->module;	/* deleted: keep running the last */
 	}
-	if (b->module != NULL && (int64_t)sb.st_mtime == b->mtime &&
+	mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+	if (b->module != NULL && mtime == b->mtime &&
 	    (int64_t)sb.st_size == b->size)
 		return b->module;
-	if (b->module == NULL || (int64_t)sb.st_mtime != b->tried_mtime) {
-		b->tried_mtime = (int64_t)sb.st_mtime;
+	if (b->module == NULL || mtime != b->tried_mtime) {
+		b->tried_mtime = mtime;
 		if ((mod = book_compile(e, name, b->path, &err)) != NULL) {
 			Py_XSETREF(b->module, mod);
-			b->mtime = (int64_t)sb.st_mtime;
+			b->mtime = mtime;
 			b->size = (int64_t)sb.st_size;
 			g_clear_pointer(&b->error, g_free);
 			return mod;
@@ -402,6 +404,7 @@ run_kill(struct pb *e, struct pb_run *r, const char *status)
 	PyObject	*exc;
 	guint		 i;
 
+	r->killed = 1;
 	for (i = 0; i < r->tasks->len; i++) {
 		struct pb_task *t = g_ptr_array_index(r->tasks, i);
 
@@ -430,7 +433,7 @@ run_kill(struct pb *e, struct pb_run *r, const char *status)
 static void
 runs_reap(struct pb *e)
 {
-	guint		 i;
+	guint		 i, k;
 	struct pb_run	*r;
 
 	for (i = 0; i < e->runs->len;) {
@@ -442,6 +445,10 @@ runs_reap(struct pb *e)
 		g_ptr_array_remove_index_fast(e->runs, i);
 		if (r->parent != NULL)
 			r->parent->children--;
+		/* A killed run's tasks may still wait in the ready queue
+		 * (a run that ended by itself has none there). */
+		for (k = 0; r->killed && k < r->tasks->len; k++)
+			g_queue_remove_all(&e->ready, r->tasks->pdata[k]);
 		Py_XDECREF(r->container);
 		g_ptr_array_free(r->tasks, TRUE);
 		g_free(r->playbook);
@@ -928,21 +935,20 @@ fixtures_load(struct pb *e, const char *text, char *err, size_t errlen)
 }
 
 enum ms_err
-pb_new(struct config *cf, struct store *st, const struct pb_options *opt,
-    struct pb **out, char *err, size_t errlen)
+pb_new(struct store *st, const struct pb_options *opt, struct pb **out,
+    char *err, size_t errlen)
 {
 	struct pb	*e;
 	enum ms_err	 rc;
 	size_t		 i;
-	int		 workers;
 
 	*out = NULL;
 	e = g_new0(struct pb, 1);
-	e->cf = cf;
 	e->st = st;
 	e->playbooks_dir = g_strdup(opt->playbooks_dir);
 	e->python_dir = g_strdup(opt->python_dir);
 	e->quiet = opt->quiet;
+	e->workers = opt->workers;
 	e->books = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 	    book_free);
 	e->cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
@@ -953,8 +959,6 @@ pb_new(struct config *cf, struct store *st, const struct pb_options *opt,
 	e->apps = g_ptr_array_new();
 	for (i = 0; app_builtin[i] != NULL; i++)
 		g_ptr_array_add(e->apps, (gpointer)app_builtin[i]);
-	e->run_timeout_us = config_get_int(cf, "engine", "run_timeout_s",
-	    300) * G_USEC_PER_SEC;
 	if ((rc = interp_start(e->python_dir, err, errlen)) != MS_OK) {
 		pb_free(e);
 		return rc;
@@ -962,16 +966,31 @@ pb_new(struct config *cf, struct store *st, const struct pb_options *opt,
 	pb__cur = e;
 	if ((rc = interp_bind(e, err, errlen)) != MS_OK ||
 	    (opt->fixtures_json != NULL && (rc = fixtures_load(e,
-	    opt->fixtures_json, err, errlen)) != MS_OK)) {
+	    opt->fixtures_json, err, errlen)) != MS_OK) ||
+	    (opt->apps_dir != NULL && (rc = pb__apps_load(e, opt->apps_dir,
+	    err, errlen)) != MS_OK)) {
 		pb_free(e);
 		return rc;
 	}
-	workers = opt->workers > 0 ? opt->workers :
+	e->main_ident = PyThread_get_thread_ident();
+	*out = e;
+	return MS_OK;
+}
+
+enum ms_err
+pb_configure(struct pb *e, struct config *cf)
+{
+	int	workers;
+
+	if (e->cf != NULL)
+		return MS_EINVAL;
+	e->cf = cf;
+	e->run_timeout_us = config_get_int(cf, "engine", "run_timeout_s",
+	    300) * G_USEC_PER_SEC;
+	workers = e->workers > 0 ? e->workers :
 	    (int)config_get_int(cf, "engine", "workers", 8);
 	e->ex = exec_new(workers);
-	e->main_ident = PyThread_get_thread_ident();
 	e->watchdog = g_thread_new("pb-watchdog", watchdog, e);
-	*out = e;
 	return MS_OK;
 }
 
@@ -999,8 +1018,8 @@ pb_free(struct pb *e)
 				c->task->run->jobs_out--;
 			pb__call_free(c);
 		}
+		exec_free(e->ex);	/* Python apps may want the GIL */
 		Py_END_ALLOW_THREADS
-		exec_free(e->ex);
 	}
 	for (i = 0; i < e->runs->len; i++) {
 		struct pb_run *r = g_ptr_array_index(e->runs, i);
@@ -1011,6 +1030,7 @@ pb_free(struct pb *e)
 		r->children = 0;
 	}
 	runs_reap(e);
+	g_queue_clear(&e->ready);
 	g_hash_table_destroy(e->cache);
 	if (Py_IsInitialized()) {
 		g_hash_table_destroy(e->books);
@@ -1026,6 +1046,7 @@ pb_free(struct pb *e)
 		Py_XDECREF(e->json_loads);
 		Py_XDECREF(e->format_exception);
 		Py_XDECREF(e->fixtures);
+		pb__apps_free(e);
 		Py_FinalizeEx();
 	} else
 		g_hash_table_destroy(e->books);

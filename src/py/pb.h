@@ -33,13 +33,16 @@ struct pb_options {
 };
 
 /*
- * Start the interpreter and the executor.  'cf' and 'st' are borrowed
+ * Start the interpreter and load the Python apps of 'opt->apps_dir' (so
+ * that the configuration can name them: see pb_apps).  'st' is borrowed
  * and must outlive the engine.  MS_EINVAL / MS_EPY with 'err' when the
- * Python side cannot be loaded.
+ * Python side cannot be loaded.  Then pb_configure().
  */
-enum ms_err	 pb_new(struct config *cf, struct store *st,
-		    const struct pb_options *opt, struct pb **out, char *err,
-		    size_t errlen);
+enum ms_err	 pb_new(struct store *st, const struct pb_options *opt,
+		    struct pb **out, char *err, size_t errlen);
+/* Give the engine its configuration (loaded with pb_apps' list) and
+ * start the executor and the watchdog.  'cf' is borrowed. */
+enum ms_err	 pb_configure(struct pb *e, struct config *cf);
 /* Wait for running actions, stop the interpreter.  NULL-safe. */
 void		 pb_free(struct pb *e);
 

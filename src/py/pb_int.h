@@ -51,6 +51,7 @@ struct pb_run {
 	char		*status;	/* set when finished */
 	unsigned	 n_actions, n_failed, n_skipped, n_cached;
 	int		 depth;		/* ms.playbook() nesting */
+	int		 killed;	/* ended by run_kill() */
 };
 
 /* A compiled playbook; the previous good version stays when an edit
@@ -59,9 +60,9 @@ struct pb_book {
 	char		*name;
 	char		*path;
 	PyObject	*module;	/* ref, or NULL */
-	int64_t		 mtime;		/* of the version in 'module' */
+	int64_t		 mtime;		/* ns, of the version in 'module' */
 	int64_t		 size;
-	int64_t		 tried_mtime;	/* newest version tried */
+	int64_t		 tried_mtime;	/* ns, newest version tried */
 	char		*error;		/* why the newest did not load */
 };
 
@@ -116,12 +117,21 @@ struct pb {
 	_Atomic int	 fired;
 	unsigned long	 main_ident;	/* the interpreter's thread */
 	GPtrArray	*apps;		/* const struct app *, for lookups */
+	int		 workers;	/* from the options, 0: config */
+	/* Python apps (pb_app.c). */
+	GPtrArray	*pyapps;	/* struct app *, owned */
+	GHashTable	*pyfns;		/* struct app_action * -> fn (ref) */
 };
 
 extern struct pb	*pb__cur;	/* the engine, for _mailsoar */
 
 /* pb_mod.c: the built-in module _mailsoar. */
 PyObject	*pb__module_init(void);
+
+/* pb_app.c: apps written in Python. */
+enum ms_err	 pb__apps_load(struct pb *e, const char *dir, char *err,
+		    size_t errlen);
+void		 pb__apps_free(struct pb *e);
 
 /* pb_act.c */
 enum ms_err	 pb__act_start(struct pb *e, struct pb_task *t,

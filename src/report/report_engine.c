@@ -315,7 +315,8 @@ report_run_text(FILE *f, const char *run_json, unsigned flags)
 		g_ptr_array_add(all, x);
 	json_array_foreach(json_object_get(r, "events"), i, x)
 		g_ptr_array_add(all, x);
-	qsort(all->pdata, all->len, sizeof(gpointer), by_time);
+	if (all->len > 1)
+		qsort(all->pdata, all->len, sizeof(gpointer), by_time);
 	for (i = 0; i < all->len; i++) {
 		x = all->pdata[i];
 		offset(f, when(x), t0);

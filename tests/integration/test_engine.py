@@ -426,3 +426,98 @@ def test_playbook_sync_from_git_keeps_the_good_version(env):
     assert open(installed).read() == v1
     o = env.analyze(PHISH)[0]
     assert one_run(o)["status"] == "success"
+
+
+def test_playbook_reloads_when_its_file_changes(env):
+    # Run 1 rewrites the playbook; emails analysed after that batch get
+    # the new version, without restarting.  --jobs 1: batches of 4.
+    path = os.path.join(env.books, "t.py")
+    env.book("t", """
+        import mailsoar as ms
+        async def on_start(c):
+            c.tag("v1")
+            with open(__file__, "w") as f:
+                f.write("async def on_start(c):\\n    c.tag('version-2')\\n")
+    """)
+    mbox = os.path.join(env.root, "box.mbox")
+    with open(mbox, "wb") as f:
+        for i in range(6):
+            f.write(b"From a@b Mon Nov 30 10:00:00 2026\nMessage-ID: <m%d@x>"
+                    b"\nSubject: n%d\n\nbody %d\n\n" % (i, i, i))
+    r = env.run("analyze", "--json", "--jobs", "1", mbox)
+    assert r.returncode == 0, r.stderr.decode()
+    objs = [json.loads(x) for x in r.stdout.decode().splitlines()]
+    tags = []
+    for o in objs:
+        c = json.loads(env.run("containers", "--json").stdout)
+        tags.append([x for x in c if x["id"] == o["container_id"]][0]
+                    ["tags"])
+    assert tags[:4] == [["v1"]] * 4
+    assert tags[4:] == [["version-2"]] * 2
+    assert "version-2" in open(path).read()
+
+
+def test_python_apps(env):
+    apps = os.path.join(env.root, "apps")
+    os.makedirs(apps)
+    with open(os.path.join(apps, "hr.py"), "w") as f:
+        f.write(textwrap.dedent("""
+            import mailsoar as ms
+            ms.app("hr", "the HR directory",
+                   settings={"url": {"required": True},
+                             "token": {"secret": True}})
+            calls = []
+
+            @ms.action("lookup user", app="hr",
+                       params={"email": {"contains": "email",
+                                         "required": True}})
+            def lookup(params, asset):
+                calls.append(params["email"])
+                if params["email"].startswith("flaky"):
+                    raise ms.Transient("busy")
+                if params["email"].startswith("bad"):
+                    raise ValueError("no such user")
+                return {"data": [{"email": params["email"],
+                                  "url": asset["url"],
+                                  "token": asset["token"]}],
+                        "summary": {"tries": len(calls)},
+                        "message": "found"}
+        """))
+    env.config(playbooks="t", extra="[asset people]\napp=hr\n"
+               "url=https://hr.example\ntoken_file=%s\n"
+               % os.path.join(env.root, "tok"))
+    with open(env.conf, "a") as f:
+        pass
+    text = open(env.conf).read().replace(
+        "[playbooks]\n", "[playbooks]\napps_dir=%s\n" % apps)
+    open(env.conf, "w").write(text)
+    with open(os.path.join(env.root, "tok"), "w") as f:
+        f.write("sekrit\n")
+    env.book("t", """
+        import mailsoar as ms
+        async def on_start(c):
+            ok = await ms.act("lookup user", email="ceo@example.org")
+            assert ok.ok and ok.data[0]["url"] == "https://hr.example"
+            assert ok.data[0]["token"] == "sekrit"
+            bad = await ms.act("lookup user", email="bad@example.org")
+            assert bad.status == "failed", bad
+            assert "no such user" in bad.message
+            fl = await ms.act("lookup user", email="flaky@example.org")
+            assert fl.status == "failed" and fl.message == "busy"
+            c.tag("python-app-ok")
+    """)
+    o = env.analyze(PHISH)[0]
+    run = one_run(o)
+    assert run["status"] == "success", run
+    flaky = [a for a in run["action_runs"]
+             if a["parameter"]["email"].startswith("flaky")][0]
+    assert flaky["attempts"] == 3           # retried: transient
+    bad = [a for a in run["action_runs"]
+           if a["parameter"]["email"].startswith("bad")][0]
+    assert bad["attempts"] == 1
+    r = env.run("apps")
+    assert b'action "lookup user"' in r.stdout and b"people" in r.stdout
+    # The secret never reaches the store or the logs.
+    with env.db() as db:
+        for (t,) in db.execute("select detail from audit_log"):
+            assert "sekrit" not in (t or "")
