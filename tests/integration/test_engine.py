@@ -521,3 +521,51 @@ def test_python_apps(env):
     with env.db() as db:
         for (t,) in db.execute("select detail from audit_log"):
             assert "sekrit" not in (t or "")
+
+
+def overlap(runs):
+    """The most action runs that were running at the same moment."""
+    ev = []
+    for a in runs:
+        ev.append((a["started"], 1))
+        ev.append((a["finished"], -1))
+    cur = best = 0
+    for _, d in sorted(ev, key=lambda x: (x[0], x[1])):
+        cur += d
+        best = max(best, cur)
+    return best
+
+
+def test_per_asset_concurrency_timeout_and_cache_ttl(env):
+    env.config(playbooks="t", extra="[asset slow]\napp=util\n"
+               "max_concurrent=2\ntimeout_ms=400\nretries=0\n"
+               "cache_ttl_s=1\n", engine="workers=8")
+    env.book("t", """
+        import mailsoar as ms
+        async def on_start(c):
+            rs = await ms.gather(*[ms.act("no op", sleep_ms="150")
+                                   for _ in range(6)])
+            assert all(r.ok for r in rs), rs
+            late = await ms.act("no op", sleep_ms="2000")
+            assert late.status == "failed" and "timed out" in late.message
+    """)
+    o = env.analyze(PHISH)[0]
+    run = one_run(o)
+    assert run["status"] == "success", run
+    quick = [a for a in run["action_runs"]
+             if a["parameter"].get("sleep_ms") == "150"]
+    with env.db() as db:
+        rows = db.execute("select started, finished from action_runs where"
+                          " params like '%150%'").fetchall()
+    assert len(rows) == 6
+    assert overlap([{"started": s, "finished": f} for s, f in rows]) == 2
+    late = [a for a in run["action_runs"]
+            if a["parameter"].get("sleep_ms") == "2000"][0]
+    assert late["duration_ms"] < 1500
+    # The cache keeps a result for cache_ttl_s, then asks again.
+    r1 = json.loads(env.run("act", "echo", "value=v").stdout)
+    r2 = json.loads(env.run("act", "echo", "value=v").stdout)
+    time.sleep(1.2)
+    r3 = json.loads(env.run("act", "echo", "value=v").stdout)
+    assert [r1["cached"], r2["cached"], r3["cached"]] == [False, True,
+                                                          False]
