@@ -279,5 +279,6 @@ cli_container_store(struct store *st, const struct cli_container *cc,
 	in.data_json = cc->data;
 	in.artifacts_json = (const char *const *)cc->arts;
 	in.nartifacts = cc->narts;
+	in.data_trusted = 1;		/* report_analysis_string() */
 	return store_container_put(st, &in, cid, &created);
 }

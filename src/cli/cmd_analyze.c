@@ -253,7 +253,7 @@ print_stored(struct pipeline *pl, struct job *j)
 		print_job(pl, j);
 		return;
 	}
-	store_container_json(st, j->cid, &c);
+	store_container_meta_json(st, j->cid, &c);
 	store_score_json(st, j->cid, &sc, &total);
 	store_runs_json(st, j->cid, &runs);
 	if ((f = open_memstream(&buf, &len)) != NULL) {

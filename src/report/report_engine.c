@@ -96,10 +96,22 @@ report_container_json(FILE *f, const char *analysis_json,
     const char *container_json, const char *score_json,
     const char *runs_json, unsigned flags)
 {
-	json_t		*o = parse(analysis_json), *c = parse(container_json);
+	json_t		*o, *c = parse(container_json);
 	json_t		*sc = parse(score_json), *runs = parse(runs_json);
 	json_int_t	 score;
+	size_t		 alen = analysis_json ? strlen(analysis_json) : 0;
+	char		*extra;
+	int		 splice;
 
+	/*
+	 * One line: the analysis as it is (report_analysis_string writes a
+	 * compact object) with the container's keys spliced in before its
+	 * closing brace; parsing a large analysis again would cost more
+	 * than analysing it.  Indented output goes through jansson.
+	 */
+	splice = !(flags & REPORT_PRETTY) && alen > 2 &&
+	    analysis_json[0] == '{' && analysis_json[alen - 1] == '}';
+	o = splice ? json_object() : parse(analysis_json);
 	if (!json_is_object(o)) {
 		fprintf(f, "%s\n", analysis_json ? analysis_json : "null");
 		goto out;
@@ -119,7 +131,15 @@ report_container_json(FILE *f, const char *analysis_json,
 	    json_incref(sc) : json_array());
 	json_object_set_new(o, "playbook_runs", json_is_array(runs) ?
 	    runs_obj(runs) : json_array());
-	report__dump(f, o, flags);
+	if (splice && (extra = json_dumps(o, JSON_PRESERVE_ORDER |
+	    JSON_COMPACT)) != NULL) {
+		fwrite(analysis_json, 1, alen - 1, f);
+		fputc(',', f);
+		fputs(extra + 1, f);
+		fputc('\n', f);
+		xfree(extra);
+	} else
+		report__dump(f, o, flags);
 out:
 	json_decref(o);
 	json_decref(c);

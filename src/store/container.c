@@ -261,8 +261,9 @@ store_container_put(struct store *st, const struct store_container_in *in,
 		log_warnx("store: container put: bad severity");
 		goto out;
 	}
-	if (in->data_json != NULL && (rc = store__json_parse(in->data_json,
-	    JSON_OBJECT, "container data", &d)) != MS_OK)
+	if (in->data_json != NULL && !in->data_trusted &&
+	    (rc = store__json_parse(in->data_json, JSON_OBJECT,
+	    "container data", &d)) != MS_OK)
 		goto out;
 	if (in->nartifacts > 0 && in->artifacts_json == NULL)
 		goto out;
@@ -312,8 +313,9 @@ container_row(sqlite3_stmt *s, int with_data)
 	return o;
 }
 
-enum ms_err
-store_container_json(struct store *st, int64_t id, char **json)
+/* One container, with "data" when 'with_data'. */
+static enum ms_err
+container_get(struct store *st, int64_t id, int with_data, char **json)
 {
 	sqlite3_stmt	*s;
 	json_t		*o;
@@ -330,9 +332,21 @@ store_container_json(struct store *st, int64_t id, char **json)
 	}
 	if (src != SQLITE_ROW)
 		return store__fail(st, s, "container get");
-	o = container_row(s, 1);
+	o = container_row(s, with_data);
 	sqlite3_reset(s);
 	return store__json_out(o, json);
+}
+
+enum ms_err
+store_container_json(struct store *st, int64_t id, char **json)
+{
+	return container_get(st, id, 1, json);
+}
+
+enum ms_err
+store_container_meta_json(struct store *st, int64_t id, char **json)
+{
+	return container_get(st, id, 0, json);
 }
 
 enum ms_err

@@ -57,6 +57,9 @@ struct store_container_in {
 	 * "where"}; 'nartifacts' of them. */
 	const char *const *artifacts_json;
 	size_t		 nartifacts;
+	/* 'data_json' was written by our own JSON writer (the analysis
+	 * report): the store does not parse it again to check it. */
+	int		 data_trusted;
 };
 
 /*
@@ -72,6 +75,9 @@ enum ms_err	 store_container_put(struct store *st,
  * "seen_count","reporters":[],"source","message_id","created","updated",
  * "data":{...}} or MS_EINVAL when there is no such container. */
 enum ms_err	 store_container_json(struct store *st, int64_t id,
+		    char **json);
+/* The same without "data" (cheap: for listing and summaries). */
+enum ms_err	 store_container_meta_json(struct store *st, int64_t id,
 		    char **json);
 /* Newest first, at most 'limit' (0: all), without "data". */
 enum ms_err	 store_containers_json(struct store *st, size_t limit,
