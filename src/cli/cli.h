@@ -65,6 +65,11 @@ int	cli_engine_open(struct cli_engine *ce, const char *datadir,
 void	cli_engine_close(struct cli_engine *ce);
 struct analysis;
 
+struct cli_file {
+	char	*sha256, *name, *type;
+	int64_t	 size;
+};
+
 /* What storing an analysed email needs, copied out of its arena (so it
  * can cross threads).  All newly allocated. */
 struct cli_container {
@@ -73,12 +78,15 @@ struct cli_container {
 	size_t	 narts;
 	char	*subject, *message_id, *body_sha256, *input_sha256;
 	char	*reporter;
+	struct cli_file	*files;	/* the attachments, for vault_files */
+	size_t	 nfiles;
 };
 
 void	cli_container_init(struct cli_container *cc,
 	    const struct analysis *an);
 void	cli_container_clear(struct cli_container *cc);
-/* Store it (label "email"); MS_OK with '*cid', else the store's error. */
+/* Store it (label "email") with its attachments' vault entries; MS_OK
+ * with '*cid', else the store's error. */
 enum ms_err	cli_container_store(struct store *st,
 		    const struct cli_container *cc, const char *source,
 		    int64_t *cid);

@@ -232,6 +232,7 @@ void
 cli_container_init(struct cli_container *cc, const struct analysis *an)
 {
 	const struct mail_email	*e = an->email;
+	size_t			 i;
 
 	cc->data = report_analysis_string(an);
 	cc->arts = report_artifact_strings(an, &cc->narts);
@@ -242,6 +243,16 @@ cli_container_init(struct cli_container *cc, const struct analysis *an)
 	    an->hash.sha256 : NULL);
 	cc->reporter = dup_or_null(an->reporter && an->reporter->from ?
 	    an->reporter->from->addr : NULL);
+	cc->nfiles = an->attachments.n;
+	cc->files = xcalloc(cc->nfiles + 1, sizeof(*cc->files));
+	for (i = 0; i < cc->nfiles; i++) {
+		const struct attachment *at = an->attachments.v[i];
+
+		cc->files[i].sha256 = xstrdup(at->hash.sha256);
+		cc->files[i].name = dup_or_null(at->file_name);
+		cc->files[i].type = dup_or_null(at->detected_type);
+		cc->files[i].size = (int64_t)at->size;
+	}
 }
 
 void
@@ -258,6 +269,12 @@ cli_container_clear(struct cli_container *cc)
 	xfree(cc->body_sha256);
 	xfree(cc->input_sha256);
 	xfree(cc->reporter);
+	for (i = 0; i < cc->nfiles; i++) {
+		xfree(cc->files[i].sha256);
+		xfree(cc->files[i].name);
+		xfree(cc->files[i].type);
+	}
+	xfree(cc->files);
 	memset(cc, 0, sizeof(*cc));
 }
 
@@ -267,6 +284,8 @@ cli_container_store(struct store *st, const struct cli_container *cc,
 {
 	struct store_container_in	in;
 	int				created;
+	size_t				i;
+	enum ms_err			rc;
 
 	memset(&in, 0, sizeof(in));
 	in.name = cc->subject ? cc->subject : source;
@@ -280,5 +299,10 @@ cli_container_store(struct store *st, const struct cli_container *cc,
 	in.artifacts_json = (const char *const *)cc->arts;
 	in.nartifacts = cc->narts;
 	in.data_trusted = 1;		/* report_analysis_string() */
-	return store_container_put(st, &in, cid, &created);
+	if ((rc = store_container_put(st, &in, cid, &created)) != MS_OK)
+		return rc;
+	for (i = 0; rc == MS_OK && i < cc->nfiles; i++)
+		rc = store_vault_add(st, *cid, cc->files[i].sha256,
+		    cc->files[i].size, cc->files[i].name, cc->files[i].type);
+	return rc;
 }

@@ -93,6 +93,11 @@ def test_container_stored_and_deduplicated(env):
     assert out.returncode == 0
     cs = json.loads(out.stdout)
     assert [c["id"] for c in cs] == [a["container_id"]]
+    # The attachment is in the vault table once, named.
+    with env.db() as db:
+        rows = db.execute("select sha256, file_name from vault_files"
+                          ).fetchall()
+    assert rows == [(x["sha256"], x["file_name"]) for x in a["attachments"]]
 
 
 def test_actions_geoip_gather_skipped_and_values(env):
