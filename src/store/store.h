@@ -60,13 +60,25 @@ struct store_container_in {
 	/* 'data_json' was written by our own JSON writer (the analysis
 	 * report): the store does not parse it again to check it. */
 	int		 data_trusted;
+	/* Campaign view: the same suspicious email forwarded differently
+	 * (attached by one user, inline by another) has no common
+	 * Message-ID or body hash, but the same campaign key: sha256 of the
+	 * sender's address, the normalised subject and the date to the
+	 * minute (cli_container_init computes it).  NULL: none. */
+	const char	*campaign_key;
+	/* The email's In-Reply-To and References ids: a reply in a thread
+	 * already reported joins that thread's container. */
+	const char *const *thread_ids;
+	size_t		 nthread_ids;
 };
 
 /*
  * Store one analysed email, audited.  Deduplicated: the same Message-ID
  * with the same body hash (or, without a Message-ID, the same input
  * hash) is the same container, whose seen count goes up by one and whose
- * reporters gain 'reporter' if new.  '*created' says which happened.
+ * reporters gain 'reporter' if new.  Failing that, a container with the
+ * same campaign key, then one whose Message-ID is among 'thread_ids', is
+ * joined the same way.  '*created' says whether a new one was made.
  */
 enum ms_err	 store_container_put(struct store *st,
 		    const struct store_container_in *in, int64_t *id,
@@ -212,6 +224,28 @@ enum ms_err	 store_cache_put(struct store *st, const char *key,
 /* Delete the entries expired at 'now' (added with the SQLite backend:
  * store_cache_get ignores them already; this reclaims their space). */
 enum ms_err	 store_cache_purge(struct store *st, int64_t now);
+
+/* ---- ingestion -------------------------------------------------------- */
+
+/* The cursor of 'mailbox' (the asset name, then "/" and the folder):
+ * UIDVALIDITY and the last UID stored.  MS_EAGAIN when there is none. */
+enum ms_err	 store_cursor_get(struct store *st, const char *mailbox,
+		    uint32_t *uidvalidity, uint32_t *last_uid);
+/* Move the cursor; call it in the transaction that stored the containers
+ * of the messages up to 'last_uid', so that a crash loses nothing and
+ * repeats nothing.  Audited only when UIDVALIDITY changes. */
+enum ms_err	 store_cursor_set(struct store *st, const char *mailbox,
+		    uint32_t uidvalidity, uint32_t last_uid);
+/* Whether 'mailbox' already delivered the message identified by 'key'
+ * (the engine's digest of its Message-ID, else of its bytes): a rescan
+ * after a UIDVALIDITY change skips what was ingested.  1, 0, -1 on a
+ * store error. */
+int		 store_ingested(struct store *st, const char *mailbox,
+		    const char *key);
+enum ms_err	 store_ingested_add(struct store *st, const char *mailbox,
+		    const char *key, int64_t container_id);
+/* [{"mailbox","uidvalidity","last_uid","updated"}...] */
+enum ms_err	 store_cursors_json(struct store *st, char **json);
 
 /* ---- audit ---------------------------------------------------------- */
 
