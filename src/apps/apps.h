@@ -8,9 +8,18 @@
 #define MS_APPS_H
 
 #include "../engine/app.h"
+#include "../ingest/imap.h"
 
 extern const struct app	geoip_app;	/* geoip.c */
 extern const struct app	dns_app;	/* dns.c */
 extern const struct app	util_app;	/* util.c */
+extern const struct app	imap_app;	/* imap.c */
+
+/* An imap asset's connection settings (imap.c); '*secret' newly
+ * allocated (wipe and xfree it after imap_open), '*folder' borrowed.
+ * MS_EINVAL with 'err' naming the setting. */
+enum ms_err	imap_app_config(const struct asset *as,
+		    struct imap_config *cf, char **secret,
+		    const char **folder, char *err, size_t errlen);
 
 #endif /* MS_APPS_H */

@@ -30,6 +30,8 @@ int	cmd_prompt(int argc, char **argv);
 int	cmd_runs(int argc, char **argv);
 int	cmd_containers(int argc, char **argv);
 int	cmd_playbook(int argc, char **argv);
+int	cmd_serve(int argc, char **argv);
+int	cmd_status(int argc, char **argv);
 
 /* Options given before the command: -c FILE (or MAILSOAR_CONFIG) and
  * --data DIR (a command's own --data wins). */
@@ -37,6 +39,7 @@ struct cli_global {
 	const char	*config;
 	const char	*data;
 	const char	*playbooks;	/* overrides [playbooks] dir= */
+	char		**argv;		/* the whole command line */
 };
 extern struct cli_global	cli_global;
 

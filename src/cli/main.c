@@ -129,6 +129,8 @@ main(int argc, char **argv)
 	size_t	i;
 
 	log_init("mailsoar", LOG_LEVEL_WARN);
+	/* serve executes it again on SIGHUP; global_opts shifts argv. */
+	cli_global.argv = g_strdupv(argv);
 	if (global_opts(&argc, &argv) != 0)
 		return CLI_EXIT_USAGE;
 	if (argc < 2) {

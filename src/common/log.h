@@ -10,6 +10,9 @@ enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO,
 	LOG_LEVEL_DEBUG };
 
 void	log_init(const char *progname, enum log_level level);
+void	log_set_level(enum log_level level);
+/* One JSON object per line: {"ts","level","msg"[,"error"]}. */
+void	log_set_json(int on);
 void	log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -688,6 +688,9 @@ runs_expire(struct pb *e)
 	}
 }
 
+static enum ms_err	run_loop(struct pb *e, size_t max_in_flight,
+			    int64_t deadline);
+
 size_t
 pb_in_flight(const struct pb *e)
 {
@@ -696,6 +699,22 @@ pb_in_flight(const struct pb *e)
 
 enum ms_err
 pb_run_until(struct pb *e, size_t max_in_flight)
+{
+	return run_loop(e, max_in_flight, 0);
+}
+
+enum ms_err
+pb_run_for(struct pb *e, int64_t us)
+{
+	if (e->runs->len == 0)
+		return MS_OK;
+	return run_loop(e, 0, g_get_monotonic_time() + MAX(us, 1));
+}
+
+/* Drive runs until at most 'max_in_flight' are left or, when 'deadline'
+ * is not 0, until then (monotonic). */
+static enum ms_err
+run_loop(struct pb *e, size_t max_in_flight, int64_t deadline)
 {
 	struct exec_job	*job;
 	struct pb_task	*t;
@@ -729,12 +748,17 @@ pb_run_until(struct pb *e, size_t max_in_flight)
 				return MS_EDB;
 			in_txn = 0;
 		}
+		if (deadline != 0 && g_get_monotonic_time() >= deadline)
+			break;
 		if (!g_queue_is_empty(&e->ready) ||
 		    e->runs->len <= max_in_flight)
 			continue;
 		wait = e->prompts->len > 0 ? PB_PROMPT_POLL_US : PB_WAIT_US;
 		if (in_txn)
 			wait = MIN(wait, PB_COMMIT_US);
+		if (deadline != 0)
+			wait = MAX(1, MIN(wait, deadline -
+			    g_get_monotonic_time()));
 		Py_BEGIN_ALLOW_THREADS
 		job = exec_wait(e->ex, wait);
 		Py_END_ALLOW_THREADS

@@ -60,6 +60,9 @@ enum ms_err	 pb_start(struct pb *e, int64_t container_id,
  * store in batches. */
 enum ms_err	 pb_run_until(struct pb *e, size_t max_runs_in_flight);
 size_t		 pb_in_flight(const struct pb *e);
+/* Drive runs for at most 'us' microseconds (a daemon's slice); returns at
+ * once when none is in flight. */
+enum ms_err	 pb_run_for(struct pb *e, int64_t us);
 
 /*
  * Run one action now (`mailsoar act`): the same asset selection, cache,

@@ -57,6 +57,8 @@ void	report_run_text(FILE *f, const char *run_json, unsigned flags);
 /* Every run of a store_runs_json() array as a timeline ('f' NULL: just
  * count).  Returns how many did not succeed, -1 when there were none. */
 int	report_runs_text(FILE *f, const char *runs_json, unsigned flags);
+/* `mailsoar status`: the daemon's serve.json, readable. */
+void	report_status_text(FILE *f, const char *status_json, int alive);
 /* The verdict for a score: benign < 30 <= suspicious < 70 <= malicious. */
 const char *report_verdict(int score);
 

@@ -422,3 +422,48 @@ report_runs_text(FILE *f, const char *runs_json, unsigned flags)
 	json_decref(arr);
 	return bad;
 }
+
+void
+report_status_text(FILE *f, const char *status_json, int alive)
+{
+	json_t		*o = parse(status_json), *mbs, *mb;
+	size_t		 i;
+	json_int_t	 upd = int_of(o, "updated");
+
+	if (!json_is_object(o)) {
+		fprintf(f, "status file unreadable\n");
+		goto out;
+	}
+	fprintf(f, "mailsoar serve (pid %lld): %s%s\n",
+	    (long long)int_of(o, "pid"), alive ? "" : "not running; last "
+	    "state ", str_of(o, "state") ? str_of(o, "state") : "?");
+	fprintf(f, "  updated %.1f s ago; %lld emails waiting for analysis, "
+	    "%lld playbook runs in flight, %lld containers started, %lld "
+	    "skipped, %lld failed\n", upd ? (double)(g_get_real_time() -
+	    upd) / 1e6 : 0.0, (long long)int_of(o, "queue"),
+	    (long long)int_of(o, "runs_in_flight"),
+	    (long long)int_of(o, "containers_started"),
+	    (long long)int_of(o, "skipped"), (long long)int_of(o, "failed"));
+	mbs = json_object_get(o, "mailboxes");
+	json_array_foreach(mbs, i, mb) {
+		fputs("  mailbox ", f);
+		report_safe(f, str_of(mb, "name"), 40);
+		fputc('/', f);
+		report_safe(f, str_of(mb, "folder"), 40);
+		fprintf(f, ": %s; UIDVALIDITY %lld, fetched up to UID %lld, "
+		    "stored up to UID %lld (%lld stored, %lld pending)",
+		    str_of(mb, "state") ? str_of(mb, "state") : "?",
+		    (long long)int_of(mb, "uidvalidity"),
+		    (long long)int_of(mb, "fetched_uid"),
+		    (long long)int_of(mb, "stored_uid"),
+		    (long long)int_of(mb, "stored"),
+		    (long long)int_of(mb, "pending"));
+		if (str_of(mb, "last_error") && *str_of(mb, "last_error")) {
+			fputs("; last error: ", f);
+			report_safe(f, str_of(mb, "last_error"), 200);
+		}
+		fputc('\n', f);
+	}
+out:
+	json_decref(o);
+}
