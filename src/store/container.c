@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * container.c -- containers (deduplicated by Message-ID and body hash),
- * their reporters, tags and changes, and their artifacts (deduplicated by
- * the hash of their canonical JSON) and vault files.  Runs wherever the
- * store runs.  The JSON texts come from our own analysis or from playbooks
- * and analysts: each is parsed and checked before anything is written.
+ * container.c -- containers (deduplicated by Message-ID and body hash,
+ * then joined by campaign key and by thread), their reporters, tags and
+ * changes, and their artifacts (deduplicated by the hash of their
+ * canonical JSON) and vault files.  Runs wherever the store runs.  The
+ * JSON texts come from our own analysis or from playbooks and analysts:
+ * each is parsed and checked before anything is written.
  */
 #include <string.h>
 
@@ -13,13 +14,22 @@
 #include "store_int.h"
 #include "../common/log.h"
 
-static const char SQL_CONT_UPSERT[] =
+static const char SQL_CONT_INSERT[] =
 	"INSERT INTO containers (dedupe_key, name, label, severity,"
 	" message_id, body_sha256, input_sha256, source, data, created,"
-	" updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"
-	" ON CONFLICT (dedupe_key) DO UPDATE SET"
-	" seen_count = seen_count + 1, updated = excluded.updated"
-	" RETURNING id, seen_count";
+	" updated, campaign_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+	" ?10, ?10, ?11) RETURNING id";
+static const char SQL_CONT_FIND_KEY[] =
+	"SELECT id FROM containers WHERE dedupe_key = ?";
+static const char SQL_CONT_FIND_CAMPAIGN[] =
+	"SELECT id FROM containers WHERE campaign_key = ? ORDER BY id LIMIT 1";
+/* Message-IDs are stored without <>; a caller may give them with. */
+static const char SQL_CONT_FIND_MID[] =
+	"SELECT id FROM containers WHERE message_id IN (?1, '<' || ?1 || '>')"
+	" ORDER BY id LIMIT 1";
+static const char SQL_CONT_JOIN[] =
+	"UPDATE containers SET seen_count = seen_count + 1, updated = ?"
+	" WHERE id = ? RETURNING seen_count";
 static const char SQL_CONT_REPORTER[] =
 	"INSERT INTO container_reporters (container_id, reporter, created)"
 	" VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
@@ -181,36 +191,156 @@ artifact_parse(const char *text, json_t **out)
 	return MS_OK;
 }
 
+/*
+ * The id of the container found by the one-column query 'sql' on 'arg',
+ * or 0 when there is none.  MS_OK or MS_EDB.
+ */
+static enum ms_err
+container_find(struct store *st, enum store_stmt id, const char *sql,
+    const char *arg, int64_t *cid)
+{
+	sqlite3_stmt	*s;
+	int		 src;
+
+	*cid = 0;
+	if ((s = store__stmt(st, id, sql)) == NULL ||
+	    store__bind(st, s, "t", arg) != MS_OK)
+		return MS_EDB;
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW)
+		*cid = sqlite3_column_int64(s, 0);
+	else if (src != SQLITE_DONE)
+		return store__fail(st, s, "container find");
+	sqlite3_reset(s);
+	return MS_OK;
+}
+
+/* 'id' without one pair of enclosing <> and surrounding blanks, in 'buf'
+ * when it had to be cut (g_free it); NULL when nothing is left. */
+static const char *
+thread_id(const char *id, char **buf)
+{
+	const char	*p = id, *e;
+
+	*buf = NULL;
+	if (p == NULL)
+		return NULL;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	e = p + strlen(p);
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	if (e - p >= 2 && *p == '<' && e[-1] == '>') {
+		p++;
+		e--;
+	}
+	if (e == p)
+		return NULL;
+	if (*e == '\0')
+		return p;
+	*buf = g_strndup(p, (gsize)(e - p));
+	return *buf;
+}
+
+/*
+ * The container an email joins, in the order of store.h: its dedupe key,
+ * else its campaign key, else the first of its thread ids that is some
+ * container's Message-ID.  '*cid' 0 when none; '*how' names the match.
+ */
+static enum ms_err
+container_match(struct store *st, const struct store_container_in *in,
+    const char *key, int64_t *cid, const char **how)
+{
+	const char	*t;
+	char		*buf;
+	enum ms_err	 rc;
+	size_t		 i;
+
+	*how = "dedupe";
+	rc = container_find(st, STMT_CONT_FIND_KEY, SQL_CONT_FIND_KEY, key,
+	    cid);
+	if (rc != MS_OK || *cid != 0)
+		return rc;
+	*how = "campaign";
+	if (!empty(in->campaign_key)) {
+		rc = container_find(st, STMT_CONT_FIND_CAMPAIGN,
+		    SQL_CONT_FIND_CAMPAIGN, in->campaign_key, cid);
+		if (rc != MS_OK || *cid != 0)
+			return rc;
+	}
+	*how = "thread";
+	for (i = 0; i < in->nthread_ids; i++) {
+		if ((t = thread_id(in->thread_ids[i], &buf)) == NULL)
+			continue;
+		rc = container_find(st, STMT_CONT_FIND_MID, SQL_CONT_FIND_MID,
+		    t, cid);
+		g_free(buf);
+		if (rc != MS_OK || *cid != 0)
+			return rc;
+	}
+	*how = NULL;
+	return MS_OK;
+}
+
+/* Insert a new container ('*seen' 1) or count one more sighting of the
+ * container 'cid' ('*seen' its new count). */
+static enum ms_err
+container_row_put(struct store *st, const struct store_container_in *in,
+    const char *key, int64_t now, int64_t *cid, int64_t *seen)
+{
+	sqlite3_stmt	*s;
+	enum ms_err	 rc;
+
+	if (*cid != 0) {
+		if ((s = store__stmt(st, STMT_CONT_JOIN, SQL_CONT_JOIN)) ==
+		    NULL)
+			return MS_EDB;
+		rc = store__bind(st, s, "ii", now, *cid);
+	} else {
+		if ((s = store__stmt(st, STMT_CONT_INSERT, SQL_CONT_INSERT)) ==
+		    NULL)
+			return MS_EDB;
+		rc = store__bind(st, s, "tttttttttit", key,
+		    empty(in->name) ? (in->source ? in->source : "") :
+		    in->name, empty(in->label) ? "email" : in->label,
+		    in->severity ? in->severity : "medium", in->message_id,
+		    in->body_sha256, in->input_sha256, in->source,
+		    in->data_json ? in->data_json : "{}", now,
+		    empty(in->campaign_key) ? NULL : in->campaign_key);
+	}
+	if (rc != MS_OK)
+		return rc;
+	if (sqlite3_step(s) != SQLITE_ROW)
+		return store__fail(st, s, "container put");
+	if (*cid != 0)
+		*seen = sqlite3_column_int64(s, 0);
+	else {
+		*cid = sqlite3_column_int64(s, 0);
+		*seen = 1;
+	}
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return store__fail(st, s, "container put");
+	sqlite3_reset(s);
+	return MS_OK;
+}
+
 /* The writes of store_container_put, inside its transaction. */
 static enum ms_err
 container_write(struct store *st, const struct store_container_in *in,
     const char *key, json_t *arts, int64_t *id, int *created)
 {
 	sqlite3_stmt	*s;
-	const char	*sev = in->severity ? in->severity : "medium";
+	const char	*how;
 	json_t		*d;
 	int64_t		 now = store__now(), seen = 0, aid;
 	size_t		 i, nadded = 0;
 	enum ms_err	 rc;
 	int		 added;
 
-	if ((s = store__stmt(st, STMT_CONT_UPSERT, SQL_CONT_UPSERT)) == NULL)
-		return MS_EDB;
-	rc = store__bind(st, s, "ttttttttti", key,
-	    empty(in->name) ? (in->source ? in->source : "") : in->name,
-	    empty(in->label) ? "email" : in->label, sev, in->message_id,
-	    in->body_sha256, in->input_sha256, in->source,
-	    in->data_json ? in->data_json : "{}", now);
-	if (rc != MS_OK)
+	if ((rc = container_match(st, in, key, id, &how)) != MS_OK ||
+	    (rc = container_row_put(st, in, key, now, id, &seen)) != MS_OK)
 		return rc;
-	if (sqlite3_step(s) != SQLITE_ROW)
-		return store__fail(st, s, "container put");
-	*id = sqlite3_column_int64(s, 0);
-	seen = sqlite3_column_int64(s, 1);
-	*created = seen == 1;
-	if (sqlite3_step(s) != SQLITE_DONE)
-		return store__fail(st, s, "container put");
-	sqlite3_reset(s);
+	*created = how == NULL;
 	if (!empty(in->reporter)) {
 		s = store__stmt(st, STMT_CONT_REPORTER, SQL_CONT_REPORTER);
 		if (s == NULL || store__bind(st, s, "iti", *id, in->reporter,
@@ -232,6 +362,8 @@ container_write(struct store *st, const struct store_container_in *in,
 	    "reporter", store__jstr(in->reporter),
 	    "seen_count", (json_int_t)seen,
 	    "artifacts_added", (json_int_t)nadded);
+	if (how != NULL)
+		json_object_set_new(d, "matched", json_string(how));
 	rc = store__audit(st, "system", *created ? "container created" :
 	    "container seen again", *id, d);
 	json_decref(d);
@@ -265,8 +397,12 @@ store_container_put(struct store *st, const struct store_container_in *in,
 	    (rc = store__json_parse(in->data_json, JSON_OBJECT,
 	    "container data", &d)) != MS_OK)
 		goto out;
-	if (in->nartifacts > 0 && in->artifacts_json == NULL)
+	if ((in->nartifacts > 0 && in->artifacts_json == NULL) ||
+	    (in->nthread_ids > 0 && in->thread_ids == NULL)) {
+		log_warnx("store: container put: a count without its array");
+		rc = MS_EINVAL;
 		goto out;
+	}
 	for (i = 0; i < in->nartifacts; i++) {
 		if ((rc = artifact_parse(in->artifacts_json[i], &a)) != MS_OK)
 			goto out;

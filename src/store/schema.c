@@ -173,7 +173,35 @@ static const char SCHEMA_V2[] =
 	"CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
 	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;";
 
-static const char *const schema_steps[] = { SCHEMA_V1, SCHEMA_V2 };
+/*
+ * Version 3: ingestion.  A container's campaign key (the same email
+ * forwarded attached by one user and inline by another), indexes to find
+ * a container by it and by Message-ID (a reply joins its thread's
+ * container), each mailbox's cursor, and what each mailbox delivered (so
+ * that a rescan after a UIDVALIDITY change skips it).
+ */
+static const char SCHEMA_V3[] =
+	"ALTER TABLE containers ADD COLUMN campaign_key TEXT;"
+	"CREATE INDEX containers_campaign ON containers(campaign_key)"
+	" WHERE campaign_key IS NOT NULL;"
+	"CREATE INDEX containers_message_id ON containers(message_id)"
+	" WHERE message_id IS NOT NULL;"
+	"CREATE TABLE mailbox_cursors ("
+	" mailbox TEXT PRIMARY KEY,"	/* asset "/" folder */
+	" uidvalidity INTEGER NOT NULL,"
+	" last_uid INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL);"
+	"CREATE TABLE ingested ("
+	" id INTEGER PRIMARY KEY,"
+	" mailbox TEXT NOT NULL,"
+	" key TEXT NOT NULL,"		/* the engine's digest */
+	" container_id INTEGER REFERENCES containers(id)"
+	"  ON DELETE SET NULL,"		/* NULL: not stored */
+	" created INTEGER NOT NULL,"
+	" UNIQUE (mailbox, key));";
+
+static const char *const schema_steps[] = { SCHEMA_V1, SCHEMA_V2,
+	SCHEMA_V3 };
 
 int
 store__schema_latest(void)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_store.c -- unit tests for src/store on real SQLite files in a
- * temporary directory: migrations (from version 1, and a newer store
- * refused untouched), container and artifact dedupe, the JSON getters
+ * temporary directory: migrations (from versions 1 and 2, and a newer
+ * store refused untouched), container and artifact dedupe, campaign and
+ * thread joins, ingestion cursors, the JSON getters
  * parsed back with jansson, scores, prompts, lists, the cache, runs and
  * action runs, the audit chain (verified, then tampered with through raw
  * SQL), batches, bad JSON and unusable paths.  Links only ms_store.
@@ -274,7 +275,7 @@ migrate_from_v1(void **state)
 
 	store_close(f->st);
 	assert_int_equal(MS_OK, store_open(path, &f->st, err, sizeof(err)));
-	assert_int_equal(2, store_schema_version(f->st));
+	assert_int_equal(store__schema_latest(), store_schema_version(f->st));
 	assert_int_equal(MS_OK, store_container_json(f->st, 1, &t));
 	c = parse(t);
 	assert_string_equal("old one", str(c, "name"));
@@ -282,6 +283,79 @@ migrate_from_v1(void **state)
 	json_decref(c);
 	assert_int_equal(1, sql_int(path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name = 'artifacts_container'"));
+	g_free(path);
+}
+
+/*
+ * A store a version-2 build wrote, with a container and audit entries
+ * made through the API of that build (a struct store on the raw
+ * connection: the audit and list calls did not change), gains version 3:
+ * the rows stay, the chain still verifies and grows, a reply joins the
+ * old container by its Message-ID, and the ingestion tables work.
+ */
+static void
+migrate_from_v2(void **state)
+{
+	struct fx	*f = *state;
+	struct store	*old;
+	struct store_container_in in;
+	const char	*thread[] = { "<old@phish.example>" };
+	char		 err[256], *path, *t;
+	int64_t		 id, bad;
+	uint32_t	 uv, last;
+	int		 created;
+	json_t		*c;
+
+	path = g_build_filename(f->dir, "v2.db", NULL);
+	old = xcalloc(1, sizeof(*old));
+	old->path = xstrdup(path);
+	assert_int_equal(SQLITE_OK, sqlite3_open(path, &old->db));
+	assert_int_equal(MS_OK, store__migrate(old->db, 2, err, sizeof(err)));
+	assert_int_equal(SQLITE_OK, sqlite3_exec(old->db,
+	    "INSERT INTO containers (dedupe_key, name, label, severity,"
+	    " message_id, data, created, updated) VALUES ('k', 'old one',"
+	    " 'email', 'low', 'old@phish.example', '{}', 1, 1)",
+	    NULL, NULL, NULL));
+	assert_int_equal(MS_OK, store_audit(old, "alice", "setting changed",
+	    1, "{\"key\":\"retention\",\"value\":30}"));
+	assert_int_equal(MS_OK, store_list_add(old, "vip", "ceo@corp.example",
+	    "alice"));
+	store_close(old);
+	assert_int_equal(2, sql_int(path, "PRAGMA user_version"));
+	assert_int_equal(0, sql_int(path, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name = 'mailbox_cursors'"));
+
+	store_close(f->st);
+	assert_int_equal(MS_OK, store_open(path, &f->st, err, sizeof(err)));
+	assert_int_equal(3, store_schema_version(f->st));
+	assert_int_equal(MS_OK, store_audit_verify(f->st, &bad, err,
+	    sizeof(err)));
+	assert_int_equal(MS_OK, store_container_json(f->st, 1, &t));
+	c = parse(t);
+	assert_string_equal("old one", str(c, "name"));
+	json_decref(c);
+	assert_int_equal(1, sql_int(path, "SELECT count(*) FROM containers"
+	    " WHERE campaign_key IS NULL"));
+
+	/* A reply to the old email joins its container. */
+	email_in(&in, "reply@corp.example", BODY1, INPUT1, "bob@corp.example");
+	in.thread_ids = thread;
+	in.nthread_ids = 1;
+	id = put(f->st, &in, &created);
+	assert_false(created);
+	assert_int_equal(1, id);
+	assert_int_equal(2, sql_int(path, "SELECT seen_count FROM containers"
+	    " WHERE id = 1"));
+	assert_int_equal(MS_OK, store_cursor_set(f->st, "corp/INBOX", 9, 4));
+	assert_int_equal(MS_OK, store_cursor_get(f->st, "corp/INBOX", &uv,
+	    &last));
+	assert_int_equal(9, uv);
+	assert_int_equal(4, last);
+	assert_int_equal(MS_OK, store_audit_verify(f->st, &bad, err,
+	    sizeof(err)));
+	/* Two entries from version 2, the reply; a first cursor is not
+	 * audited. */
+	assert_int_equal(3, sql_int(path, "SELECT count(*) FROM audit_log"));
 	g_free(path);
 }
 
@@ -419,6 +493,130 @@ container_dedupe(void **state)
 	assert_int_equal(MS_EINVAL, store_container_put(f->st, &in, &id1,
 	    &created));
 	assert_int_equal(0, id1);
+}
+
+/* The "matched" of the newest audit entry, which must be "container
+ * seen again" for 'id'. */
+static void
+assert_joined(struct store *st, int64_t id, const char *how)
+{
+	json_t	*e = last_audit(st);
+
+	assert_string_equal("container seen again", str(e, "event"));
+	assert_int_equal(id, num(e, "container_id"));
+	assert_string_equal(how, str(json_object_get(e, "detail"),
+	    "matched"));
+	json_decref(e);
+}
+
+/*
+ * The join order of store.h: the dedupe key, else the campaign key, else
+ * a thread id that is a container's Message-ID (with or without <>).
+ */
+static void
+container_campaign_thread(void **state)
+{
+	struct fx	*f = *state;
+	struct store_container_in in;
+	const char	*reply[] = { "<nobody@else.example>", "<" MID ">" },
+			*bare[] = { " other@corp.example " },
+			*none[] = { "<>", "", NULL, "unknown@x.example" };
+	int64_t		 a, d, id, bad;
+	int		 created;
+	char		*t, why[128];
+	json_t		*c, *e;
+
+	/* Alice forwards it attached: a new container. */
+	email_in(&in, MID, BODY1, INPUT1, "alice@corp.example");
+	in.campaign_key = HEX("ca");
+	a = put(f->st, &in, &created);
+	assert_true(created);
+	e = last_audit(f->st);
+	assert_string_equal("container created", str(e, "event"));
+	assert_null(json_object_get(json_object_get(e, "detail"),
+	    "matched"));
+	json_decref(e);
+	assert_int_equal(1, sql_int(f->path, "SELECT count(*) FROM containers"
+	    " WHERE campaign_key = '" HEX("ca") "'"));
+
+	/* Bob forwards it inline: no Message-ID, another body and input,
+	 * the same campaign key. */
+	email_in(&in, NULL, BODY2, INPUT2, "bob@corp.example");
+	in.campaign_key = HEX("ca");
+	assert_int_equal(a, put(f->st, &in, &created));
+	assert_false(created);
+	assert_joined(f->st, a, "campaign");
+	/* Again: still through the campaign (its own key is not kept). */
+	assert_int_equal(a, put(f->st, &in, &created));
+	assert_false(created);
+	assert_joined(f->st, a, "campaign");
+	/* Alice's copy again: the dedupe key. */
+	email_in(&in, MID, BODY1, INPUT1, "alice@corp.example");
+	in.campaign_key = HEX("cb");
+	assert_int_equal(a, put(f->st, &in, &created));
+	assert_joined(f->st, a, "dedupe");
+
+	assert_int_equal(MS_OK, store_container_json(f->st, a, &t));
+	c = parse(t);
+	assert_int_equal(4, num(c, "seen_count"));
+	assert_int_equal(2, json_array_size(json_object_get(c, "reporters")));
+	json_decref(c);
+
+	/* A reply in its thread (In-Reply-To unknown, References naming
+	 * it) joins it; Carol becomes a reporter. */
+	email_in(&in, "re1@corp.example", BODY2, INPUT2, "carol@corp.example");
+	in.campaign_key = HEX("cc");
+	in.thread_ids = reply;
+	in.nthread_ids = 2;
+	assert_int_equal(a, put(f->st, &in, &created));
+	assert_false(created);
+	assert_joined(f->st, a, "thread");
+
+	/* Unknown or empty thread ids and another campaign: new. */
+	email_in(&in, "other@corp.example", BODY1, INPUT1, NULL);
+	in.thread_ids = none;
+	in.nthread_ids = 4;
+	d = put(f->st, &in, &created);
+	assert_true(created);
+	assert_int_not_equal(a, d);
+	assert_int_equal(1, sql_int(f->path, "SELECT count(*) FROM containers"
+	    " WHERE id = 2 AND campaign_key IS NULL"));
+
+	/* The campaign wins over the thread... */
+	email_in(&in, "x1@corp.example", BODY1, INPUT1, NULL);
+	in.campaign_key = HEX("ca");
+	in.thread_ids = bare;
+	in.nthread_ids = 1;
+	assert_int_equal(a, put(f->st, &in, &created));
+	assert_joined(f->st, a, "campaign");
+	/* ... and the dedupe key over the campaign; a bare id (blanks
+	 * around it) matches too. */
+	email_in(&in, "other@corp.example", BODY1, INPUT2, NULL);
+	in.campaign_key = HEX("ca");
+	assert_int_equal(d, put(f->st, &in, &created));
+	assert_joined(f->st, d, "dedupe");
+	email_in(&in, "x2@corp.example", BODY1, INPUT1, NULL);
+	in.thread_ids = bare;
+	in.nthread_ids = 1;
+	assert_int_equal(d, put(f->st, &in, &created));
+	assert_joined(f->st, d, "thread");
+
+	assert_int_equal(MS_OK, store_container_json(f->st, a, &t));
+	c = parse(t);
+	assert_int_equal(6, num(c, "seen_count"));
+	assert_int_equal(3, json_array_size(json_object_get(c, "reporters")));
+	json_decref(c);
+
+	/* A count without the array is refused before anything is
+	 * written. */
+	email_in(&in, "x3@corp.example", BODY1, INPUT1, NULL);
+	in.nthread_ids = 1;
+	assert_int_equal(MS_EINVAL, store_container_put(f->st, &in, &id,
+	    &created));
+	assert_int_equal(2, sql_int(f->path, "SELECT count(*) FROM"
+	    " containers"));
+	assert_int_equal(MS_OK, store_audit_verify(f->st, &bad, why,
+	    sizeof(why)));
 }
 
 static void
@@ -1121,6 +1319,126 @@ audit_tamper_first_and_order(void **state)
 	assert_int_equal(2, bad);
 }
 
+/* ---- ingestion ----------------------------------------------------- */
+
+static void
+cursors(void **state)
+{
+	struct fx	*f = *state;
+	struct store_container_in in;
+	uint32_t	 uv, last;
+	int64_t		 cid, n, bad;
+	int		 created;
+	char		*t, why[128];
+	json_t		*arr, *e;
+
+	assert_int_equal(MS_EAGAIN, store_cursor_get(f->st, "corp/INBOX",
+	    &uv, &last));
+	assert_int_equal(MS_EINVAL, store_cursor_get(f->st, "", &uv, &last));
+	assert_int_equal(MS_EINVAL, store_cursor_set(f->st, NULL, 1, 1));
+	assert_int_equal(MS_OK, store_cursor_set(f->st, "corp/INBOX", 7, 10));
+	assert_int_equal(MS_OK, store_cursor_set(f->st, "corp/INBOX", 7, 20));
+	assert_int_equal(MS_OK, store_cursor_get(f->st, "corp/INBOX", &uv,
+	    &last));
+	assert_int_equal(7, uv);
+	assert_int_equal(20, last);
+	/* The largest values IMAP allows come back whole. */
+	assert_int_equal(MS_OK, store_cursor_set(f->st, "corp/Junk",
+	    UINT32_MAX, UINT32_MAX));
+	assert_int_equal(MS_OK, store_cursor_get(f->st, "corp/Junk", &uv,
+	    &last));
+	assert_int_equal(UINT32_MAX, uv);
+	assert_int_equal(UINT32_MAX, last);
+	/* Moving a cursor is not audited ... */
+	assert_int_equal(0, sql_int(f->path, "SELECT count(*) FROM"
+	    " audit_log"));
+	/* ... a new UIDVALIDITY is. */
+	assert_int_equal(MS_OK, store_cursor_set(f->st, "corp/INBOX", 8, 0));
+	e = last_audit(f->st);
+	assert_string_equal("mailbox uidvalidity changed", str(e, "event"));
+	assert_string_equal("corp/INBOX", str(json_object_get(e, "detail"),
+	    "mailbox"));
+	assert_int_equal(7, num(json_object_get(e, "detail"),
+	    "old_uidvalidity"));
+	assert_int_equal(20, num(json_object_get(e, "detail"),
+	    "old_last_uid"));
+	assert_int_equal(8, num(json_object_get(e, "detail"), "uidvalidity"));
+	json_decref(e);
+
+	assert_int_equal(MS_OK, store_cursors_json(f->st, &t));
+	arr = parse(t);
+	assert_int_equal(2, json_array_size(arr));
+	e = json_array_get(arr, 0);
+	assert_keys(e, "mailbox", "uidvalidity", "last_uid", "updated", NULL);
+	assert_string_equal("corp/INBOX", str(e, "mailbox"));
+	assert_int_equal(8, num(e, "uidvalidity"));
+	assert_int_equal(0, num(e, "last_uid"));
+	assert_true(num(e, "updated") > 0);
+	assert_int_equal(UINT32_MAX, num(json_array_get(arr, 1), "last_uid"));
+	json_decref(arr);
+
+	/* Set in the transaction that stored the containers: rolled back
+	 * with them. */
+	assert_int_equal(MS_OK, store_begin(f->st));
+	email_in(&in, MID, BODY1, INPUT1, NULL);
+	cid = put(f->st, &in, &created);
+	assert_int_equal(MS_OK, store_cursor_set(f->st, "corp/INBOX", 8, 1));
+	assert_int_equal(MS_OK, store_ingested_add(f->st, "corp/INBOX", "k1",
+	    cid));
+	assert_int_equal(MS_OK, store_rollback(f->st));
+	assert_int_equal(MS_OK, store_cursor_get(f->st, "corp/INBOX", &uv,
+	    &last));
+	assert_int_equal(0, last);
+	assert_int_equal(0, store_ingested(f->st, "corp/INBOX", "k1"));
+	n = sql_int(f->path, "SELECT count(*) FROM containers");
+	assert_int_equal(0, n);
+	assert_int_equal(MS_OK, store_audit_verify(f->st, &bad, why,
+	    sizeof(why)));
+}
+
+static void
+ingested(void **state)
+{
+	struct fx	*f = *state;
+	struct store_container_in in;
+	int64_t		 cid;
+	int		 created;
+
+	email_in(&in, MID, BODY1, INPUT1, NULL);
+	cid = put(f->st, &in, &created);
+	assert_int_equal(0, store_ingested(f->st, "corp/INBOX", "k1"));
+	assert_int_equal(MS_OK, store_ingested_add(f->st, "corp/INBOX", "k1",
+	    cid));
+	assert_int_equal(1, store_ingested(f->st, "corp/INBOX", "k1"));
+	/* Per mailbox. */
+	assert_int_equal(0, store_ingested(f->st, "corp/Junk", "k1"));
+	assert_int_equal(0, store_ingested(f->st, "corp/INBOX", "k2"));
+	/* Again: no change, no error. */
+	assert_int_equal(MS_OK, store_ingested_add(f->st, "corp/INBOX", "k1",
+	    cid));
+	/* Not stored (unreadable): remembered without a container. */
+	assert_int_equal(MS_OK, store_ingested_add(f->st, "corp/INBOX", "k2",
+	    0));
+	assert_int_equal(1, store_ingested(f->st, "corp/INBOX", "k2"));
+	assert_int_equal(1, sql_int(f->path, "SELECT count(*) FROM ingested"
+	    " WHERE container_id IS NULL"));
+	assert_int_equal(2, sql_int(f->path, "SELECT count(*) FROM"
+	    " ingested"));
+	/* An unknown container, no key, no mailbox. */
+	assert_int_equal(MS_EINVAL, store_ingested_add(f->st, "corp/INBOX",
+	    "k3", 999));
+	assert_int_equal(MS_EINVAL, store_ingested_add(f->st, "corp/INBOX",
+	    "", cid));
+	assert_int_equal(MS_EINVAL, store_ingested_add(f->st, NULL, "k4",
+	    cid));
+	assert_int_equal(0, store_ingested(f->st, NULL, "k1"));
+	assert_int_equal(2, sql_int(f->path, "SELECT count(*) FROM"
+	    " ingested"));
+	/* Not audited: the container's entry covers it. */
+	assert_int_equal(1, sql_int(f->path, "SELECT count(*) FROM"
+	    " audit_log"));
+}
+
 /* ---- batches ------------------------------------------------------- */
 
 static void
@@ -1271,9 +1589,11 @@ main(void)
 #define T(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(open_reopen),
 		T(migrate_from_v1),
+		T(migrate_from_v2),
 		T(refuse_newer),
 		T(bad_paths),
 		T(container_dedupe),
+		T(container_campaign_thread),
 		T(container_json_shape),
 		T(artifacts_dedupe),
 		T(score_cap),
@@ -1285,6 +1605,8 @@ main(void)
 		T(audit_tamper_update),
 		T(audit_tamper_delete),
 		T(audit_tamper_first_and_order),
+		T(cursors),
+		T(ingested),
 		T(batch),
 		T(atomic_calls),
 		T(bad_json),
