@@ -69,6 +69,7 @@ static const struct knob engine_knobs[] = {
 	{ "action_timeout_ms",	1, 86400000,	30000 },
 	{ "retries",		0, 100,		2 },
 	{ "cache_ttl_s",	0, 366 * 86400,	3600 },
+	{ "shutdown_grace_s",	0, 3600,	10 },
 	{ NULL, 0, 0, 0 }
 };
 
