@@ -215,6 +215,76 @@ cut_html(struct analysis *an, const char *style)
 	    r->html);
 }
 
+/* The offset in seconds of the last "+HHMM" / "-HHMM" word of an RFC 5322
+ * date (UNTRUSTED), or 0 when there is none. */
+static long
+zone_offset(const char *date)
+{
+	const char	*p;
+	long		 off = 0, hh, mm;
+
+	for (p = date; p != NULL && *p != '\0'; p++) {
+		if ((*p != '+' && *p != '-') || (p > date && p[-1] != ' ') ||
+		    !g_ascii_isdigit(p[1]) || !g_ascii_isdigit(p[2]) ||
+		    !g_ascii_isdigit(p[3]) || !g_ascii_isdigit(p[4]) ||
+		    (p[5] != '\0' && p[5] != ' ' && p[5] != '\r'))
+			continue;
+		hh = (p[1] - '0') * 10 + (p[2] - '0');
+		mm = (p[3] - '0') * 10 + (p[4] - '0');
+		if (hh <= 14 && mm < 60)
+			off = (*p == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
+	}
+	return off;
+}
+
+/*
+ * Clients write the forwarded email's date for people: Gmail "Thu, Mar
+ * 12, 2026 at 7:11 PM", Outlook "Thursday, March 12, 2026 7:11 PM", in
+ * the forwarder's local time without a zone.  GMime reads the hour as
+ * written and such a time as UTC.  Correct both, so that an inline
+ * forward has the same date as the email attached by another user: the
+ * hour by its AM/PM, and a missing zone by the offset of the reporter's
+ * own Date (the forwarding client's zone).  'ts' is GMime's reading of
+ * 'date' (-1: none); both dates are UNTRUSTED.
+ */
+static int64_t
+fwd_date(const char *date, int64_t ts, const char *reporter_date)
+{
+	const char	*p;
+	int64_t		 t = ts;
+	int		 h = -1;
+
+	if (date == NULL || ts < 0)
+		return ts;
+	for (p = date; *p != '\0' && h < 0; p++)
+		if (*p == ':' && p > date && g_ascii_isdigit(p[-1]) &&
+		    g_ascii_isdigit(p[1]) && g_ascii_isdigit(p[2])) {
+			h = p[-1] - '0';
+			if (p - 1 > date && g_ascii_isdigit(p[-2]))
+				h += (p[-2] - '0') * 10;
+		}
+	if (h < 0)
+		return ts;
+	p += 2;			/* past "MM" */
+	if (p[0] == ':' && g_ascii_isdigit(p[1]) && g_ascii_isdigit(p[2]))
+		p += 3;
+	while (*p == ' ')
+		p++;
+	if ((g_ascii_toupper(p[0]) == 'A' || g_ascii_toupper(p[0]) == 'P') &&
+	    g_ascii_toupper(p[1]) == 'M' && !g_ascii_isalpha(p[2])) {
+		if (g_ascii_toupper(p[0]) == 'P' && h < 12)
+			t += 12 * 3600;
+		else if (g_ascii_toupper(p[0]) == 'A' && h == 12)
+			t -= 12 * 3600;
+		p += 2;
+	}
+	while (*p == ' ' || *p == '\r')
+		p++;
+	if (*p == '\0')
+		t -= zone_offset(reporter_date);
+	return t >= 0 ? t : ts;
+}
+
 enum ms_err
 analyze__forward(struct arena *a, struct analysis *an)
 {
@@ -260,6 +330,8 @@ analyze__forward(struct arena *a, struct analysis *an)
 	rc = mail_parse(a, copy, len, &an->findings, &m);
 	if (rc != MS_OK || m == NULL)
 		return rc == MS_EPARSE ? MS_OK : rc;
+	m->email.date_ts = fwd_date(m->email.date, m->email.date_ts,
+	    an->top->email.date);
 	an->email = &m->email;
 	an->email_path = "inline";
 	an->reporter = &an->top->email;

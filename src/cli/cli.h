@@ -83,6 +83,14 @@ struct cli_container {
 	char	*reporter;
 	struct cli_file	*files;	/* the attachments, for vault_files */
 	size_t	 nfiles;
+	/* Lower-case hex sha256 of the sender's address (lower case) "\n"
+	 * the subject without its Re:/Fwd:/AW:/WG:/TR:... prefixes, blanks
+	 * collapsed, lower case "\n" the date in Unix seconds rounded down
+	 * to the minute; NULL without a sender or a date. */
+	char	*campaign_key;
+	/* In-Reply-To, then References, each "<id>", without repeats. */
+	char	**thread_ids;
+	size_t	 nthread_ids;
 };
 
 void	cli_container_init(struct cli_container *cc,
@@ -93,6 +101,11 @@ void	cli_container_clear(struct cli_container *cc);
 enum ms_err	cli_container_store(struct store *st,
 		    const struct cli_container *cc, const char *source,
 		    int64_t *cid);
+/* The same, saying in '*created' whether a new container was made (0:
+ * the email joined one, store.h says how). */
+enum ms_err	cli_container_put(struct store *st,
+		    const struct cli_container *cc, const char *source,
+		    int64_t *cid, int *created);
 
 /* A shipped directory ("python", "playbooks"): the source tree's when
  * this binary runs from its build tree, else the installed one.

@@ -228,6 +228,133 @@ dup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
+/* Reply and forward prefixes mail clients put before a subject, in
+ * English, German (AW, WG), French (TR, RE), Spanish (RV), Portuguese
+ * (ENC), Italian (R, I, RIF), Dutch (Antw, Doorst), Nordic (SV, VS, VB,
+ * VL), Polish (Odp, PD) and Turkish (YNT). */
+static const char *const subject_prefixes[] = {
+	"re", "fwd", "fw", "aw", "wg", "tr", "rv", "enc", "r", "i", "rif",
+	"antw", "doorst", "sv", "vs", "vb", "vl", "odp", "pd", "ynt",
+};
+
+/* The length of one reply/forward prefix at 's' ("Re:", "FW :",
+ * "Re[2]:", "AW："), or 0. */
+static size_t
+subject_prefix(const char *s)
+{
+	const char	*p;
+	size_t		 i, n;
+
+	for (i = 0; i < G_N_ELEMENTS(subject_prefixes); i++) {
+		n = strlen(subject_prefixes[i]);
+		if (g_ascii_strncasecmp(s, subject_prefixes[i], n) != 0 ||
+		    g_ascii_isalnum(s[n]))
+			continue;
+		p = s + n;
+		if (*p == '[' || *p == '(') {
+			p++;
+			while (g_ascii_isdigit(*p))
+				p++;
+			if (*p != ']' && *p != ')')
+				continue;
+			p++;
+		}
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == ':')
+			return (size_t)(p + 1 - s);
+		if (strncmp(p, "\xef\xbc\x9a", 3) == 0)	/* U+FF1A */
+			return (size_t)(p + 3 - s);
+	}
+	return 0;
+}
+
+/* The subject as the campaign key sees it: no leading prefixes, blanks
+ * collapsed to one space, trimmed, NFC, lower case.  g_free. */
+static char *
+subject_norm(const char *subject)
+{
+	GString		*s = g_string_new(NULL);
+	const char	*p = subject ? subject : "";
+	char		*valid, *nfc, *low;
+	size_t		 n;
+
+	for (;;) {
+		while (g_ascii_isspace(*p))
+			p++;
+		if ((n = subject_prefix(p)) == 0)
+			break;
+		p += n;
+	}
+	for (; *p != '\0'; p++) {
+		if (g_ascii_isspace(*p)) {
+			if (s->len > 0 && s->str[s->len - 1] != ' ')
+				g_string_append_c(s, ' ');
+		} else
+			g_string_append_c(s, *p);
+	}
+	if (s->len > 0 && s->str[s->len - 1] == ' ')
+		g_string_truncate(s, s->len - 1);
+	valid = g_utf8_make_valid(s->str, (gssize)s->len);
+	nfc = g_utf8_normalize(valid, -1, G_NORMALIZE_NFC);
+	low = g_utf8_strdown(nfc ? nfc : valid, -1);
+	g_string_free(s, TRUE);
+	g_free(valid);
+	g_free(nfc);
+	return low;
+}
+
+/*
+ * The campaign key of 'e' (store.h): the same suspicious email forwarded
+ * attached by one user and inline by another has neither Message-ID nor
+ * body in common, but the same sender, subject and minute.  xfree.
+ */
+static char *
+campaign_key(const struct mail_email *e)
+{
+	char	*addr, *valid, *subj, *text, *key;
+
+	if (e == NULL || e->from == NULL || e->from->addr == NULL ||
+	    *e->from->addr == '\0' || e->date_ts < 0)
+		return NULL;
+	valid = g_utf8_make_valid(e->from->addr, -1);
+	addr = g_utf8_strdown(g_strstrip(valid), -1);
+	subj = subject_norm(e->subject);
+	text = g_strdup_printf("%s\n%s\n%lld", addr, subj,
+	    (long long)(e->date_ts - e->date_ts % 60));
+	key = g_compute_checksum_for_string(G_CHECKSUM_SHA256, text, -1);
+	g_free(valid);
+	g_free(addr);
+	g_free(subj);
+	g_free(text);
+	text = xstrdup(key);
+	g_free(key);
+	return text;
+}
+
+/* Append "<id>" to 'cc''s thread ids unless it is there already. */
+static void
+thread_add(struct cli_container *cc, const char *id)
+{
+	char	*t;
+	size_t	 i;
+
+	if (id == NULL || *id == '\0')
+		return;
+	t = g_strdup_printf("<%s>", id);
+	for (i = 0; i < cc->nthread_ids; i++)
+		if (strcmp(cc->thread_ids[i], t) == 0)
+			break;
+	if (i < cc->nthread_ids) {
+		g_free(t);
+		return;
+	}
+	cc->thread_ids = xrealloc(cc->thread_ids, (cc->nthread_ids + 1) *
+	    sizeof(*cc->thread_ids));
+	cc->thread_ids[cc->nthread_ids++] = xstrdup(t);
+	g_free(t);
+}
+
 void
 cli_container_init(struct cli_container *cc, const struct analysis *an)
 {
@@ -253,6 +380,15 @@ cli_container_init(struct cli_container *cc, const struct analysis *an)
 		cc->files[i].type = dup_or_null(at->detected_type);
 		cc->files[i].size = (int64_t)at->size;
 	}
+	/* Callers may pass an uninitialised 'cc': every field is set. */
+	cc->campaign_key = campaign_key(e);
+	cc->thread_ids = NULL;
+	cc->nthread_ids = 0;
+	if (e != NULL) {
+		thread_add(cc, e->in_reply_to);
+		for (i = 0; i < e->references.n; i++)
+			thread_add(cc, e->references.v[i]);
+	}
 }
 
 void
@@ -275,6 +411,10 @@ cli_container_clear(struct cli_container *cc)
 		xfree(cc->files[i].type);
 	}
 	xfree(cc->files);
+	xfree(cc->campaign_key);
+	for (i = 0; i < cc->nthread_ids; i++)
+		xfree(cc->thread_ids[i]);
+	xfree(cc->thread_ids);
 	memset(cc, 0, sizeof(*cc));
 }
 
@@ -282,8 +422,16 @@ enum ms_err
 cli_container_store(struct store *st, const struct cli_container *cc,
     const char *source, int64_t *cid)
 {
+	int	created;
+
+	return cli_container_put(st, cc, source, cid, &created);
+}
+
+enum ms_err
+cli_container_put(struct store *st, const struct cli_container *cc,
+    const char *source, int64_t *cid, int *created)
+{
 	struct store_container_in	in;
-	int				created;
 	size_t				i;
 	enum ms_err			rc;
 
@@ -299,7 +447,10 @@ cli_container_store(struct store *st, const struct cli_container *cc,
 	in.artifacts_json = (const char *const *)cc->arts;
 	in.nartifacts = cc->narts;
 	in.data_trusted = 1;		/* report_analysis_string() */
-	if ((rc = store_container_put(st, &in, cid, &created)) != MS_OK)
+	in.campaign_key = cc->campaign_key;
+	in.thread_ids = (const char *const *)cc->thread_ids;
+	in.nthread_ids = cc->nthread_ids;
+	if ((rc = store_container_put(st, &in, cid, created)) != MS_OK)
 		return rc;
 	for (i = 0; rc == MS_OK && i < cc->nfiles; i++)
 		rc = store_vault_add(st, *cid, cc->files[i].sha256,
