@@ -71,6 +71,8 @@ struct imap {
 	size_t		 budget;	/* bytes this call may still read */
 	size_t		 cap;		/* what the budget started at */
 	int		 over;		/* the budget ran out */
+	int		 greeting;	/* the next read starts the greeting */
+	int		 bye;		/* ... and it was a BYE */
 };
 
 /* The guard stream sits between libetpan and the socket or TLS stream. */
@@ -119,6 +121,16 @@ imap_guard_read(mailstream_low *low, void *buf, size_t count)
 	r = mailstream_low_read(g->inner, buf, count);
 	if (r > 0)
 		g->im->budget -= (size_t)r;
+	/* libetpan leaks the parsed greeting when it is a BYE ("too many
+	 * connections"), which a reconnecting daemon may meet every few
+	 * seconds: such a greeting ends here, as a read error. */
+	if (r > 0 && g->im->greeting) {
+		g->im->greeting = 0;
+		if (r >= 5 && g_ascii_strncasecmp(buf, "* BYE", 5) == 0) {
+			g->im->bye = 1;
+			return -1;
+		}
+	}
 	return r;
 }
 
@@ -511,6 +523,14 @@ imap_starttls(struct imap *im, const struct imap_config *cf, char *err,
 	int		 r, fd;
 
 	r = mailimap_starttls(im->s);
+	/* Bytes already buffered came in plain text after the OK: an
+	 * injection attempt (CVE-2020-15953 in libetpan's own code). */
+	if (stream->read_buffer_len != 0) {
+		im->dead = 1;
+		imap_seterr(err, errlen, "imap %s: STARTTLS: server sent "
+		    "data before the handshake; refused", im->host);
+		return MS_ENET;
+	}
 	if (r == MAILIMAP_ERROR_STARTTLS || r == MAILIMAP_ERROR_PROTOCOL) {
 		/* NO or BAD: the server has no TLS.  Never fall back. */
 		im->dead = 1;
@@ -520,14 +540,6 @@ imap_starttls(struct imap *im, const struct imap_config *cf, char *err,
 	}
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(im, r, MS_ENET, "STARTTLS", err, errlen);
-	/* Bytes already buffered came in plain text after the OK: an
-	 * injection attempt (CVE-2020-15953 in libetpan's own code). */
-	if (stream->read_buffer_len != 0) {
-		im->dead = 1;
-		imap_seterr(err, errlen, "imap %s: STARTTLS: server sent "
-		    "data before the handshake; refused", im->host);
-		return MS_ENET;
-	}
 	old = mailstream_get_low(stream);
 	fd = mailstream_low_get_fd(old);
 	tls = mailstream_low_tls_open_with_callback_timeout(fd,
@@ -584,8 +596,10 @@ imap_connect(struct imap *im, const struct imap_config *cf, char *err,
 	}
 	/* mailimap_connect() wants a disconnected session. */
 	im->s->imap_stream = NULL;
+	im->greeting = 1;
 	r = mailimap_connect(im->s, stream);
-	if (r == MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION) {
+	im->greeting = 0;
+	if (r == MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION || im->bye) {
 		im->s->imap_stream = stream;
 		im->dead = 1;
 		imap_seterr(err, errlen, "imap %s: server refused the "

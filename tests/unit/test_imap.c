@@ -1010,6 +1010,463 @@ test_uidvalidity_changes(void **state)
 	imap_close(im);
 }
 
+/* ---- a scripted fake server -------------------------------------------- */
+
+enum fake_mode {
+	FAKE_PLAIN,		/* logs in, selects, nothing else */
+	FAKE_XOAUTH2,		/* checks the XOAUTH2 string */
+	FAKE_IDLE_EARLY,	/* EXISTS before IDLE's continuation */
+	FAKE_IDLE_GARBAGE,	/* garbage instead of a continuation */
+	FAKE_SIZE_LIE,		/* RFC822.SIZE 10, then a huge literal */
+	FAKE_SEARCH,		/* odd SEARCH answers */
+	FAKE_NO_UIDVALIDITY,	/* SELECT without UIDVALIDITY */
+	FAKE_NO_IDLE,		/* no IDLE capability */
+	FAKE_LOGINDISABLED,	/* LOGINDISABLED in the capabilities */
+	FAKE_STARTTLS_INJECT,	/* plain text right after STARTTLS's OK */
+};
+
+struct fake {
+	enum fake_mode	 mode;
+	const char	*greeting;
+	size_t		 fill;		/* junk bytes after the greeting */
+	int		 lfd;
+	int		 port;
+	GThread		*thr;
+	char		 idle_tag[32];
+	int		 step;
+	int		 logins;	/* LOGIN commands seen */
+};
+
+/* Send all of 'p'; 0, or -1 once the client is gone. */
+static int
+fake_send(int fd, const char *p, size_t n)
+{
+	ssize_t	r;
+
+	while (n > 0) {
+		r = send(fd, p, n, MSG_NOSIGNAL);
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* One line from the client, without CRLF; NULL at EOF. */
+static char *
+fake_line(int fd)
+{
+	GString	*s = g_string_new(NULL);
+	char	 c;
+
+	while (recv(fd, &c, 1, 0) == 1) {
+		if (c == '\n') {
+			if (s->len > 0 && s->str[s->len - 1] == '\r')
+				g_string_truncate(s, s->len - 1);
+			return g_string_free(s, FALSE);
+		}
+		if (s->len < 65536)
+			g_string_append_c(s, c);
+	}
+	g_string_free(s, TRUE);
+	return NULL;
+}
+
+/* The answer to SELECT and EXAMINE. */
+static void
+fake_select(struct fake *f, const char *tag, GString *out)
+{
+	g_string_append(out, "* 1 EXISTS\r\n* 0 RECENT\r\n");
+	if (f->mode != FAKE_NO_UIDVALIDITY)
+		g_string_append(out, "* OK [UIDVALIDITY 7] v\r\n");
+	g_string_append_printf(out, "* OK [UIDNEXT 10] n\r\n"
+	    "%s OK [READ-WRITE] done\r\n", tag);
+}
+
+/* XOAUTH2: OK for the right token, else the error dance (and the
+ * token echoed back, which imap.c must not quote). */
+static void
+fake_xoauth2(struct fake *f, const char *tag, const char *arg,
+    GString *out)
+{
+	static const char	 want[] = "user=soc\001auth=Bearer tok-123"
+				    "\001\001";
+	guchar			*dec;
+	gsize			 n;
+
+	dec = g_base64_decode(arg, &n);
+	if (n == sizeof(want) - 1 && memcmp(dec, want, n) == 0)
+		g_string_append_printf(out, "%s OK [CAPABILITY IMAP4rev1 "
+		    "IDLE] hello\r\n", tag);
+	else {
+		g_strlcpy(f->idle_tag, tag, sizeof(f->idle_tag));
+		f->step = 1;
+		g_string_append(out, "+ eyJzdGF0dXMiOiI0MDEifQ==\r\n");
+	}
+	g_free(dec);
+}
+
+/* The FETCH answers of FAKE_SIZE_LIE: small size, huge literal. */
+static void
+fake_fetch(const char *tag, const char *cmd, GString *out)
+{
+	size_t	n = LIMIT_MSG_BYTES + 2 * 65536;
+
+	if (strstr(cmd, "RFC822.SIZE") != NULL) {
+		g_string_append_printf(out, "* 1 FETCH (UID 5 RFC822.SIZE "
+		    "10)\r\n%s OK done\r\n", tag);
+		return;
+	}
+	g_string_append_printf(out, "* 1 FETCH (UID 5 BODY[] {%zu}\r\n", n);
+	g_string_set_size(out, out->len + n);
+	memset(out->str + out->len - n, 'x', n);
+	g_string_append_printf(out, ")\r\n%s OK done\r\n", tag);
+}
+
+/* The SEARCH answers of FAKE_SEARCH, one per call. */
+static void
+fake_search(struct fake *f, const char *tag, GString *out)
+{
+	if (f->step++ < 2)
+		g_string_append_printf(out, "* SEARCH 9 3 5 5 2 4294967295\r\n"
+		    "%s OK done\r\n", tag);
+	else
+		g_string_append_printf(out, "* SEARCH 1 x)(\r\n%s OK done\r\n",
+		    tag);
+}
+
+/* Answer one command line; -1 to hang up. */
+static int
+fake_answer(struct fake *f, const char *line, GString *out)
+{
+	char	tag[32], *sp;
+	const char *cmd;
+
+	sp = strchr(line, ' ');
+	g_strlcpy(tag, line, sp ? MIN(sizeof(tag), (size_t)(sp - line) + 1)
+	    : sizeof(tag));
+	cmd = sp ? sp + 1 : "";
+	if (f->step == 1 && f->mode == FAKE_XOAUTH2) {
+		/* The empty line after the error continuation. */
+		f->step = 0;
+		g_string_append_printf(out, "%s NO [AUTHENTICATIONFAILED] "
+		    "tok-bad is not valid\r\n", f->idle_tag);
+	} else if (g_ascii_strcasecmp(line, "DONE") == 0)
+		g_string_append_printf(out, "%s OK idle done\r\n", f->idle_tag);
+	else if (g_ascii_strncasecmp(cmd, "CAPABILITY", 10) == 0)
+		g_string_append_printf(out, "* CAPABILITY IMAP4rev1 %s%s%s\r\n"
+		    "%s OK done\r\n", f->mode == FAKE_NO_IDLE ? "" : "IDLE ",
+		    f->mode == FAKE_XOAUTH2 ? "AUTH=XOAUTH2 " : "",
+		    f->mode == FAKE_LOGINDISABLED ? "LOGINDISABLED" :
+		    "STARTTLS", tag);
+	else if (g_ascii_strncasecmp(cmd, "STARTTLS", 8) == 0)
+		g_string_append_printf(out, "%s OK begin\r\n* OK injected\r\n",
+		    tag);
+	else if (g_ascii_strncasecmp(cmd, "LOGIN ", 6) == 0) {
+		f->logins++;
+		g_string_append_printf(out, "%s OK in\r\n", tag);
+	} else if (g_ascii_strncasecmp(cmd, "AUTHENTICATE XOAUTH2 ", 21) == 0)
+		fake_xoauth2(f, tag, cmd + 21, out);
+	else if (g_ascii_strncasecmp(cmd, "SELECT ", 7) == 0 ||
+	    g_ascii_strncasecmp(cmd, "EXAMINE ", 8) == 0)
+		fake_select(f, tag, out);
+	else if (g_ascii_strncasecmp(cmd, "IDLE", 4) == 0) {
+		g_strlcpy(f->idle_tag, tag, sizeof(f->idle_tag));
+		if (f->mode == FAKE_IDLE_GARBAGE)
+			g_string_append(out, "%%% what\r\n");
+		else if (f->mode == FAKE_IDLE_EARLY)
+			g_string_append(out, "* 2 EXISTS\r\n+ idling\r\n");
+		else
+			g_string_append(out, "+ idling\r\n");
+	} else if (g_ascii_strncasecmp(cmd, "UID FETCH", 9) == 0)
+		fake_fetch(tag, cmd, out);
+	else if (g_ascii_strncasecmp(cmd, "UID SEARCH", 10) == 0)
+		fake_search(f, tag, out);
+	else if (g_ascii_strncasecmp(cmd, "LOGOUT", 6) == 0) {
+		g_string_append_printf(out, "* BYE bye\r\n%s OK done\r\n", tag);
+		return -1;
+	} else
+		g_string_append_printf(out, "%s BAD what?\r\n", tag);
+	return 0;
+}
+
+/* Thread: serve one client. */
+static gpointer
+fake_main(gpointer arg)
+{
+	struct fake	*f = arg;
+	GString		*out, *junk;
+	char		*line;
+	int		 fd, rc = 0;
+
+	fd = accept(f->lfd, NULL, NULL);
+	if (fd < 0)
+		return NULL;
+	if (fake_send(fd, f->greeting, strlen(f->greeting)) == 0 &&
+	    f->fill > 0) {
+		junk = g_string_new(NULL);
+		g_string_set_size(junk, f->fill);
+		memset(junk->str, 'A', f->fill);
+		(void)fake_send(fd, junk->str, junk->len);
+		g_string_free(junk, TRUE);
+	}
+	while (rc == 0 && (line = fake_line(fd)) != NULL) {
+		out = g_string_new(NULL);
+		rc = fake_answer(f, line, out);
+		if (fake_send(fd, out->str, out->len) != 0)
+			rc = -1;
+		g_string_free(out, TRUE);
+		g_free(line);
+	}
+	close(fd);
+	return NULL;
+}
+
+/* Start a fake server for one connection. */
+static void
+fake_start(struct fake *f, enum fake_mode mode, const char *greeting)
+{
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof(sin);
+
+	memset(f, 0, sizeof(*f));
+	f->mode = mode;
+	f->greeting = greeting ? greeting : "* OK fake ready\r\n";
+	f->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true(f->lfd >= 0);
+	assert_int_equal(bind(f->lfd, (struct sockaddr *)&sin, sizeof(sin)),
+	    0);
+	assert_int_equal(listen(f->lfd, 1), 0);
+	assert_int_equal(getsockname(f->lfd, (struct sockaddr *)&sin, &len),
+	    0);
+	f->port = ntohs(sin.sin_port);
+}
+
+/* Run the server thread (after any extra setup of 'f'). */
+static void
+fake_run(struct fake *f)
+{
+	f->thr = g_thread_new("fake", fake_main, f);
+}
+
+/* Wait for the server thread to end. */
+static void
+fake_stop(struct fake *f)
+{
+	shutdown(f->lfd, SHUT_RDWR);
+	g_thread_join(f->thr);
+	close(f->lfd);
+}
+
+/* A connection to the fake server as soc, which must give 'want'. */
+static struct imap *
+fake_open(struct fake *f, enum imap_tls mode, enum ms_err want, char *err,
+    size_t errlen)
+{
+	struct imap_config	cf = conf("127.0.0.1", f->port, mode, "soc");
+
+	return open_want(&cf, want, err, errlen);
+}
+
+static void
+test_fake_xoauth2(void **state)
+{
+	struct fake		 f;
+	struct imap_config	 cf;
+	struct imap		*im;
+	char			 err[512];
+
+	(void)state;
+	fake_start(&f, FAKE_XOAUTH2, NULL);
+	fake_run(&f);
+	cf = conf("127.0.0.1", f.port, IMAP_TLS_NONE, "soc");
+	cf.auth = IMAP_AUTH_XOAUTH2;
+	cf.secret = "tok-123";
+	im = open_want(&cf, MS_OK, err, sizeof(err));
+	imap_close(im);
+	fake_stop(&f);
+
+	fake_start(&f, FAKE_XOAUTH2, NULL);
+	fake_run(&f);
+	cf.port = f.port;
+	cf.secret = "tok-bad";
+	open_want(&cf, MS_EINVAL, err, sizeof(err));
+	assert_non_null(strstr(err, "login refused for soc"));
+	assert_null(strstr(err, "tok-bad"));
+	fake_stop(&f);
+
+	/* A server without AUTH=XOAUTH2. */
+	fake_start(&f, FAKE_PLAIN, NULL);
+	fake_run(&f);
+	cf.port = f.port;
+	open_want(&cf, MS_EINVAL, err, sizeof(err));
+	assert_non_null(strstr(err, "XOAUTH2"));
+	fake_stop(&f);
+}
+
+static void
+test_fake_greetings(void **state)
+{
+	struct fake	f;
+	char		err[512];
+
+	(void)state;
+	fake_start(&f, FAKE_PLAIN, "\001\002 garbage \377\r\n");
+	fake_run(&f);
+	fake_open(&f, IMAP_TLS_NONE, MS_ENET, err, sizeof(err));
+	fake_stop(&f);
+
+	fake_start(&f, FAKE_PLAIN, "* BYE go away\r\n");
+	fake_run(&f);
+	fake_open(&f, IMAP_TLS_NONE, MS_ENET, err, sizeof(err));
+	assert_non_null(strstr(err, "refused the connection"));
+	fake_stop(&f);
+
+	/* A greeting that never ends: the read cap, not memory, stops it. */
+	fake_start(&f, FAKE_PLAIN, "* OK ");
+	f.fill = 17u * 1024 * 1024;
+	fake_run(&f);
+	fake_open(&f, IMAP_TLS_NONE, MS_ELIMIT, err, sizeof(err));
+	assert_non_null(strstr(err, "larger than"));
+	fake_stop(&f);
+
+	/* PREAUTH where STARTTLS was asked for: refused. */
+	fake_start(&f, FAKE_PLAIN, "* PREAUTH welcome\r\n");
+	fake_run(&f);
+	fake_open(&f, IMAP_TLS_STARTTLS, MS_EINVAL, err, sizeof(err));
+	assert_non_null(strstr(err, "PREAUTH"));
+	fake_stop(&f);
+
+	/* Plain text queued behind STARTTLS's OK: refused. */
+	fake_start(&f, FAKE_STARTTLS_INJECT, NULL);
+	fake_run(&f);
+	fake_open(&f, IMAP_TLS_STARTTLS, MS_ENET, err, sizeof(err));
+	assert_non_null(strstr(err, "before the handshake"));
+	fake_stop(&f);
+
+	/* LOGINDISABLED: the password is not sent. */
+	fake_start(&f, FAKE_LOGINDISABLED, NULL);
+	fake_run(&f);
+	fake_open(&f, IMAP_TLS_NONE, MS_EINVAL, err, sizeof(err));
+	assert_non_null(strstr(err, "LOGINDISABLED"));
+	fake_stop(&f);
+	assert_int_equal(f.logins, 0);
+}
+
+static void
+test_fake_idle(void **state)
+{
+	struct fake	 f;
+	struct imap	*im;
+	char		 err[512];
+	int		 changed = -1;
+	gint64		 t0;
+
+	(void)state;
+	/* EXISTS before "+ idling": a change, reported at once. */
+	fake_start(&f, FAKE_IDLE_EARLY, NULL);
+	fake_run(&f);
+	im = fake_open(&f, IMAP_TLS_NONE, MS_OK, err, sizeof(err));
+	assert_true(imap_has_idle(im));
+	select_ok(im, "INBOX", 1);
+	t0 = g_get_monotonic_time();
+	assert_int_equal(imap_wait(im, 5000, &changed, err, sizeof(err)),
+	    MS_OK);
+	assert_int_equal(changed, 1);
+	assert_true(g_get_monotonic_time() - t0 < G_USEC_PER_SEC);
+	imap_close(im);
+	fake_stop(&f);
+
+	fake_start(&f, FAKE_IDLE_GARBAGE, NULL);
+	fake_run(&f);
+	im = fake_open(&f, IMAP_TLS_NONE, MS_OK, err, sizeof(err));
+	select_ok(im, "INBOX", 1);
+	assert_int_equal(imap_wait(im, 5000, &changed, err, sizeof(err)),
+	    MS_ENET);
+	imap_close(im);
+	fake_stop(&f);
+
+	/* No IDLE: sleep and say "changed" so that the caller polls. */
+	fake_start(&f, FAKE_NO_IDLE, NULL);
+	fake_run(&f);
+	im = fake_open(&f, IMAP_TLS_NONE, MS_OK, err, sizeof(err));
+	assert_false(imap_has_idle(im));
+	assert_false(imap_has_move(im));
+	select_ok(im, "INBOX", 1);
+	t0 = g_get_monotonic_time();
+	assert_int_equal(imap_wait(im, 200, &changed, err, sizeof(err)),
+	    MS_OK);
+	assert_int_equal(changed, 1);
+	assert_true(g_get_monotonic_time() - t0 >= 190 * 1000);
+	imap_close(im);
+	fake_stop(&f);
+}
+
+static void
+test_fake_answers(void **state)
+{
+	struct fake	 f;
+	struct imap	*im;
+	uint32_t	*uids = NULL, v, next;
+	char		*raw = NULL, err[512];
+	size_t		 n = 0, len;
+
+	(void)state;
+	/* SEARCH: unsorted, duplicates, UIDs at or below 'after'. */
+	fake_start(&f, FAKE_SEARCH, NULL);
+	fake_run(&f);
+	im = fake_open(&f, IMAP_TLS_NONE, MS_OK, err, sizeof(err));
+	select_ok(im, "INBOX", 1);
+	n = uids_ok(im, 3, 100, &uids);
+	assert_int_equal(n, 3);
+	assert_int_equal(uids[0], 5);
+	assert_int_equal(uids[1], 9);
+	assert_int_equal(uids[2], UINT32_MAX);
+	xfree(uids);
+	n = uids_ok(im, 3, 2, &uids);
+	assert_int_equal(n, 2);
+	assert_int_equal(uids[1], 9);
+	xfree(uids);
+	/* Garbage: the connection is closed, and stays closed. */
+	assert_int_equal(imap_uids_after(im, 0, 10, &uids, &n, err,
+	    sizeof(err)), MS_ENET);
+	assert_null(uids);
+	assert_int_equal(imap_uids_after(im, 0, 10, &uids, &n, err,
+	    sizeof(err)), MS_ENET);
+	assert_non_null(strstr(err, "closed"));
+	imap_close(im);
+	fake_stop(&f);
+
+	/* RFC822.SIZE says 10, the literal says 50 MB and more. */
+	fake_start(&f, FAKE_SIZE_LIE, NULL);
+	fake_run(&f);
+	im = fake_open(&f, IMAP_TLS_NONE, MS_OK, err, sizeof(err));
+	select_ok(im, "INBOX", 1);
+	assert_int_equal(imap_fetch(im, 7, &raw, &len, err, sizeof(err)),
+	    MS_EAGAIN);		/* the answer is about UID 5 */
+	assert_int_equal(imap_fetch(im, 5, &raw, &len, err, sizeof(err)),
+	    MS_ELIMIT);
+	assert_null(raw);
+	assert_non_null(strstr(err, "larger than"));
+	assert_int_equal(imap_fetch(im, 5, &raw, &len, err, sizeof(err)),
+	    MS_ENET);
+	imap_close(im);
+	fake_stop(&f);
+
+	fake_start(&f, FAKE_NO_UIDVALIDITY, NULL);
+	fake_run(&f);
+	im = fake_open(&f, IMAP_TLS_NONE, MS_OK, err, sizeof(err));
+	assert_int_equal(imap_select(im, "INBOX", 0, &v, &next, err,
+	    sizeof(err)), MS_ENET);
+	assert_non_null(strstr(err, "UIDVALIDITY"));
+	imap_close(im);
+	fake_stop(&f);
+}
+
 int
 main(void)
 {
@@ -1029,6 +1486,10 @@ main(void)
 		cmocka_unit_test(test_server_stops),
 		cmocka_unit_test(test_flag_move),
 		cmocka_unit_test(test_uidvalidity_changes),
+		cmocka_unit_test(test_fake_xoauth2),
+		cmocka_unit_test(test_fake_greetings),
+		cmocka_unit_test(test_fake_idle),
+		cmocka_unit_test(test_fake_answers),
 	};
 
 	signal(SIGPIPE, SIG_DFL);	/* imap.c must cope without help */
