@@ -20,6 +20,7 @@
 #define CLI_EXIT_LIMIT	3
 
 int	cmd_analyze(int argc, char **argv);
+int	cmd_ingest(int argc, char **argv);
 int	cmd_extract(int argc, char **argv);
 int	cmd_vault(int argc, char **argv);
 int	cmd_act(int argc, char **argv);

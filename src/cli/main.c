@@ -19,6 +19,7 @@ static const struct {
 } cmds[] = {
 	{ "analyze", cmd_analyze,
 	  "analyse emails (.eml, .msg, mbox, -) into containers" },
+	{ "ingest", cmd_ingest, "import .eml, .msg, mbox, maildirs, trees" },
 	{ "extract", cmd_extract,
 	  "pull indicators out of text or HTML" },
 	{ "vault", cmd_vault, "read files from the vault" },

@@ -81,7 +81,9 @@ def campaign_key(sender, subject, minute):
 
 def email(mid, subject="Hello", sender="a@sender.example", date=None,
           extra="", body="Just text.\n"):
-    date = date or "Mon, 30 Nov 2026 09:12:%02d +0000" % (mid % 60)
+    # One minute apart: otherwise they would be one campaign.
+    date = date or "Mon, 30 Nov 2026 %02d:%02d:07 +0000" % (mid // 60 % 24,
+                                                           mid % 60)
     return ("From: %s\nTo: bob@example.org\nSubject: %s\nDate: %s\n"
             "Message-ID: <m%d@sender.example>\n%sMIME-Version: 1.0\n"
             "Content-Type: text/plain\n\n%s"
@@ -178,3 +180,156 @@ def test_no_campaign_key_without_date_or_sender(env):
     with env.db() as db:
         assert db.execute("select count(*) from containers where"
                           " campaign_key is null").fetchone() == (2,)
+
+
+# ---- mailsoar ingest --------------------------------------------------------
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def mbox(*emails):
+    return "".join("From MAILER-DAEMON Mon Nov 30 09:12:00 2026\n%s\n" % e
+                   for e in emails)
+
+
+def tree(env):
+    """A directory tree: .eml files at several depths, a maildir (cur/,
+    new/, a Maildir++ subfolder, a delivery in progress in tmp/), an mbox
+    without an extension, an empty .eml, a link to nothing, a README."""
+    t = env.path("tree", "x")[:-2]
+    write(os.path.join(t, "a", "one.eml"), email(1))
+    write(os.path.join(t, "a", "two.eml"), email(2, subject="Invoice"))
+    write(os.path.join(t, "b", "deep", "er", "three.eml"), email(3))
+    md = os.path.join(t, "Maildir")
+    write(os.path.join(md, "cur", "1700000000.M1P1.host:2,S"), email(4))
+    write(os.path.join(md, "cur", "1700000001.M2P1.host:2,RS"), email(5))
+    write(os.path.join(md, "new", "1700000002.M3P1.host"), email(6))
+    write(os.path.join(md, "tmp", "1700000003.M4P1.host"), email(99))
+    write(os.path.join(md, ".Sent", "cur", "1700000004.M5P1.host:2,S"),
+          email(7))
+    os.makedirs(os.path.join(md, ".Sent", "new"))
+    write(os.path.join(t, "Archive"), mbox(email(8), email(9), email(10)))
+    write(os.path.join(t, "bad.eml"), "")
+    write(os.path.join(t, "README.txt"), "not mail\n")
+    os.symlink(os.path.join(t, "nowhere.eml"), os.path.join(t, "gone.eml"))
+    return t
+
+
+def ingest(env, *args, status=None):
+    r = env.run("ingest", "--json", *args)
+    if status is not None:
+        assert r.returncode == status, r.stderr.decode()
+    return json.loads(r.stdout), r
+
+
+def check_store(env, s, runs=True):
+    with env.db() as db:
+        n, seen = db.execute("select count(*), sum(seen_count) from"
+                             " containers").fetchone()
+        created = db.execute("select count(*) from audit_log where"
+                             " event = 'container created'").fetchone()[0]
+        again = db.execute("select count(*) from audit_log where"
+                           " event = 'container seen again'").fetchone()[0]
+        nruns = db.execute("select count(*) from playbook_runs"
+                           ).fetchone()[0]
+    return n, seen, created, again, nruns
+
+
+def test_ingest_tree(env):
+    t = tree(env)
+    s, r = ingest(env, t, ATTACHED, INLINE, status=1)
+    err = r.stderr.decode()
+    # Bad files are named; the rest went on.
+    assert os.path.join(t, "bad.eml") + ": not a readable email" in err
+    assert os.path.join(t, "gone.eml") + ": No such file" in err
+    assert "Maildir" not in err and "README" not in err
+    assert len([x for x in err.splitlines()
+                if x.startswith("mailsoar:")]) == 2
+    # 3 .eml + 4 maildir + the mbox + bad.eml + 2 given by name.
+    assert s["files"] == 11
+    # ... holding 3 + 4 + 3 + 1 + 2 emails.
+    assert s["emails"] == 13
+    # The inline report joins the attached one; nothing else joins.
+    assert (s["new_containers"], s["joined_containers"]) == (11, 1)
+    assert s["unreadable"] == 2                 # bad.eml, gone.eml
+    assert s["limits_hit"] == 0
+    assert s["skipped"] == 1                    # README.txt
+    assert s["elapsed_s"] > 0 and s["emails_per_s"] > 0
+    n, seen, created, again, runs = check_store(env, s)
+    assert n == created == s["new_containers"]
+    assert again == s["joined_containers"]
+    assert seen == s["new_containers"] + s["joined_containers"]
+    assert runs == 12                           # one per stored email
+    with env.db() as db:
+        sources = {x for (x,) in db.execute("select source from"
+                                            " containers")}
+        mids = {x for (x,) in db.execute("select message_id from"
+                                         " containers")}
+        assert db.execute("select sum(points) from score_reasons"
+                          ).fetchone() == (60,)
+    assert os.path.join(t, "Archive#2") in sources
+    assert not any("/Maildir/tmp/" in x for x in sources)
+    assert "m7@sender.example" in mids          # Maildir++ .Sent
+    assert "m99@sender.example" not in mids     # tmp/
+    assert env.run("audit", "verify").returncode == 0
+
+
+def test_ingest_again_creates_nothing(env):
+    t = tree(env)
+    first, _ = ingest(env, t, ATTACHED, INLINE, status=1)
+    again, _ = ingest(env, t, ATTACHED, INLINE, status=1)
+    assert again["emails"] == first["emails"]
+    assert again["new_containers"] == 0
+    assert again["joined_containers"] == 12
+    n, seen, created, _, _ = check_store(env, again)
+    assert n == created == 11
+    assert seen == 24
+    with env.db() as db:
+        counts = sorted(c for (c,) in db.execute("select seen_count from"
+                                                 " containers"))
+    assert counts == [2] * 10 + [4]     # the campaign: 2 reports, twice
+
+
+def test_ingest_no_playbooks_and_text_summary(env):
+    t = env.path("maildir", "x")[:-2]
+    for i in range(3):
+        write(os.path.join(t, "new", "17000000%02d.M1P1.host" % i),
+              email(20 + i))
+    os.makedirs(os.path.join(t, "cur"))
+    r = env.run("ingest", "--no-playbooks", "--jobs", "2", t)
+    assert r.returncode == 0, r.stderr.decode()
+    out = r.stdout.decode()
+    assert out.startswith("ingested 3 emails from 3 files in ")
+    assert "  new containers     3\n" in out
+    assert "  unreadable         0\n" in out
+    # Not a terminal: no progress line (sanitizer builds may add their
+    # own report).
+    assert b"mailsoar" not in r.stderr and b"\r" not in r.stderr
+    with env.db() as db:
+        assert db.execute("select count(*) from playbook_runs"
+                          ).fetchone() == (0,)
+        assert db.execute("select count(*) from containers"
+                          ).fetchone() == (3,)
+
+
+def test_ingest_large_mbox_and_usage(env):
+    """An mbox larger than LIMIT_MSG_BYTES (50 MiB) is still split; only
+    the one email past the limit is refused (named, exit 3)."""
+    p = env.path("big.mbox")
+    with open(p, "w") as f:
+        f.write(mbox(email(30)))
+        f.write("From MAILER-DAEMON Mon Nov 30 09:12:00 2026\n")
+        f.write(email(31, body=("x" * 1023 + "\n") * (51 * 1024)))
+        f.write("\n" + mbox(email(32)))
+    s, r = ingest(env, p, status=3)
+    assert p + "#2: larger than" in r.stderr.decode()
+    assert (s["files"], s["emails"]) == (1, 3)
+    assert (s["new_containers"], s["limits_hit"], s["unreadable"]) == \
+        (2, 1, 0)
+    assert env.run("ingest").returncode == 2
+    assert env.run("ingest", "--jobs", "0", p).returncode == 2
+    r = env.run("ingest", "--help")
+    assert r.returncode == 0 and b"maildir" in r.stdout
