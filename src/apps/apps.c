@@ -9,5 +9,6 @@ const struct app *const app_builtin[] = {
 	&geoip_app,
 	&dns_app,
 	&util_app,
+	&imap_app,
 	NULL
 };

@@ -43,11 +43,20 @@ class Dovecot:
             raise RuntimeError("dovecot is not installed "
                                "(scripts/install-deps)")
         self.root = root
+        os.makedirs(root, exist_ok=True)
         self.port = free_port()
         self.tls_port = free_port() if tls else None
         self.ca = make_ca(root) if tls else None
         for sub in ("run", "state", "mail"):
             os.makedirs(os.path.join(root, sub), exist_ok=True)
+        # Dovecot's auth process runs as dovenull and must reach the
+        # users file: let it through our (0700) temporary directories.
+        p = os.path.abspath(root)
+        while p not in ("/", "/tmp"):
+            st = os.stat(p)
+            if st.st_uid == os.getuid():
+                os.chmod(p, (st.st_mode & 0o7777) | 0o011)
+            p = os.path.dirname(p)
         shutil.chown(os.path.join(root, "mail"), "dovenull", "dovenull")
         self.conf = os.path.join(root, "dovecot.conf")
         tls_conf = ""
@@ -106,9 +115,37 @@ userdb {{
                 time.sleep(0.05)
         raise RuntimeError("dovecot did not start: " + self.log())
 
-    def stop(self):
+    def children(self):
+        """The pids of this Dovecot's processes (the master's children:
+        logins, auth, and the imap process of each session)."""
+        try:
+            master = int(open(os.path.join(self.root, "run",
+                                           "master.pid")).read())
+        except (OSError, ValueError):
+            return []
+        kids = []
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                stat = open("/proc/%s/stat" % pid).read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+                kids.append(int(pid))
+        return kids
+
+    def stop(self, sessions=False):
+        """Stop the server; with 'sessions', also kill the imap processes
+        that serve connections already open (Dovecot lets them live)."""
+        kids = self.children() if sessions else []
         subprocess.run(["doveadm", "-c", self.conf, "stop"],
                        capture_output=True)
+        for pid in kids:
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", self.port),

@@ -1,0 +1,281 @@
+# SPDX-License-Identifier: Apache-2.0
+"""mailsoar serve against a real Dovecot: pick-up within a second with
+IDLE, kill -9 in the middle of 500 emails, Dovecot restarted mid-stream,
+UIDVALIDITY changes, a malformed email, TLS with a self-signed CA, a
+wrong password, two reporters of one phishing email."""
+import email.message
+import email.utils
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from dovecot import Dovecot   # noqa: E402
+
+MAILSOAR = os.environ["MAILSOAR"]
+SRC = os.environ.get("MS_SRCDIR", os.path.join(os.path.dirname(__file__),
+                                               "..", ".."))
+EXAMPLES = os.path.join(SRC, "examples")
+PHISH = open(os.path.join(EXAMPLES, "credential-phish.eml"), "rb").read()
+
+
+def make_email(i, subject=None):
+    m = email.message.EmailMessage()
+    m["From"] = "sender%d@example.net" % i
+    m["To"] = "soc@example.org"
+    m["Subject"] = subject or "report %d" % i
+    m["Message-ID"] = "<serve-%d-%f@example.net>" % (i, time.time())
+    m["Date"] = email.utils.formatdate()
+    m.set_content("see http://h%d.example.com/login and 203.0.113.%d\n"
+                  % (i, i % 250))
+    return m.as_bytes()
+
+
+class Daemon:
+    def __init__(self, root, conf_text, playbook=None):
+        self.root = root
+        self.data = os.path.join(root, "data")
+        self.books = os.path.join(root, "books")
+        os.makedirs(self.books, exist_ok=True)
+        with open(os.path.join(self.books, "t.py"), "w") as f:
+            f.write(playbook or "async def on_start(c):\n"
+                    "    c.tag('seen-by-playbook')\n")
+        self.conf = os.path.join(root, "mailsoar.conf")
+        with open(self.conf, "w") as f:
+            f.write("[engine]\nshutdown_grace_s=5\n[playbooks]\ndir=%s\n"
+                    "email=t\n%s" % (self.books, conf_text))
+        self.log = os.path.join(root, "serve.log")
+        self.p = None
+
+    def start(self):
+        self.logf = open(self.log, "ab")
+        self.p = subprocess.Popen([MAILSOAR, "-c", self.conf, "--data",
+                                   self.data, "serve"],
+                                  stdout=self.logf, stderr=self.logf)
+        return self
+
+    def stop(self, sig=signal.SIGTERM, timeout=60):
+        if self.p is None:
+            return None
+        self.p.send_signal(sig)
+        rc = self.p.wait(timeout=timeout)
+        self.p = None
+        self.logf.close()
+        return rc
+
+    def db(self):
+        return sqlite3.connect(os.path.join(self.data, "mailsoar.db"),
+                               timeout=30)
+
+    def count(self, sql="select count(*) from containers"):
+        try:
+            with self.db() as db:
+                return db.execute(sql).fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+
+    def wait_count(self, n, timeout=120, sql="select count(*) from "
+                   "containers"):
+        end = time.time() + timeout
+        while time.time() < end:
+            if self.count(sql) >= n:
+                return True
+            if self.p is not None and self.p.poll() is not None:
+                raise AssertionError("the daemon exited: " + self.text())
+            time.sleep(0.05)
+        return False
+
+    def text(self):
+        return open(self.log, errors="replace").read()
+
+    def mailsoar(self, *args):
+        return subprocess.run([MAILSOAR, "-c", self.conf, "--data",
+                               self.data, *args], capture_output=True,
+                              timeout=60)
+
+
+@pytest.fixture
+def tmp():
+    with tempfile.TemporaryDirectory() as d:
+        yield d
+
+
+@pytest.fixture
+def dove(tmp):
+    dv = Dovecot(os.path.join(tmp, "dovecot"))
+    yield dv
+    dv.stop()
+
+
+@pytest.fixture
+def daemons():
+    started = []
+    yield started
+    for d in started:
+        if d.p is not None:
+            d.p.kill()
+            d.p.wait()
+
+
+def test_idle_pickup_within_a_second(dove, tmp, daemons):
+    d = Daemon(tmp, dove.asset()).start()
+    daemons.append(d)
+    for _ in range(200):           # idle, with the folder open
+        st = d.mailsoar("status", "--json")
+        if st.returncode == 0 and '"idle"' in st.stdout.decode():
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("never idle: " + d.text() + dove.log())
+    t0 = time.time()
+    dove.append(make_email(1))
+    assert d.wait_count(1, timeout=10), d.text()
+    assert d.wait_count(1, timeout=10, sql="select count(*) from "
+                        "playbook_runs")
+    with d.db() as db:
+        started = db.execute("select min(started) from playbook_runs"
+                             ).fetchone()[0] / 1e6
+    assert started - t0 < 1.0, "run started %.3f s after APPEND" % (
+        started - t0)
+    for _ in range(60):            # the status file follows each second
+        st = json.loads(d.mailsoar("status", "--json").stdout)
+        if st["mailboxes"][0]["stored"] == 1:
+            break
+        time.sleep(0.1)
+    assert st["mailboxes"][0]["stored"] == 1, st
+    assert d.mailsoar("status").returncode == 0
+    assert d.stop() == 0
+    assert "stopped" in d.mailsoar("status").stdout.decode()
+
+
+def test_kill_9_in_the_middle_of_500_loses_nothing(dove, tmp, daemons):
+    dove.append_many([make_email(i) for i in range(500)])
+    d = Daemon(tmp, dove.asset()).start()
+    daemons.append(d)
+    assert d.wait_count(60, timeout=60), d.text()
+    d.stop(signal.SIGKILL)
+    got = d.count()
+    assert got < 500, "all stored before the kill: make the test harder"
+    d.start()
+    assert d.wait_count(500, timeout=180), d.text()
+    time.sleep(1)                  # nothing more may come
+    with d.db() as db:
+        assert db.execute("select count(*) from containers").fetchone()[
+            0] == 500
+        assert db.execute("select max(seen_count) from containers"
+                          ).fetchone()[0] == 1
+        assert db.execute("select count(distinct message_id) from "
+                          "containers").fetchone()[0] == 500
+    assert d.stop() == 0
+
+
+def test_dovecot_restart_mid_stream(dove, tmp, daemons):
+    d = Daemon(tmp, dove.asset()).start()
+    daemons.append(d)
+    dove.append_many([make_email(i) for i in range(50)])
+    assert d.wait_count(50, timeout=60), d.text()
+    dove.stop(sessions=True)       # the server and every open session
+    time.sleep(1.5)
+    dove.start()
+    dove.append_many([make_email(100 + i) for i in range(50)])
+    assert d.wait_count(100, timeout=90), d.text()
+    assert d.count() == 100
+    assert "again in" in d.text()       # it noticed and reconnected
+    assert d.stop() == 0
+
+
+def test_uidvalidity_change_rescans_without_duplicates(dove, tmp,
+                                                       daemons):
+    c = dove.client()
+    c.create("Reports")
+    c.logout()
+    mails = [make_email(i) for i in range(10)]
+    dove.append_many(mails, folder="Reports")
+    d = Daemon(tmp, dove.asset(extra="folder=Reports")).start()
+    daemons.append(d)
+    assert d.wait_count(10, timeout=60), d.text()
+    assert d.stop() == 0
+    c = dove.client()
+    c.delete("Reports")
+    c.create("Reports")
+    c.logout()
+    dove.append_many(mails + [make_email(99)], folder="Reports")
+    d.start()
+    assert d.wait_count(11, timeout=60), d.text()
+    time.sleep(1.5)
+    assert d.count() == 11
+    assert "UIDVALIDITY changed" in d.text()
+    assert d.stop() == 0
+
+
+def test_malformed_email_becomes_a_container_and_ingestion_goes_on(
+        dove, tmp, daemons):
+    d = Daemon(tmp, dove.asset()).start()
+    daemons.append(d)
+    dove.append(b"\x00\xff garbage without headers\r\n\r\n--\r\n")
+    dove.append(make_email(7))
+    assert d.wait_count(2, timeout=30), d.text()
+    with d.db() as db:
+        rows = db.execute("select data from containers order by id"
+                          ).fetchall()
+    first = json.loads(rows[0][0])
+    assert first["findings"], first
+    assert d.stop() == 0
+
+
+def test_tls_needs_the_ca_and_a_wrong_password_backs_off(tmp, daemons):
+    dv = Dovecot(os.path.join(tmp, "dovecot"), tls=True)
+    try:
+        dv.append(make_email(1))
+        no_ca = Daemon(os.path.join(tmp, "a"), dv.asset(tls="imaps"))
+        no_ca.start()
+        daemons.append(no_ca)
+        time.sleep(3)
+        assert no_ca.count() == 0
+        assert "not trusted" in no_ca.text(), no_ca.text()
+        assert no_ca.stop() == 0
+        ok = Daemon(os.path.join(tmp, "b"), dv.asset(
+            tls="imaps", extra="ca_file=%s" % dv.ca)).start()
+        daemons.append(ok)
+        assert ok.wait_count(1, timeout=30), ok.text()
+        assert ok.stop() == 0
+        bad = dv.asset().replace("password=socpw", "password=wrong")
+        wrong = Daemon(os.path.join(tmp, "c"), bad).start()
+        daemons.append(wrong)
+        time.sleep(4)
+        text = wrong.text()
+        assert "wrong" not in text        # the password is never logged
+        fails = text.count("login refused")
+        assert 1 <= fails <= 4, text      # retried with backoff
+        assert wrong.p.poll() is None     # and still running
+        assert wrong.stop() == 0
+    finally:
+        dv.stop()
+
+
+def test_two_reporters_one_container(dove, tmp, daemons):
+    d = Daemon(tmp, dove.asset()).start()
+    daemons.append(d)
+    reported = open(os.path.join(EXAMPLES, "reported-phish.eml"),
+                    "rb").read()
+    dove.append(reported)
+    inline = open(os.path.join(os.path.dirname(__file__), "data",
+                               "reported-phish-inline.eml"), "rb").read()
+    dove.append(inline)
+    assert d.wait_count(1, timeout=30), d.text()
+    time.sleep(2)
+    with d.db() as db:
+        assert db.execute("select count(*) from containers").fetchone()[
+            0] == 1
+        reps = json.loads(db.execute("select json_group_array(reporter) "
+                                     "from container_reporters"
+                                     ).fetchone()[0])
+    assert len(set(reps)) == 2, reps
+    assert d.stop() == 0
