@@ -1018,6 +1018,7 @@ enum fake_mode {
 	FAKE_IDLE_EARLY,	/* EXISTS before IDLE's continuation */
 	FAKE_IDLE_GARBAGE,	/* garbage instead of a continuation */
 	FAKE_SIZE_LIE,		/* RFC822.SIZE 10, then a huge literal */
+	FAKE_SIZE_BIG,		/* RFC822.SIZE one past the limit */
 	FAKE_SEARCH,		/* odd SEARCH answers */
 	FAKE_NO_UIDVALIDITY,	/* SELECT without UIDVALIDITY */
 	FAKE_NO_IDLE,		/* no IDLE capability */
@@ -1035,6 +1036,7 @@ struct fake {
 	char		 idle_tag[32];
 	int		 step;
 	int		 logins;	/* LOGIN commands seen */
+	int		 bodies;	/* BODY fetches seen */
 };
 
 /* Send all of 'p'; 0, or -1 once the client is gone. */
@@ -1107,17 +1109,20 @@ fake_xoauth2(struct fake *f, const char *tag, const char *arg,
 	g_free(dec);
 }
 
-/* The FETCH answers of FAKE_SIZE_LIE: small size, huge literal. */
+/* The FETCH answers: RFC822.SIZE 10 (FAKE_SIZE_LIE) or the limit + 1
+ * (FAKE_SIZE_BIG), and a literal past the limit. */
 static void
-fake_fetch(const char *tag, const char *cmd, GString *out)
+fake_fetch(struct fake *f, const char *tag, const char *cmd, GString *out)
 {
 	size_t	n = LIMIT_MSG_BYTES + 2 * 65536;
 
 	if (strstr(cmd, "RFC822.SIZE") != NULL) {
 		g_string_append_printf(out, "* 1 FETCH (UID 5 RFC822.SIZE "
-		    "10)\r\n%s OK done\r\n", tag);
+		    "%zu)\r\n%s OK done\r\n", f->mode == FAKE_SIZE_BIG ?
+		    (size_t)LIMIT_MSG_BYTES + 1 : (size_t)10, tag);
 		return;
 	}
+	f->bodies++;
 	g_string_append_printf(out, "* 1 FETCH (UID 5 BODY[] {%zu}\r\n", n);
 	g_string_set_size(out, out->len + n);
 	memset(out->str + out->len - n, 'x', n);
@@ -1180,7 +1185,7 @@ fake_answer(struct fake *f, const char *line, GString *out)
 		else
 			g_string_append(out, "+ idling\r\n");
 	} else if (g_ascii_strncasecmp(cmd, "UID FETCH", 9) == 0)
-		fake_fetch(tag, cmd, out);
+		fake_fetch(f, tag, cmd, out);
 	else if (g_ascii_strncasecmp(cmd, "UID SEARCH", 10) == 0)
 		fake_search(f, tag, out);
 	else if (g_ascii_strncasecmp(cmd, "LOGOUT", 6) == 0) {
@@ -1456,6 +1461,18 @@ test_fake_answers(void **state)
 	    MS_ENET);
 	imap_close(im);
 	fake_stop(&f);
+
+	/* RFC822.SIZE over the limit: refused without fetching. */
+	fake_start(&f, FAKE_SIZE_BIG, NULL);
+	fake_run(&f);
+	im = fake_open(&f, IMAP_TLS_NONE, MS_OK, err, sizeof(err));
+	select_ok(im, "INBOX", 1);
+	assert_int_equal(imap_fetch(im, 5, &raw, &len, err, sizeof(err)),
+	    MS_ELIMIT);
+	assert_non_null(strstr(err, "over the limit"));
+	imap_close(im);
+	fake_stop(&f);
+	assert_int_equal(f.bodies, 0);
 
 	fake_start(&f, FAKE_NO_UIDVALIDITY, NULL);
 	fake_run(&f);
