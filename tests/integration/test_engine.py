@@ -544,7 +544,7 @@ def overlap(runs):
 def test_per_asset_concurrency_timeout_and_cache_ttl(env):
     env.config(playbooks="t", extra="[asset slow]\napp=util\n"
                "max_concurrent=2\ntimeout_ms=400\nretries=0\n"
-               "cache_ttl_s=1\n", engine="workers=8")
+               "cache_ttl_s=4\n", engine="workers=8")
     env.book("t", """
         import mailsoar as ms
         async def on_start(c):
@@ -568,9 +568,11 @@ def test_per_asset_concurrency_timeout_and_cache_ttl(env):
             if a["parameter"].get("sleep_ms") == "2000"][0]
     assert late["duration_ms"] < 1500
     # The cache keeps a result for cache_ttl_s, then asks again.
+    t0 = time.time()
     r1 = json.loads(env.run("act", "echo", "value=v").stdout)
     r2 = json.loads(env.run("act", "echo", "value=v").stdout)
-    time.sleep(1.2)
+    assert time.time() - t0 < 4, "too slow to see the cache hit"
+    time.sleep(max(0, t0 + 4.5 - time.time()))
     r3 = json.loads(env.run("act", "echo", "value=v").stdout)
     assert [r1["cached"], r2["cached"], r3["cached"]] == [False, True,
                                                           False]
