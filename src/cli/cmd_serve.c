@@ -37,7 +37,7 @@
 
 #define SERVE_SLICE_US		(20 * 1000)	/* playbooks between batches */
 #define SERVE_STATUS_US		G_USEC_PER_SEC
-#define SERVE_MAX_QUEUE		256	/* fetched, waiting for analysis */
+#define SERVE_MAX_QUEUE	64	/* taken from watchers, not yet stored */
 #define SERVE_MAX_RUNS		2000	/* runs in flight before we wait */
 
 static volatile sig_atomic_t	got_term, got_hup;
@@ -59,6 +59,7 @@ struct serve_main {
 	GMutex			 lock;		/* item->done */
 	int64_t			 started;
 	uint64_t		 n_new, n_joined, n_skipped, n_failed;
+	unsigned		 in_hand;	/* taken, not yet stored */
 	char			*status_path;
 };
 
@@ -211,6 +212,7 @@ store_ready(struct serve_main *m)
 out:
 	for (i = 0; i < done->len; i++)
 		serve_item_free(done->pdata[i]);
+	m->in_hand -= done->len;
 	g_ptr_array_free(done, TRUE);
 	g_array_free(cids, TRUE);
 }
@@ -291,6 +293,15 @@ mailboxes(struct serve_main *m)
 	return 0;
 }
 
+/* Hand a fetched message to the analysis pool, in its mailbox's order. */
+static void
+take(struct serve_main *m, struct serve_item *it)
+{
+	g_queue_push_tail(&it->mb->pending, it);
+	m->in_hand++;
+	g_thread_pool_push(m->pool, it, NULL);
+}
+
 /* The main loop, until a signal.  Returns with the watchers stopped. */
 static void
 loop(struct serve_main *m)
@@ -299,18 +310,20 @@ loop(struct serve_main *m)
 	int64_t			 next_status = 0, now;
 
 	while (!got_term && !got_hup) {
-		while ((it = g_async_queue_try_pop(m->sv.incoming)) != NULL) {
-			g_queue_push_tail(&it->mb->pending, it);
-			g_thread_pool_push(m->pool, it, NULL);
-		}
+		/* Take only what the pool can work on soon: the watchers'
+		 * queue is the one bound on memory. */
+		while (m->in_hand < SERVE_MAX_QUEUE && (it =
+		    g_async_queue_try_pop(m->sv.incoming)) != NULL)
+			take(m, it);
 		store_ready(m);
 		if (pb_in_flight(m->ce.pb) > 0)
 			pb_run_for(m->ce.pb, SERVE_SLICE_US);
-		else if ((it = g_async_queue_timeout_pop(m->sv.incoming,
-		    SERVE_SLICE_US)) != NULL) {
-			g_queue_push_tail(&it->mb->pending, it);
-			g_thread_pool_push(m->pool, it, NULL);
-		}
+		else if (m->in_hand < SERVE_MAX_QUEUE && (it =
+		    g_async_queue_timeout_pop(m->sv.incoming,
+		    SERVE_SLICE_US)) != NULL)
+			take(m, it);
+		else if (m->in_hand >= SERVE_MAX_QUEUE)
+			g_usleep(1000);	/* the pool is busy */
 		if ((now = g_get_monotonic_time()) >= next_status) {
 			write_status(m, "running");
 			next_status = now + SERVE_STATUS_US;

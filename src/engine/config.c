@@ -831,6 +831,12 @@ config_playbooks(const struct config *cf, const char *label)
 	return v != NULL ? (const char *const *)v : no_playbooks;
 }
 
+int
+config_has_playbooks(const struct config *cf, const char *label)
+{
+	return g_hash_table_lookup(cf->playbooks, label) != NULL;
+}
+
 /* ---- assets ----------------------------------------------------------- */
 
 const struct app *

@@ -61,6 +61,10 @@ struct asset	*config_asset_find(const struct config *cf, const char *name);
  * (an empty list when none are configured).  Borrowed. */
 const char *const *config_playbooks(const struct config *cf,
 		    const char *label);
+/* Whether [playbooks] has a line for 'label' at all (an empty one says
+ * "none"; no line lets the engine use its default). */
+int		 config_has_playbooks(const struct config *cf,
+		    const char *label);
 
 /* Engine-side facts about an asset (config.c owns struct asset). */
 const struct app *asset_app_table(const struct asset *as);

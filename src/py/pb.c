@@ -792,7 +792,7 @@ pb_start(struct pb *e, int64_t cid, const char *label, const char *playbook,
 	/* No [playbooks] line for emails: the shipped default. */
 	if (names[0] == NULL && playbook == NULL &&
 	    strcmp(label, "email") == 0 &&
-	    config_get(e->cf, "playbooks", "email") == NULL)
+	    !config_has_playbooks(e->cf, "email"))
 		names = def;
 	for (i = 0; names[i] != NULL; i++) {
 		if (run_new(e, cid, names[i], NULL, 0, &why) != NULL)

@@ -576,3 +576,10 @@ def test_per_asset_concurrency_timeout_and_cache_ttl(env):
     r3 = json.loads(env.run("act", "echo", "value=v").stdout)
     assert [r1["cached"], r2["cached"], r3["cached"]] == [False, True,
                                                           False]
+
+
+def test_an_empty_playbook_list_runs_nothing(env):
+    env.config(playbooks="")          # "email=" with nothing after it
+    o = env.analyze(PHISH)[0]
+    assert o["playbook_runs"] == []
+    assert o["container_id"] >= 1
