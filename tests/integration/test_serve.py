@@ -279,3 +279,46 @@ def test_two_reporters_one_container(dove, tmp, daemons):
                                      ).fetchone()[0])
     assert len(set(reps)) == 2, reps
     assert d.stop() == 0
+
+
+def test_first_run_newest_move_json_logs_and_sighup(dove, tmp, daemons):
+    dove.append_many([make_email(i) for i in range(8)])
+    c = dove.client()
+    c.create("Done")
+    c.logout()
+    d = Daemon(tmp, dove.asset(extra="first_run_newest=3\nafter=move\n"
+                                      "move_to=Done"))
+    d.p = None
+    d.logf = open(d.log, "ab")
+    d.p = subprocess.Popen([MAILSOAR, "-c", d.conf, "--data", d.data,
+                            "serve", "--log-format", "json"],
+                           stdout=d.logf, stderr=d.logf)
+    daemons.append(d)
+    assert d.wait_count(3, timeout=30), d.text()
+    time.sleep(2)
+    assert d.count() == 3             # only the newest three
+    with d.db() as db:
+        subjects = sorted(r[0] for r in db.execute(
+            "select name from containers"))
+    assert subjects == ["report 5", "report 6", "report 7"]
+    # Each stored email was moved to Done.
+    for _ in range(50):
+        c = dove.client()
+        c.select("Done", readonly=True)
+        n = len(c.uid("SEARCH", None, "ALL")[1][0].split())
+        c.logout()
+        if n == 3:
+            break
+        time.sleep(0.1)
+    assert n == 3
+    # Every log line is a JSON object.
+    lines = [x for x in d.text().splitlines() if x.strip()]
+    assert lines and all(json.loads(x)["msg"] for x in lines), lines
+    # SIGHUP: the daemon starts again with the same arguments and goes on.
+    pid = d.p.pid
+    d.p.send_signal(signal.SIGHUP)
+    dove.append(make_email(50))
+    assert d.wait_count(4, timeout=30), d.text()
+    assert d.p.pid == pid and d.p.poll() is None
+    assert "reloading" in d.text()
+    assert d.stop() == 0
