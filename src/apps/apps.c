@@ -10,5 +10,6 @@ const struct app *const app_builtin[] = {
 	&dns_app,
 	&util_app,
 	&imap_app,
+	&directory_app,
 	NULL
 };

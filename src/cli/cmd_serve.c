@@ -75,10 +75,12 @@ analyse(gpointer data, gpointer user)
 	char			*id;
 	size_t			 i;
 
+	const char		*src = it->file ? it->file : it->mb->key;
+
 	if (it->raw != NULL)
-		analyze_bytes(a, it->raw, it->len, it->mb->key, &an);
+		analyze_bytes(a, it->raw, it->len, src, &an);
 	else if (it->len > LIMIT_MSG_BYTES)
-		analyze_refused(a, it->mb->key, it->len, &an);
+		analyze_refused(a, src, it->len, &an);
 	if (an != NULL) {
 		cli_container_init(&it->cc, an);
 		if (it->cc.input_sha256 == NULL) {
@@ -128,8 +130,9 @@ store_item(struct serve_main *m, struct serve_item *it)
 		m->n_skipped++;		/* a rescan found it again */
 		return 0;
 	}
-	if (seen < 0 || cli_container_store(st, &it->cc, it->mb->key,
-	    &cid) != MS_OK || store_ingested_add(st, it->mb->key, it->key,
+	if (seen < 0 || cli_container_store(st, &it->cc, it->file ?
+	    it->file : it->mb->key, &cid) != MS_OK ||
+	    store_ingested_add(st, it->mb->key, it->key,
 	    cid) != MS_OK) {
 		log_warnx("%s UID %u: not stored: %s", it->mb->key, it->uid,
 		    store_errmsg(st));
@@ -173,9 +176,9 @@ store_ready(struct serve_main *m)
 	}
 	for (i = 0; ok && i < done->len; i++) {
 		it = done->pdata[i];
-		if ((cid = store_item(m, it)) < 0 ||
+		if ((cid = store_item(m, it)) < 0 || (!it->mb->is_dir &&
 		    store_cursor_set(m->ce.st, it->mb->key, it->uidvalidity,
-		    it->uid) != MS_OK) {
+		    it->uid) != MS_OK)) {
 			ok = 0;
 			break;
 		}
@@ -200,7 +203,9 @@ store_ready(struct serve_main *m)
 		mb->stored = it->uid;
 		mb->n_stored++;
 		g_mutex_unlock(&mb->lock);
-		if (mb->after != 0)
+		if (mb->is_dir)
+			g_async_queue_push(mb->processed, g_strdup(it->file));
+		else if (mb->after != 0)
 			g_async_queue_push(mb->processed,
 			    GUINT_TO_POINTER(it->uid));
 	}
@@ -270,15 +275,19 @@ mailboxes(struct serve_main *m)
 	for (i = 0; i < config_n_assets(cf); i++) {
 		struct asset *as = config_asset(cf, i);
 		struct serve_mailbox *mb;
+		int dir = strcmp(asset_app(as), "directory") == 0;
 
-		if (strcmp(asset_app(as), "imap") != 0)
+		if (!dir && strcmp(asset_app(as), "imap") != 0)
 			continue;
 		mb = g_new0(struct serve_mailbox, 1);
 		g_ptr_array_add(m->sv.mailboxes, mb);
-		if (serve_mailbox_init(mb, as, err, sizeof(err)) != MS_OK) {
+		if ((dir ? serve_dir_init(mb, as, err, sizeof(err)) :
+		    serve_mailbox_init(mb, as, err, sizeof(err))) != MS_OK) {
 			fprintf(stderr, "mailsoar serve: %s\n", err);
 			return -1;
 		}
+		if (dir)
+			continue;	/* no cursor: files leave when stored */
 		mb->have_cursor = store_cursor_get(m->ce.st, mb->key,
 		    &mb->cur_uidvalidity, &mb->cur_uid) == MS_OK;
 		mb->stored = mb->cur_uid;
@@ -286,8 +295,9 @@ mailboxes(struct serve_main *m)
 		    "resuming after the stored cursor" : "first run");
 	}
 	if (m->sv.mailboxes->len == 0) {
-		fprintf(stderr, "mailsoar serve: no mailbox to watch: add an "
-		    "[asset NAME] with app=imap to the configuration\n");
+		fprintf(stderr, "mailsoar serve: nothing to watch: add an "
+		    "[asset NAME] with app=imap (or app=directory) to the "
+		    "configuration\n");
 		return -1;
 	}
 	return 0;
@@ -447,8 +457,14 @@ cmd_serve(int argc, char **argv)
 	m.pool = g_thread_pool_new(analyse, &m, jobs, FALSE, NULL);
 	log_info("serving %u mailbox%s; data in %s", m.sv.mailboxes->len,
 	    m.sv.mailboxes->len == 1 ? "" : "es", m.ce.datadir);
-	for (i = 0; i < m.sv.mailboxes->len; i++)
-		serve_watch_start(&m.sv, m.sv.mailboxes->pdata[i]);
+	for (i = 0; i < m.sv.mailboxes->len; i++) {
+		struct serve_mailbox *mb = m.sv.mailboxes->pdata[i];
+
+		if (mb->is_dir)
+			serve_dir_start(&m.sv, mb);
+		else
+			serve_watch_start(&m.sv, mb);
+	}
 	loop(&m);
 	shut_down(&m);
 	write_status(&m, got_hup ? "reloading" : "stopped");

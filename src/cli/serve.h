@@ -28,7 +28,8 @@ struct asset;
 struct serve_item {
 	struct serve_mailbox	*mb;
 	uint32_t		 uidvalidity;
-	uint32_t		 uid;
+	uint32_t		 uid;		/* a sequence for directories */
+	char			*file;		/* directories: its path */
 	char			*raw;		/* xfree; NULL: not fetched */
 	size_t			 len;
 	/* Filled by the analysis thread. */
@@ -39,8 +40,11 @@ struct serve_item {
 	int			 done;		/* set under the lock */
 };
 
-/* A mailbox asset and its watcher thread. */
+/* A mailbox asset (app=imap) or a watched directory (app=directory),
+ * and its watcher thread. */
 struct serve_mailbox {
+	int		 is_dir;
+	char		*path;		/* directories */
 	char		*name;		/* the asset's */
 	char		*key;		/* "asset/folder": the cursor's name */
 	const struct asset *as;
@@ -64,7 +68,8 @@ struct serve_mailbox {
 	int64_t		 connected_at;
 	/* Items of this mailbox in UID order until stored (main thread). */
 	GQueue		 pending;
-	GAsyncQueue	*processed;	/* UIDs to flag or move (uint) */
+	GAsyncQueue	*processed;	/* UIDs to flag or move (uint), or
+					 * for directories paths (g_free) */
 	GThread		*thread;
 	struct serve	*sv;
 };
@@ -83,6 +88,10 @@ enum ms_err	 serve_mailbox_init(struct serve_mailbox *mb,
 		    const struct asset *as, char *err, size_t errlen);
 void		 serve_mailbox_clear(struct serve_mailbox *mb);
 void		 serve_watch_start(struct serve *sv, struct serve_mailbox *mb);
+/* The same for a directory asset (serve_dir.c). */
+enum ms_err	 serve_dir_init(struct serve_mailbox *mb,
+		    const struct asset *as, char *err, size_t errlen);
+void		 serve_dir_start(struct serve *sv, struct serve_mailbox *mb);
 /* Ask every watcher to stop and wait for them. */
 void		 serve_watch_stop_all(struct serve *sv);
 /* Sleep up to 'ms' unless asked to stop; 1 when asked. */

@@ -125,8 +125,15 @@ serve_mailbox_clear(struct serve_mailbox *mb)
 
 	while ((it = g_queue_pop_head(&mb->pending)) != NULL)
 		serve_item_free(it);
-	if (mb->processed != NULL)
+	if (mb->processed != NULL) {
+		gpointer p;
+
+		while (mb->is_dir &&
+		    (p = g_async_queue_try_pop(mb->processed)) != NULL)
+			g_free(p);
 		g_async_queue_unref(mb->processed);
+	}
+	g_free(mb->path);
 	g_free(mb->name);
 	g_free(mb->key);
 	g_free(mb->folder);
@@ -143,6 +150,7 @@ serve_item_free(struct serve_item *it)
 	if (it == NULL)
 		return;
 	xfree(it->raw);
+	g_free(it->file);
 	cli_container_clear(&it->cc);
 	g_free(it->key);
 	g_free(it);

@@ -322,3 +322,36 @@ def test_first_run_newest_move_json_logs_and_sighup(dove, tmp, daemons):
     assert d.p.pid == pid and d.p.poll() is None
     assert "reloading" in d.text()
     assert d.stop() == 0
+
+
+def test_watched_directory(tmp, daemons):
+    drop = os.path.join(tmp, "drop")
+    os.makedirs(drop)
+    with open(os.path.join(drop, "a.eml"), "wb") as f:
+        f.write(make_email(1))       # there before the start
+    d = Daemon(tmp, "[asset drop]\napp=directory\npath=%s\n" % drop).start()
+    daemons.append(d)
+    assert d.wait_count(1, timeout=30), d.text()
+    # Written under a dot name, then renamed in: one event, whole file.
+    tmpf = os.path.join(drop, ".b.eml")
+    with open(tmpf, "wb") as f:
+        f.write(make_email(2))
+    os.rename(tmpf, os.path.join(drop, "b.eml"))
+    assert d.wait_count(2, timeout=10), d.text()
+    for _ in range(50):
+        if sorted(os.listdir(os.path.join(drop, ".done"))) == \
+                ["a.eml", "b.eml"]:
+            break
+        time.sleep(0.1)
+    assert sorted(os.listdir(os.path.join(drop, ".done"))) == \
+        ["a.eml", "b.eml"]
+    assert [x for x in os.listdir(drop) if not x.startswith(".")] == []
+    assert d.stop() == 0
+    # The same email dropped again after a restart is not stored twice.
+    with open(os.path.join(drop, "c.eml"), "wb") as f:
+        f.write(open(os.path.join(drop, ".done", "a.eml"), "rb").read())
+    d.start()
+    time.sleep(3)
+    assert d.count() == 2
+    assert os.path.exists(os.path.join(drop, ".done", "c.eml"))
+    assert d.stop() == 0
