@@ -9,8 +9,45 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "apps.h"
 #include "../ingest/imap.h"
+
+/*
+ * An OAuth2 access token from the first line a command prints (a token
+ * broker, `oauth2l fetch ...`): run by /bin/sh at every connection, so
+ * that a refreshed token is used.  Newly allocated in '*token'.
+ */
+static enum ms_err
+token_command(const struct asset *as, const char *cmd, char **token,
+    char *err, size_t errlen)
+{
+	char	*argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+	gchar	*out = NULL;
+	gint	 status = -1;
+
+	*token = NULL;
+	if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+	    NULL, &out, NULL, &status, NULL) ||
+	    !g_spawn_check_wait_status(status, NULL) || out == NULL) {
+		snprintf(err, errlen, "asset %s: token_command failed",
+		    asset_name(as));
+		g_free(out);
+		return MS_EINVAL;
+	}
+	out[strcspn(out, "\r\n")] = '\0';
+	if (*out != '\0')
+		*token = xstrdup(out);
+	memset(out, 0, strlen(out));
+	g_free(out);
+	if (*token == NULL) {
+		snprintf(err, errlen, "asset %s: token_command printed no "
+		    "token", asset_name(as));
+		return MS_EINVAL;
+	}
+	return MS_OK;
+}
 
 enum ms_err
 imap_app_config(const struct asset *as, struct imap_config *cf,
@@ -44,7 +81,10 @@ imap_app_config(const struct asset *as, struct imap_config *cf,
 		*secret = asset_secret(as, "password");
 	} else if (strcmp(auth, "xoauth2") == 0) {
 		cf->auth = IMAP_AUTH_XOAUTH2;
-		*secret = asset_secret(as, "token");
+		if ((*secret = asset_secret(as, "token")) == NULL &&
+		    (v = asset_get(as, "token_command")) != NULL &&
+		    token_command(as, v, secret, err, errlen) != MS_OK)
+			return MS_EINVAL;
 	} else {
 		snprintf(err, errlen, "asset %s: auth=%s: login or xoauth2",
 		    asset_name(as), auth);
@@ -106,6 +146,7 @@ static const struct app_setting imap_settings[] = {
 	{ "password", 0, 1, "password (or password_file=, password_env=)" },
 	{ "auth", 0, 0, "login (default) or xoauth2" },
 	{ "token", 0, 1, "OAuth2 access token for xoauth2 (token_file=...)" },
+	{ "token_command", 0, 0, "a command printing the OAuth2 token" },
 	{ "folder", 0, 0, "the folder to watch (default INBOX)" },
 	{ "poll_interval", 0, 0, "seconds between checks without IDLE, and "
 	  "the longest IDLE (default 60)" },

@@ -355,3 +355,14 @@ def test_watched_directory(tmp, daemons):
     assert d.count() == 2
     assert os.path.exists(os.path.join(drop, ".done", "c.eml"))
     assert d.stop() == 0
+
+
+def test_xoauth2_token_command_errors_are_clear(dove, tmp):
+    base = dove.asset().replace("password=socpw\n", "auth=xoauth2\n")
+    d = Daemon(tmp, base + "token_command=exit 3\n")
+    r = d.mailsoar("asset", "test", "reports")
+    assert r.returncode == 1
+    assert b"token_command failed" in r.stdout, r.stdout
+    d = Daemon(os.path.join(tmp, "2"), base + "token_command=echo\n")
+    r = d.mailsoar("asset", "test", "reports")
+    assert r.returncode == 1 and b"printed no token" in r.stdout
