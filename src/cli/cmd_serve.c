@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include <glib.h>
 
@@ -60,6 +61,8 @@ struct serve_main {
 	int64_t			 started;
 	uint64_t		 n_new, n_joined, n_skipped, n_failed;
 	unsigned		 in_hand;	/* taken, not yet stored */
+	GPid			 sync_pid;	/* playbook sync running */
+	int64_t			 next_sync;
 	char			*status_path;
 };
 
@@ -303,6 +306,50 @@ mailboxes(struct serve_main *m)
 	return 0;
 }
 
+/*
+ * [playbook_repo]: every sync_interval_s, `mailsoar playbook sync` runs as
+ * a child process with the same configuration and data directory, so that
+ * git and the compile checks never hold up this thread; the playbooks it
+ * installs are picked up at their next run (they reload on change).
+ */
+static void
+sync_playbooks(struct serve_main *m)
+{
+	int64_t	 now = g_get_monotonic_time();
+	char	*exe, *argv[8];
+	int	 status, n = 0;
+
+	if (m->sync_pid > 0 && waitpid(m->sync_pid, &status, WNOHANG) ==
+	    m->sync_pid) {
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			log_warnx("playbook sync failed (exit %d): the "
+			    "installed playbooks stay", WIFEXITED(status) ?
+			    WEXITSTATUS(status) : -1);
+		m->sync_pid = 0;
+	}
+	if (m->sync_pid > 0 || now < m->next_sync ||
+	    config_get(m->ce.cf, "playbook_repo", "url") == NULL)
+		return;
+	m->next_sync = now + config_get_int(m->ce.cf, "playbook_repo",
+	    "sync_interval_s", 300) * G_USEC_PER_SEC;
+	exe = g_file_read_link("/proc/self/exe", NULL);
+	argv[n++] = exe;
+	if (config_path(m->ce.cf) != NULL) {
+		argv[n++] = "-c";
+		argv[n++] = (char *)config_path(m->ce.cf);
+	}
+	argv[n++] = "--data";
+	argv[n++] = m->ce.datadir;
+	argv[n++] = "playbook";
+	argv[n++] = "sync";
+	argv[n] = NULL;
+	if (exe == NULL || !g_spawn_async(NULL, argv, NULL,
+	    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+	    NULL, &m->sync_pid, NULL))
+		log_warnx("playbook sync could not start");
+	g_free(exe);
+}
+
 /* Hand a fetched message to the analysis pool, in its mailbox's order. */
 static void
 take(struct serve_main *m, struct serve_item *it)
@@ -336,6 +383,7 @@ loop(struct serve_main *m)
 			g_usleep(1000);	/* the pool is busy */
 		if ((now = g_get_monotonic_time()) >= next_status) {
 			write_status(m, "running");
+			sync_playbooks(m);
 			next_status = now + SERVE_STATUS_US;
 		}
 	}
@@ -467,6 +515,8 @@ cmd_serve(int argc, char **argv)
 	}
 	loop(&m);
 	shut_down(&m);
+	if (m.sync_pid > 0)
+		waitpid(m.sync_pid, NULL, 0);
 	write_status(&m, got_hup ? "reloading" : "stopped");
 	analyze_shutdown();
 	rc = CLI_EXIT_OK;

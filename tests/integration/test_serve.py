@@ -366,3 +366,56 @@ def test_xoauth2_token_command_errors_are_clear(dove, tmp):
     d = Daemon(os.path.join(tmp, "2"), base + "token_command=echo\n")
     r = d.mailsoar("asset", "test", "reports")
     assert r.returncode == 1 and b"printed no token" in r.stdout
+
+
+def git(*args, cwd=None):
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t",
+                    *args], cwd=cwd, check=True, capture_output=True)
+
+
+def test_playbooks_sync_from_git_on_a_schedule(tmp, daemons):
+    bare = os.path.join(tmp, "books.git")
+    work = os.path.join(tmp, "work")
+    git("init", "--bare", "-b", "main", bare)
+    git("clone", bare, work)
+
+    def publish(tag):
+        with open(os.path.join(work, "t.py"), "w") as f:
+            f.write("async def on_start(c):\n    c.tag(%r)\n" % tag)
+        git("add", ".", cwd=work)
+        git("commit", "-qm", tag, cwd=work)
+        git("push", "-q", "origin", "HEAD:main", cwd=work)
+
+    publish("v1")
+    drop = os.path.join(tmp, "drop")
+    os.makedirs(drop)
+    d = Daemon(tmp, "[playbook_repo]\nurl=%s\nbranch=main\n"
+               "sync_interval_s=1\n[asset drop]\napp=directory\npath=%s\n"
+               % (bare, drop))
+    os.remove(os.path.join(d.books, "t.py"))   # only what Git brings
+    d.start()
+    daemons.append(d)
+
+    def tags_of_new(i):
+        with open(os.path.join(drop, "m%d.eml" % i), "wb") as f:
+            f.write(make_email(i))
+        assert d.wait_count(i, timeout=30), d.text()
+        assert d.wait_count(i, timeout=30, sql="select count(*) from "
+                            "playbook_runs where finished is not null")
+        with d.db() as db:
+            return [t for (t,) in db.execute(
+                "select tag from tags where container_id = (select "
+                "max(id) from containers)")]
+
+    for _ in range(100):
+        if os.path.exists(os.path.join(d.books, "t.py")):
+            break
+        time.sleep(0.1)
+    assert "v1" in tags_of_new(1)
+    publish("v2")
+    deadline = time.time() + 20
+    while "v2" not in open(os.path.join(d.books, "t.py")).read():
+        assert time.time() < deadline, d.text()
+        time.sleep(0.2)
+    assert "v2" in tags_of_new(2)
+    assert d.stop() == 0
