@@ -94,6 +94,10 @@ enum ms_err	 serve_dir_init(struct serve_mailbox *mb,
 void		 serve_dir_start(struct serve *sv, struct serve_mailbox *mb);
 /* Ask every watcher to stop and wait for them. */
 void		 serve_watch_stop_all(struct serve *sv);
+/* What a watcher is doing, and its last error (kept when NULL), for the
+ * status file. */
+void		 serve_set_state(struct serve_mailbox *mb, const char *state,
+		    const char *error);
 /* Sleep up to 'ms' unless asked to stop; 1 when asked. */
 int		 serve_nap(struct serve *sv, int ms);
 void		 serve_item_free(struct serve_item *it);

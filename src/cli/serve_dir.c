@@ -63,19 +63,6 @@ serve_dir_init(struct serve_mailbox *mb, const struct asset *as, char *err,
 	return MS_OK;
 }
 
-static void
-set_state(struct serve_mailbox *mb, const char *state, const char *error)
-{
-	g_mutex_lock(&mb->lock);
-	g_free(mb->state);
-	mb->state = g_strdup(state);
-	if (error != NULL) {
-		g_free(mb->last_error);
-		mb->last_error = g_strdup(error);
-	}
-	g_mutex_unlock(&mb->lock);
-}
-
 /* Move or remove the files whose emails are stored. */
 static void
 done_files(struct serve_mailbox *mb)
@@ -118,7 +105,7 @@ scan(struct serve_mailbox *mb, GHashTable *queued)
 	int			 stop = 0;
 
 	if (d == NULL) {
-		set_state(mb, "unreadable", g_strerror(errno));
+		serve_set_state(mb, "unreadable", g_strerror(errno));
 		g_ptr_array_free(names, TRUE);
 		return 0;
 	}
@@ -187,12 +174,12 @@ watch_dir(gpointer arg)
 	wd = fd < 0 ? -1 : inotify_add_watch(fd, mb->path, IN_CLOSE_WRITE |
 	    IN_MOVED_TO);
 	if (wd < 0) {
-		set_state(mb, "polling", g_strerror(errno));
+		serve_set_state(mb, "polling", g_strerror(errno));
 		log_warnx("directory %s: inotify: %s; polling every second",
 		    mb->name, g_strerror(errno));
 	}
 	while (!sv->stop) {
-		set_state(mb, "scanning", NULL);
+		serve_set_state(mb, "scanning", NULL);
 		if (scan(mb, queued))
 			break;
 		done_files(mb);
@@ -207,7 +194,7 @@ watch_dir(gpointer arg)
 				if (!g_file_test(k, G_FILE_TEST_EXISTS))
 					g_hash_table_iter_remove(&i);
 		}
-		set_state(mb, wd >= 0 ? "idle" : "polling", NULL);
+		serve_set_state(mb, wd >= 0 ? "idle" : "polling", NULL);
 		if (wd < 0) {
 			serve_nap(sv, 1000);
 			continue;
@@ -223,7 +210,7 @@ watch_dir(gpointer arg)
 	if (fd >= 0)
 		close(fd);
 	g_hash_table_destroy(queued);
-	set_state(mb, "stopped", NULL);
+	serve_set_state(mb, "stopped", NULL);
 	return NULL;
 }
 

@@ -21,8 +21,9 @@
 #define WATCH_BACKOFF_MAX_MS	60000
 #define WATCH_FETCH_BATCH	256	/* UIDs asked for per search */
 
-static void
-set_state(struct serve_mailbox *mb, const char *state, const char *error)
+void
+serve_set_state(struct serve_mailbox *mb, const char *state,
+    const char *error)
 {
 	g_mutex_lock(&mb->lock);
 	g_free(mb->state);
@@ -274,7 +275,7 @@ session(struct serve_mailbox *mb, struct imap *im, char *err,
 	after = MAX(mb->fetched, mb->have_cursor ? mb->cur_uid : 0);
 	g_mutex_unlock(&mb->lock);
 	while (!mb->sv->stop) {
-		set_state(mb, "fetching", NULL);
+		serve_set_state(mb, "fetching", NULL);
 		uids = NULL;
 		if ((rc = to_fetch(mb, im, after, first, &uids, &n, err,
 		    errlen)) != MS_OK)
@@ -304,7 +305,8 @@ session(struct serve_mailbox *mb, struct imap *im, char *err,
 			continue;	/* more may have come meanwhile */
 		if ((rc = after_stored(mb, im, err, errlen)) != MS_OK)
 			return rc;
-		set_state(mb, imap_has_idle(im) ? "idle" : "polling", NULL);
+		serve_set_state(mb, imap_has_idle(im) ? "idle" : "polling",
+		    NULL);
 		/* IDLE for at most a second at a time, so that a stop
 		 * request and stored messages to flag are seen soon. */
 		changed = 0;
@@ -329,10 +331,10 @@ watch(gpointer arg)
 	enum ms_err		 rc;
 
 	while (!sv->stop) {
-		set_state(mb, "connecting", NULL);
+		serve_set_state(mb, "connecting", NULL);
 		if (imap_app_config(mb->as, &cf, &secret, &folder, err,
 		    sizeof(err)) != MS_OK) {
-			set_state(mb, "misconfigured", err);
+			serve_set_state(mb, "misconfigured", err);
 			log_warnx("mailbox %s: %s", mb->key, err);
 			serve_nap(sv, WATCH_BACKOFF_MAX_MS);
 			continue;
@@ -353,14 +355,14 @@ watch(gpointer arg)
 		if (sv->stop)
 			break;
 		if (rc != MS_OK) {
-			set_state(mb, "waiting to reconnect", err);
+			serve_set_state(mb, "waiting to reconnect", err);
 			log_warnx("mailbox %s: %s; again in %d s", mb->key,
 			    err, backoff / 1000);
 		}
 		serve_nap(sv, backoff);
 		backoff = MIN(backoff * 2, WATCH_BACKOFF_MAX_MS);
 	}
-	set_state(mb, "stopped", NULL);
+	serve_set_state(mb, "stopped", NULL);
 	return NULL;
 }
 
