@@ -583,3 +583,41 @@ def test_an_empty_playbook_list_runs_nothing(env):
     o = env.analyze(PHISH)[0]
     assert o["playbook_runs"] == []
     assert o["container_id"] >= 1
+
+
+def test_calling_another_playbook_and_custom_lists(env):
+    env.book("main", """
+        import mailsoar as ms
+        async def on_start(c):
+            ms.lists.add("vips", "ceo@example.org")
+            ms.lists.add("vips", "cfo@example.org")
+            ms.lists.remove("vips", "cfo@example.org")
+            assert ms.lists.contains("vips", "ceo@example.org")
+            assert not ms.lists.contains("vips", "cfo@example.org")
+            assert ms.lists.get("vips") == ["ceo@example.org"]
+            status = await ms.playbook("helper")
+            c.score.add(1, "helper said " + status)
+            bad = await ms.playbook("broken")
+            c.score.add(1, "broken said " + bad)
+    """)
+    env.book("helper", """
+        import mailsoar as ms
+        async def on_start(c):
+            r = await ms.act("geolocate ip", ip="81.2.69.160")
+            c.tag("helper-" + r.summary.get("country", "?"))
+    """)
+    env.book("broken", """
+        async def on_start(c):
+            raise RuntimeError("no")
+    """)
+    env.config(playbooks="main")
+    o = env.analyze(PHISH)[0]
+    runs = {r["playbook"]: r for r in o["playbook_runs"]}
+    assert runs["main"]["status"] == "success", runs["main"]
+    assert runs["helper"]["status"] == "success"
+    assert runs["broken"]["status"] == "failed"
+    assert [s["reason"] for s in o["score_breakdown"]] == [
+        "helper said success", "broken said failed"]
+    c = [x for x in json.loads(env.run("containers", "--json").stdout)
+         if x["id"] == o["container_id"]][0]
+    assert "helper-GB" in c["tags"]
