@@ -75,10 +75,9 @@ analyse(gpointer data, gpointer user)
 	struct arena		*a = arena_new(it->raw ? LIMIT_MSG_ARENA :
 				    64 * 1024);
 	struct analysis		*an = NULL;
+	const char		*src = it->file ? it->file : it->mb->key;
 	char			*id;
 	size_t			 i;
-
-	const char		*src = it->file ? it->file : it->mb->key;
 
 	if (it->raw != NULL)
 		analyze_bytes(a, it->raw, it->len, src, &an);
@@ -94,9 +93,10 @@ analyse(gpointer data, gpointer user)
 			    G_CHECKSUM_SHA256, id, -1);
 			g_free(id);
 		}
-		it->key = g_compute_checksum_for_string(G_CHECKSUM_SHA256,
-		    it->cc.message_id ? it->cc.message_id :
-		    it->cc.input_sha256, -1);
+		/* What was delivered (the report), not the email it
+		 * carries: two users reporting one phish are two
+		 * deliveries of one container. */
+		it->key = g_strdup(it->cc.input_sha256);
 		for (i = 0; m->vault != NULL && i < an->attachments.n; i++) {
 			const struct attachment *at = an->attachments.v[i];
 

@@ -10,7 +10,7 @@
  * cursor in one transaction, so that a crash at any point loses nothing
  * and stores nothing twice.  After a UIDVALIDITY change it rescans the
  * folder; the main thread skips every message the store says this
- * mailbox delivered already (by Message-ID, else by content).
+ * mailbox delivered already (the same bytes: the SHA-256 of the report).
  */
 #ifndef MS_SERVE_H
 #define MS_SERVE_H

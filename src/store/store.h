@@ -237,7 +237,7 @@ enum ms_err	 store_cursor_get(struct store *st, const char *mailbox,
 enum ms_err	 store_cursor_set(struct store *st, const char *mailbox,
 		    uint32_t uidvalidity, uint32_t last_uid);
 /* Whether 'mailbox' already delivered the message identified by 'key'
- * (the engine's digest of its Message-ID, else of its bytes): a rescan
+ * (the engine's digest: the SHA-256 of the delivered bytes): a rescan
  * after a UIDVALIDITY change skips what was ingested.  1, 0, -1 on a
  * store error. */
 int		 store_ingested(struct store *st, const char *mailbox,

@@ -260,7 +260,7 @@ def test_tls_needs_the_ca_and_a_wrong_password_backs_off(tmp, daemons):
         dv.stop()
 
 
-def test_two_reporters_one_container(dove, tmp, daemons):
+def test_three_reporters_one_container(dove, tmp, daemons):
     d = Daemon(tmp, dove.asset()).start()
     daemons.append(d)
     reported = open(os.path.join(EXAMPLES, "reported-phish.eml"),
@@ -269,15 +269,26 @@ def test_two_reporters_one_container(dove, tmp, daemons):
     inline = open(os.path.join(os.path.dirname(__file__), "data",
                                "reported-phish-inline.eml"), "rb").read()
     dove.append(inline)
+    # A third user forwards the same email as an attachment too.
+    carol = reported.replace(b'"Alice Martin" <alice@example.org>',
+                             b'"Carol" <carol@example.org>').replace(
+        b"<7c2e4a10-3b5f-4d8e-9a61-0f2b8c9d1e73@example.org>",
+        b"<carol-report@example.org>")
+    dove.append(carol)
     assert d.wait_count(1, timeout=30), d.text()
-    time.sleep(2)
+    assert d.wait_count(3, timeout=30, sql="select count(*) from "
+                        "ingested")
+    time.sleep(1)
     with d.db() as db:
         assert db.execute("select count(*) from containers").fetchone()[
             0] == 1
         reps = json.loads(db.execute("select json_group_array(reporter) "
                                      "from container_reporters"
                                      ).fetchone()[0])
-    assert len(set(reps)) == 2, reps
+    assert len(set(reps)) == 3, reps
+    with d.db() as db:
+        assert db.execute("select seen_count from containers").fetchone(
+            )[0] == 3
     assert d.stop() == 0
 
 
