@@ -6,8 +6,8 @@
  * that includes Python.h.
  *
  * One engine per process, used from the thread that made it (the
- * interpreter's main thread).  Runs progress only inside pb_run_until()
- * and pb_act().
+ * interpreter's main thread).  Runs progress only inside pb_run_until(),
+ * pb_run_for() and pb_act().
  */
 #ifndef MS_PB_H
 #define MS_PB_H
