@@ -11,5 +11,6 @@ const struct app *const app_builtin[] = {
 	&util_app,
 	&imap_app,
 	&directory_app,
+	&whois_app,
 	NULL
 };
