@@ -208,6 +208,18 @@ result_dict_get_str(const struct rdict *d, const char *key)
 	return json_string_value(json_object_get(J(d), key));	/* or NULL */
 }
 
+/* An integer member; see result.h. */
+int
+result_dict_get_int(const struct rdict *d, const char *key, int64_t *v)
+{
+	json_t	*j = json_object_get(J(d), key);
+
+	if (!json_is_integer(j))
+		return 0;
+	*v = (int64_t)json_integer_value(j);
+	return 1;
+}
+
 int
 result_dict_get_bool(const struct rdict *d, const char *key)
 {

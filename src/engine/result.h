@@ -37,6 +37,10 @@ const char	*result_dict_get_str(const struct rdict *d, const char *key);
 /* -1 absent or not a boolean, else 0 or 1. */
 int		 result_dict_get_bool(const struct rdict *d, const char *key);
 int		 result_dict_has(const struct rdict *d, const char *key);
+/* An integer member into '*v': 1, or 0 (and '*v' untouched) when absent
+ * or not a JSON integer. */
+int		 result_dict_get_int(const struct rdict *d, const char *key,
+		    int64_t *v);
 size_t		 result_list_len(const struct rlist *l);
 struct rdict	*result_list_get_dict(const struct rlist *l, size_t i);
 

@@ -334,6 +334,7 @@ result_api(void **state)
 	struct rdict	*d, *c, *p = NULL;
 	struct rlist	*l;
 	char		*s, err[128];
+	int64_t		 iv;
 
 	(void)state;
 	d = result_dict_new();
@@ -347,6 +348,12 @@ result_api(void **state)
 	xfree(s);
 	assert_int_equal(result_dict_get_bool(c, "b"), 0);
 	assert_int_equal(result_dict_get_bool(c, "l"), -1);
+	iv = 7;
+	assert_int_equal(result_dict_get_int(c, "b", &iv), 0);
+	assert_int_equal(iv, 7);
+	assert_int_equal(result_dict_get_int(d, "l", &iv), 1);
+	assert_int_equal(iv, 1);
+	assert_int_equal(result_dict_get_int(d, "zz", &iv), 0);
 	assert_null(result_dict_get_list(d, "l"));
 	assert_int_equal(result_list_len(result_dict_get_list(c, "l")), 1);
 	assert_null(result_list_get_dict(result_dict_get_list(c, "l"), 0));
