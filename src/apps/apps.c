@@ -11,6 +11,7 @@ const struct app *const app_builtin[] = {
 	&util_app,
 	&imap_app,
 	&directory_app,
+	&virustotal_app,
 	&whois_app,
 	NULL
 };

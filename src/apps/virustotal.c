@@ -1,0 +1,495 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * virustotal.c -- reputation of a file hash, URL, domain or IP address
+ * from the VirusTotal v3 API (https://docs.virustotal.com/reference).
+ * One libcurl easy handle per request; the API key travels only in the
+ * x-apikey header and is never logged.  Responses are UNTRUSTED: capped
+ * and parsed through result.h.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <glib.h>
+
+#include "apps.h"
+#include "../engine/result.h"
+
+#define VIRUSTOTAL_URL		"https://www.virustotal.com"
+#define VIRUSTOTAL_MAX_BODY	(4 * 1024 * 1024)
+
+/* A response being received. */
+struct virustotal_resp {
+	GString	*body;
+	int	 over;		/* the body exceeded the cap */
+	long	 retry_after;	/* seconds from Retry-After, or -1 */
+};
+
+/* libcurl write callback: append, refusing more than the cap. */
+static size_t
+virustotal_write(char *p, size_t sz, size_t n, void *arg)
+{
+	struct virustotal_resp	*r = arg;
+
+	if (r->body->len + sz * n > VIRUSTOTAL_MAX_BODY) {
+		r->over = 1;
+		return 0;
+	}
+	g_string_append_len(r->body, p, (gssize)(sz * n));
+	return sz * n;
+}
+
+/* libcurl header callback: note Retry-After (seconds form). */
+static size_t
+virustotal_header(char *p, size_t sz, size_t n, void *arg)
+{
+	struct virustotal_resp	*r = arg;
+	size_t			 len = sz * n;
+	char			 buf[32];
+	char			*end;
+	gint64			 v;
+
+	if (len > 12 && len < 12 + sizeof(buf) &&
+	    g_ascii_strncasecmp(p, "retry-after:", 12) == 0) {
+		memcpy(buf, p + 12, len - 12);
+		buf[len - 12] = '\0';
+		g_strstrip(buf);
+		v = g_ascii_strtoll(buf, &end, 10);
+		if (end != buf && *end == '\0' && v >= 0 && v < 86400)
+			r->retry_after = (long)v;
+	}
+	return len;
+}
+
+/*
+ * GET 'path' under the asset's base_url into '*json' (parsed, the
+ * caller's) with '*status' the HTTP status.  On a failure it reports
+ * with action_fail() and returns MS_ENET (transient cases) or MS_EINVAL;
+ * a 404 returns MS_OK with '*json' possibly NULL.  A 429 is waited out
+ * once when its Retry-After fits in the time left.
+ */
+static enum ms_err
+virustotal_get(struct action_ctx *ctx, const char *path,
+    struct rdict **json, long *status)
+{
+	const struct asset	*as = action_asset(ctx);
+	const char		*base = asset_get(as, "base_url");
+	struct virustotal_resp	 r;
+	struct curl_slist	*hdr = NULL;
+	CURL			*c = NULL;
+	CURLcode		 cc;
+	char			*key, *url = NULL, *h = NULL, err[256];
+	enum ms_err		 rc = MS_EINVAL;
+	int			 attempt, left;
+
+	*json = NULL;
+	*status = 0;
+	r.body = g_string_new(NULL);
+	key = asset_secret(as, "api_key");
+	if (key == NULL || *key == '\0') {
+		action_fail(ctx, 0, "virustotal: no api_key set");
+		goto out;
+	}
+	if (base == NULL || *base == '\0')
+		base = VIRUSTOTAL_URL;
+	url = g_strdup_printf("%s%s%s", base,
+	    g_str_has_suffix(base, "/") ? "" : "/", path + 1);
+	h = g_strdup_printf("x-apikey: %s", key);
+	hdr = curl_slist_append(hdr, h);
+	hdr = curl_slist_append(hdr, "Accept: application/json");
+	for (attempt = 0; attempt < 2; attempt++) {
+		g_string_truncate(r.body, 0);
+		r.over = 0;
+		r.retry_after = -1;
+		c = curl_easy_init();
+		if (c == NULL) {
+			action_fail(ctx, 1, "virustotal: cannot start curl");
+			rc = MS_ENET;
+			goto out;
+		}
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+		    (curl_off_t)VIRUSTOTAL_MAX_BODY);
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+		    (long)action_time_left_ms(ctx));
+		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 0L);
+		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, virustotal_write);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION,
+		    virustotal_header);
+		curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+		cc = curl_easy_perform(c);
+		if (cc != CURLE_OK) {
+			rc = MS_ENET;
+			if (r.over || cc == CURLE_FILESIZE_EXCEEDED)
+				action_fail(ctx, 0, "virustotal: response "
+				    "larger than %d bytes",
+				    VIRUSTOTAL_MAX_BODY);
+			else
+				action_fail(ctx, 1, "virustotal: %s",
+				    curl_easy_strerror(cc));
+			goto out;
+		}
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+		curl_easy_cleanup(c);
+		c = NULL;
+		if (*status != 429)
+			break;
+		left = action_time_left_ms(ctx);
+		if (attempt == 0 && r.retry_after >= 0 &&
+		    r.retry_after * 1000 + 1000 < left) {
+			g_usleep((gulong)r.retry_after * G_USEC_PER_SEC);
+			continue;
+		}
+		rc = MS_ENET;
+		if (r.retry_after >= 0)
+			action_fail(ctx, 1, "virustotal: rate limited; retry "
+			    "after %ld s", r.retry_after);
+		else
+			action_fail(ctx, 1, "virustotal: rate limited");
+		goto out;
+	}
+	if (*status == 401 || *status == 403) {
+		action_fail(ctx, 0, "authentication failed (check api_key)");
+		goto out;
+	}
+	if (*status >= 500) {
+		action_fail(ctx, 1, "virustotal: server error (HTTP %ld)",
+		    *status);
+		rc = MS_ENET;
+		goto out;
+	}
+	if (*status != 200 && *status != 404) {
+		action_fail(ctx, 0, "virustotal: unexpected HTTP status %ld",
+		    *status);
+		goto out;
+	}
+	if (result_dict_parse(r.body->str, json, err, sizeof(err)) !=
+	    MS_OK) {
+		if (*status == 404) {
+			rc = MS_OK;
+			goto out;
+		}
+		action_fail(ctx, 0, "virustotal: malformed JSON response: %s",
+		    err);
+		goto out;
+	}
+	rc = MS_OK;
+out:
+	if (c != NULL)
+		curl_easy_cleanup(c);
+	curl_slist_free_all(hdr);
+	if (h != NULL) {
+		memset(h, 0, strlen(h));
+		g_free(h);
+	}
+	if (key != NULL) {
+		memset(key, 0, strlen(key));
+		xfree(key);
+	}
+	g_free(url);
+	g_string_free(r.body, TRUE);
+	return rc;
+}
+
+/* Copy string member 'k' of 'src' into 'dst' when present. */
+static void
+virustotal_copy_str(struct rdict *dst, const struct rdict *src,
+    const char *k)
+{
+	const char	*s = result_dict_get_str(src, k);
+
+	if (s != NULL)
+		rdict_set_str(dst, k, s);
+}
+
+/* Copy integer member 'k' of 'src' into 'dst' when present. */
+static void
+virustotal_copy_int(struct rdict *dst, const struct rdict *src,
+    const char *k)
+{
+	int64_t	v;
+
+	if (result_dict_get_int(src, k, &v))
+		rdict_set_int(dst, k, v);
+}
+
+/* Copy list or dict member 'k' of 'src' into 'dst' when present. */
+static void
+virustotal_copy_any(struct rdict *dst, const struct rdict *src,
+    const char *k)
+{
+	const struct rlist	*l = result_dict_get_list(src, k);
+	const struct rdict	*d = result_dict_get_dict(src, k);
+
+	if (l != NULL)
+		result_dict_set_list(dst, k, l);
+	else if (d != NULL)
+		result_dict_set_dict(dst, k, d);
+}
+
+/* Run one lookup of object 'path' and fill the result. */
+static enum ms_err
+virustotal_lookup(struct action_ctx *ctx, const char *what,
+    const char *path)
+{
+	static const char *const strs[] = { "type_description",
+	    "meaningful_name", "md5", "sha1", "sha256", "url", "last_final_url",
+	    "title", "country", "as_owner", "network", "registrar", NULL };
+	static const char *const ints[] = { "last_analysis_date", "size",
+	    "times_submitted", "creation_date", "asn", NULL };
+	static const char *const anys[] = { "names", "tags", "categories",
+	    "type_tags", "popular_threat_classification", NULL };
+	struct rdict	*json = NULL, *data, *attrs, *stats, *sum, *out;
+	const char	*verdict;
+	int64_t		 mal = 0, susp = 0, harm = 0, und = 0, rep = 0;
+	long		 status;
+	enum ms_err	 rc;
+	size_t		 i;
+
+	rc = virustotal_get(ctx, path, &json, &status);
+	if (rc != MS_OK)
+		goto out;
+	sum = action_summary(ctx);
+	if (status == 404) {
+		rdict_set_str(sum, "verdict", "unknown");
+		action_set_message(ctx, "%s not found in VirusTotal", what);
+		goto out;
+	}
+	data = result_dict_get_dict(json, "data");
+	attrs = data ? result_dict_get_dict(data, "attributes") : NULL;
+	if (attrs == NULL) {
+		action_fail(ctx, 0, "virustotal: response has no "
+		    "data.attributes");
+		goto out;
+	}
+	stats = result_dict_get_dict(attrs, "last_analysis_stats");
+	if (stats != NULL) {
+		result_dict_get_int(stats, "malicious", &mal);
+		result_dict_get_int(stats, "suspicious", &susp);
+		result_dict_get_int(stats, "harmless", &harm);
+		result_dict_get_int(stats, "undetected", &und);
+	}
+	result_dict_get_int(attrs, "reputation", &rep);
+	if (mal >= 3)
+		verdict = "malicious";
+	else if (mal >= 1 || susp >= 1)
+		verdict = "suspicious";
+	else if (harm > 0)
+		verdict = "harmless";
+	else
+		verdict = "undetected";
+	rdict_set_str(sum, "verdict", verdict);
+	rdict_set_int(sum, "malicious", mal);
+	rdict_set_int(sum, "suspicious", susp);
+	rdict_set_int(sum, "harmless", harm);
+	rdict_set_int(sum, "undetected", und);
+	rdict_set_int(sum, "reputation", rep);
+	out = action_add_data(ctx);
+	virustotal_copy_str(out, data, "id");
+	virustotal_copy_str(out, data, "type");
+	for (i = 0; strs[i] != NULL; i++)
+		virustotal_copy_str(out, attrs, strs[i]);
+	for (i = 0; ints[i] != NULL; i++)
+		virustotal_copy_int(out, attrs, ints[i]);
+	for (i = 0; anys[i] != NULL; i++)
+		virustotal_copy_any(out, attrs, anys[i]);
+	virustotal_copy_int(out, attrs, "reputation");
+	virustotal_copy_any(out, attrs, "last_analysis_stats");
+	action_set_message(ctx, "%s: %s (%lld malicious, %lld suspicious)",
+	    what, verdict, (long long)mal, (long long)susp);
+out:
+	result_dict_free(json);
+	return rc;
+}
+
+/* Whether 's' is an md5, sha1 or sha256 in hex. */
+static int
+virustotal_is_hash(const char *s)
+{
+	size_t	n = strlen(s), i;
+
+	if (n != 32 && n != 40 && n != 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!g_ascii_isxdigit(s[i]))
+			return 0;
+	return 1;
+}
+
+/* Whether 's' is safe as one path segment (no '/', '?', '#', '%'...). */
+static int
+virustotal_is_segment(const char *s)
+{
+	if (*s == '\0' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!g_ascii_isalnum(*s) && strchr(".-_:", *s) == NULL)
+			return 0;
+	return 1;
+}
+
+/* "file reputation": GET /api/v3/files/{hash}. */
+static enum ms_err
+virustotal_file(struct action_ctx *ctx)
+{
+	const char	*h = action_param(ctx, "hash");
+	char		*path;
+	enum ms_err	 rc;
+
+	if (h == NULL || !virustotal_is_hash(h)) {
+		action_fail(ctx, 0, "hash: not an md5, sha1 or sha256");
+		return MS_OK;
+	}
+	path = g_strdup_printf("/api/v3/files/%s", h);
+	rc = virustotal_lookup(ctx, "file", path);
+	g_free(path);
+	return rc;
+}
+
+/* "url reputation": GET /api/v3/urls/{unpadded base64url of the URL}. */
+static enum ms_err
+virustotal_url(struct action_ctx *ctx)
+{
+	const char	*u = action_param(ctx, "url");
+	char		*id, *path, *p;
+	enum ms_err	 rc;
+
+	if (u == NULL || *u == '\0') {
+		action_fail(ctx, 0, "url: empty");
+		return MS_OK;
+	}
+	id = g_base64_encode((const guchar *)u, strlen(u));
+	for (p = id; *p != '\0'; p++) {
+		if (*p == '+')
+			*p = '-';
+		else if (*p == '/')
+			*p = '_';
+		else if (*p == '=') {
+			*p = '\0';
+			break;
+		}
+	}
+	path = g_strdup_printf("/api/v3/urls/%s", id);
+	rc = virustotal_lookup(ctx, "url", path);
+	g_free(path);
+	g_free(id);
+	return rc;
+}
+
+/* GET 'prefix'/'param' after checking the parameter is one segment. */
+static enum ms_err
+virustotal_simple(struct action_ctx *ctx, const char *param,
+    const char *prefix)
+{
+	const char	*v = action_param(ctx, param);
+	char		*path;
+	enum ms_err	 rc;
+
+	if (v == NULL || !virustotal_is_segment(v)) {
+		action_fail(ctx, 0, "%s: not a valid %s", param, param);
+		return MS_OK;
+	}
+	path = g_strdup_printf("%s%s", prefix, v);
+	rc = virustotal_lookup(ctx, param, path);
+	g_free(path);
+	return rc;
+}
+
+/* "domain reputation": GET /api/v3/domains/{domain}. */
+static enum ms_err
+virustotal_domain(struct action_ctx *ctx)
+{
+	return virustotal_simple(ctx, "domain", "/api/v3/domains/");
+}
+
+/* "ip reputation": GET /api/v3/ip_addresses/{ip}. */
+static enum ms_err
+virustotal_ip(struct action_ctx *ctx)
+{
+	return virustotal_simple(ctx, "ip", "/api/v3/ip_addresses/");
+}
+
+/* `mailsoar asset test`: an authenticated lookup of 8.8.8.8. */
+static enum ms_err
+virustotal_test(struct action_ctx *ctx)
+{
+	struct rdict	*json = NULL;
+	long		 status;
+	enum ms_err	 rc;
+
+	rc = virustotal_get(ctx, "/api/v3/ip_addresses/8.8.8.8", &json,
+	    &status);
+	if (rc == MS_OK)
+		action_set_message(ctx, "virustotal: API key accepted");
+	result_dict_free(json);
+	return rc;
+}
+
+static const struct app_param hash_params[] = {
+	{ "hash", "hash", APP_PARAM_REQUIRED, "md5, sha1 or sha256" },
+	{ NULL, NULL, 0, NULL }
+};
+static const struct app_param url_params[] = {
+	{ "url", "url", APP_PARAM_REQUIRED, "URL" },
+	{ NULL, NULL, 0, NULL }
+};
+static const struct app_param domain_params[] = {
+	{ "domain", "domain", APP_PARAM_REQUIRED, "domain name" },
+	{ NULL, NULL, 0, NULL }
+};
+static const struct app_param ip_params[] = {
+	{ "ip", "ip", APP_PARAM_REQUIRED, "IPv4 or IPv6 address" },
+	{ NULL, NULL, 0, NULL }
+};
+static const struct app_output vt_outputs[] = {
+	{ "action_result.data.*.id", NULL },
+	{ "action_result.data.*.type", NULL },
+	{ "action_result.data.*.names", NULL },
+	{ "action_result.data.*.type_description", NULL },
+	{ "action_result.data.*.last_analysis_date", NULL },
+	{ "action_result.data.*.last_analysis_stats", NULL },
+	{ "action_result.data.*.categories", NULL },
+	{ "action_result.data.*.tags", NULL },
+	{ "action_result.data.*.reputation", NULL },
+	{ "action_result.summary.verdict", NULL },
+	{ "action_result.summary.malicious", NULL },
+	{ "action_result.summary.suspicious", NULL },
+	{ "action_result.summary.harmless", NULL },
+	{ "action_result.summary.undetected", NULL },
+	{ "action_result.summary.reputation", NULL },
+	{ NULL, NULL }
+};
+static const struct app_action virustotal_actions[] = {
+	{ "file reputation", "VirusTotal report of a file hash",
+	    hash_params, vt_outputs, virustotal_file, APP_ACTION_CACHEABLE },
+	{ "url reputation", "VirusTotal report of a URL", url_params,
+	    vt_outputs, virustotal_url, APP_ACTION_CACHEABLE },
+	{ "domain reputation", "VirusTotal report of a domain",
+	    domain_params, vt_outputs, virustotal_domain,
+	    APP_ACTION_CACHEABLE },
+	{ "ip reputation", "VirusTotal report of an IP address", ip_params,
+	    vt_outputs, virustotal_ip, APP_ACTION_CACHEABLE },
+	{ NULL, NULL, NULL, NULL, NULL, 0 }
+};
+static const struct app_setting virustotal_settings[] = {
+	{ "base_url", 0, 0, "API root (default " VIRUSTOTAL_URL ")" },
+	{ "api_key", 1, 1, "VirusTotal API key" },
+	{ NULL, 0, 0, NULL }
+};
+const struct app virustotal_app = {
+	"virustotal",
+	"File, URL, domain and IP reputation from VirusTotal (API v3)",
+	virustotal_actions,
+	virustotal_settings,
+	NULL,
+	NULL,
+	virustotal_test,
+};
