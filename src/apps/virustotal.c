@@ -2,74 +2,21 @@
 /*
  * virustotal.c -- reputation of a file hash, URL, domain or IP address
  * from the VirusTotal v3 API (https://docs.virustotal.com/reference).
- * One libcurl easy handle per request; the API key travels only in the
- * x-apikey header and is never logged.  Responses are UNTRUSTED: capped
- * and parsed through result.h.
+ * Requests go through http.h; the API key travels only in the x-apikey
+ * header and is never logged.
  */
-#include <ctype.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <curl/curl.h>
 #include <glib.h>
 
 #include "apps.h"
+#include "http.h"
 #include "../engine/result.h"
 
 #define VIRUSTOTAL_URL		"https://www.virustotal.com"
-#define VIRUSTOTAL_MAX_BODY	(4 * 1024 * 1024)
-
-/* A response being received. */
-struct virustotal_resp {
-	GString	*body;
-	int	 over;		/* the body exceeded the cap */
-	long	 retry_after;	/* seconds from Retry-After, or -1 */
-};
-
-/* libcurl write callback: append, refusing more than the cap. */
-static size_t
-virustotal_write(char *p, size_t sz, size_t n, void *arg)
-{
-	struct virustotal_resp	*r = arg;
-
-	if (r->body->len + sz * n > VIRUSTOTAL_MAX_BODY) {
-		r->over = 1;
-		return 0;
-	}
-	g_string_append_len(r->body, p, (gssize)(sz * n));
-	return sz * n;
-}
-
-/* libcurl header callback: note Retry-After (seconds form). */
-static size_t
-virustotal_header(char *p, size_t sz, size_t n, void *arg)
-{
-	struct virustotal_resp	*r = arg;
-	size_t			 len = sz * n;
-	char			 buf[32];
-	char			*end;
-	gint64			 v;
-
-	if (len > 12 && len < 12 + sizeof(buf) &&
-	    g_ascii_strncasecmp(p, "retry-after:", 12) == 0) {
-		memcpy(buf, p + 12, len - 12);
-		buf[len - 12] = '\0';
-		g_strstrip(buf);
-		v = g_ascii_strtoll(buf, &end, 10);
-		if (end != buf && *end == '\0' && v >= 0 && v < 86400)
-			r->retry_after = (long)v;
-	}
-	return len;
-}
-
 /*
- * GET 'path' under the asset's base_url into '*json' (parsed, the
- * caller's) with '*status' the HTTP status.  On a failure it reports
- * with action_fail() and returns MS_ENET (transient cases) or MS_EINVAL;
- * a 404 returns MS_OK with '*json' possibly NULL.  A 429 is waited out
- * once when its Retry-After fits in the time left.
+ * GET 'path' under the asset's base_url (http.h's http_json()).
  */
 static enum ms_err
 virustotal_get(struct action_ctx *ctx, const char *path,
@@ -77,125 +24,30 @@ virustotal_get(struct action_ctx *ctx, const char *path,
 {
 	const struct asset	*as = action_asset(ctx);
 	const char		*base = asset_get(as, "base_url");
-	struct virustotal_resp	 r;
-	struct curl_slist	*hdr = NULL;
-	CURL			*c = NULL;
-	CURLcode		 cc;
-	char			*key, *url = NULL, *h = NULL, err[256];
-	enum ms_err		 rc = MS_EINVAL;
-	int			 attempt, left;
+	struct http_call	 call = { .app = "virustotal" };
+	char			*key, *url, *auth;
+	enum ms_err		 rc;
 
 	*json = NULL;
 	*status = 0;
-	r.body = g_string_new(NULL);
 	key = asset_secret(as, "api_key");
 	if (key == NULL || *key == '\0') {
+		xfree(key);
 		action_fail(ctx, 0, "virustotal: no api_key set");
-		goto out;
+		return MS_EINVAL;
 	}
 	if (base == NULL || *base == '\0')
 		base = VIRUSTOTAL_URL;
-	url = g_strdup_printf("%s%s%s", base,
-	    g_str_has_suffix(base, "/") ? "" : "/", path + 1);
-	h = g_strdup_printf("x-apikey: %s", key);
-	hdr = curl_slist_append(hdr, h);
-	hdr = curl_slist_append(hdr, "Accept: application/json");
-	for (attempt = 0; attempt < 2; attempt++) {
-		g_string_truncate(r.body, 0);
-		r.over = 0;
-		r.retry_after = -1;
-		c = curl_easy_init();
-		if (c == NULL) {
-			action_fail(ctx, 1, "virustotal: cannot start curl");
-			rc = MS_ENET;
-			goto out;
-		}
-		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-		    (curl_off_t)VIRUSTOTAL_MAX_BODY);
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
-		    (long)action_time_left_ms(ctx));
-		curl_easy_setopt(c, CURLOPT_MAXREDIRS, 0L);
-		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, virustotal_write);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION,
-		    virustotal_header);
-		curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
-		cc = curl_easy_perform(c);
-		if (cc != CURLE_OK) {
-			rc = MS_ENET;
-			if (r.over || cc == CURLE_FILESIZE_EXCEEDED)
-				action_fail(ctx, 0, "virustotal: response "
-				    "larger than %d bytes",
-				    VIRUSTOTAL_MAX_BODY);
-			else
-				action_fail(ctx, 1, "virustotal: %s",
-				    curl_easy_strerror(cc));
-			goto out;
-		}
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-		curl_easy_cleanup(c);
-		c = NULL;
-		if (*status != 429)
-			break;
-		left = action_time_left_ms(ctx);
-		if (attempt == 0 && r.retry_after >= 0 &&
-		    r.retry_after * 1000 + 1000 < left) {
-			g_usleep((gulong)r.retry_after * G_USEC_PER_SEC);
-			continue;
-		}
-		rc = MS_ENET;
-		if (r.retry_after >= 0)
-			action_fail(ctx, 1, "virustotal: rate limited; retry "
-			    "after %ld s", r.retry_after);
-		else
-			action_fail(ctx, 1, "virustotal: rate limited");
-		goto out;
-	}
-	if (*status == 401 || *status == 403) {
-		action_fail(ctx, 0, "authentication failed (check api_key)");
-		goto out;
-	}
-	if (*status >= 500) {
-		action_fail(ctx, 1, "virustotal: server error (HTTP %ld)",
-		    *status);
-		rc = MS_ENET;
-		goto out;
-	}
-	if (*status != 200 && *status != 404) {
-		action_fail(ctx, 0, "virustotal: unexpected HTTP status %ld",
-		    *status);
-		goto out;
-	}
-	if (result_dict_parse(r.body->str, json, err, sizeof(err)) !=
-	    MS_OK) {
-		if (*status == 404) {
-			rc = MS_OK;
-			goto out;
-		}
-		action_fail(ctx, 0, "virustotal: malformed JSON response: %s",
-		    err);
-		goto out;
-	}
-	rc = MS_OK;
-out:
-	if (c != NULL)
-		curl_easy_cleanup(c);
-	curl_slist_free_all(hdr);
-	if (h != NULL) {
-		memset(h, 0, strlen(h));
-		g_free(h);
-	}
-	if (key != NULL) {
-		memset(key, 0, strlen(key));
-		xfree(key);
-	}
+	url = http_url(base, path);
+	auth = g_strdup_printf("x-apikey: %s", key);
+	call.url = url;
+	call.auth = auth;
+	rc = http_json(ctx, &call, json, status);
+	memset(auth, 0, strlen(auth));
+	g_free(auth);
+	memset(key, 0, strlen(key));
+	xfree(key);
 	g_free(url);
-	g_string_free(r.body, TRUE);
 	return rc;
 }
 
@@ -310,32 +162,6 @@ out:
 	return rc;
 }
 
-/* Whether 's' is an md5, sha1 or sha256 in hex. */
-static int
-virustotal_is_hash(const char *s)
-{
-	size_t	n = strlen(s), i;
-
-	if (n != 32 && n != 40 && n != 64)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!g_ascii_isxdigit(s[i]))
-			return 0;
-	return 1;
-}
-
-/* Whether 's' is safe as one path segment (no '/', '?', '#', '%'...). */
-static int
-virustotal_is_segment(const char *s)
-{
-	if (*s == '\0' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!g_ascii_isalnum(*s) && strchr(".-_:", *s) == NULL)
-			return 0;
-	return 1;
-}
-
 /* "file reputation": GET /api/v3/files/{hash}. */
 static enum ms_err
 virustotal_file(struct action_ctx *ctx)
@@ -344,7 +170,7 @@ virustotal_file(struct action_ctx *ctx)
 	char		*path;
 	enum ms_err	 rc;
 
-	if (h == NULL || !virustotal_is_hash(h)) {
+	if (h == NULL || !http_is_hash(h)) {
 		action_fail(ctx, 0, "hash: not an md5, sha1 or sha256");
 		return MS_OK;
 	}
@@ -393,7 +219,7 @@ virustotal_simple(struct action_ctx *ctx, const char *param,
 	char		*path;
 	enum ms_err	 rc;
 
-	if (v == NULL || !virustotal_is_segment(v)) {
+	if (v == NULL || !http_is_segment(v)) {
 		action_fail(ctx, 0, "%s: not a valid %s", param, param);
 		return MS_OK;
 	}

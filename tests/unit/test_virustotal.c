@@ -13,10 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <cmocka.h>
 #include <glib.h>
@@ -25,6 +21,7 @@
 #include "apps/apps.h"
 #include "engine/action.h"
 #include "engine/config.h"
+#include "httpd.h"
 
 #define KEY		"sekret-KEY-123"
 #define SHA256		\
@@ -32,11 +29,7 @@
 #define UNKNOWN		"d41d8cd98f00b204e9800998ecf8427e"
 
 static char	*tmpdir;
-static int	 lfd = -1, port;
-static GThread	*thr;
-static volatile int stopping;
-static GMutex	 mu;
-static char	*last_req;		/* the last request's head */
+static int	 port;
 static int	 hits_429;
 
 static const char FILE_OBJ[] = "{\"data\":{\"id\":\"" SHA256 "\","
@@ -68,133 +61,62 @@ static const char NOTFOUND[] = "{\"error\":{\"code\":\"NotFoundError\","
 static const char AUTHERR[] = "{\"error\":{\"code\":"
     "\"WrongCredentialsError\",\"message\":\"Wrong API key\"}}";
 
-/* Send a whole response. */
-static void
-reply(int fd, int status, const char *extra, const char *body)
-{
-	char	*s;
-
-	s = g_strdup_printf("HTTP/1.1 %d X\r\nContent-Type: application/json"
-	    "\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n%s",
-	    status, strlen(body), extra ? extra : "", body);
-	if (write(fd, s, strlen(s)) < 0)
-		(void)0;
-	g_free(s);
-}
-
 /* Answer one connection like VirusTotal would. */
 static void
-serve(int fd)
+serve(const struct httpd_req *req, int fd)
 {
-	char		 buf[8192], path[1024];
-	size_t		 n = 0;
-	ssize_t		 r;
+	const char	*buf = req->raw, *path = req->path;
 	int		 authed;
 
-	while (n < sizeof(buf) - 1) {
-		r = read(fd, buf + n, sizeof(buf) - 1 - n);
-		if (r <= 0)
-			return;
-		n += (size_t)r;
-		buf[n] = '\0';
-		if (strstr(buf, "\r\n\r\n") != NULL)
-			break;
-	}
-	g_mutex_lock(&mu);
-	g_free(last_req);
-	last_req = g_strdup(buf);
-	g_mutex_unlock(&mu);
-	if (sscanf(buf, "GET %1023s HTTP/1.1", path) != 1) {
-		reply(fd, 405, NULL, "{}");
+	if (strcmp(req->method, "GET") != 0) {
+		httpd_reply(fd, 405, NULL, NULL, "{}");
 		return;
 	}
 	authed = strstr(buf, "\r\nx-apikey: " KEY "\r\n") != NULL;
 	if (!authed)
-		reply(fd, 401, NULL, AUTHERR);
+		httpd_reply(fd, 401, NULL, NULL, AUTHERR);
 	else if (strcmp(path, "/api/v3/files/" SHA256) == 0)
-		reply(fd, 200, NULL, FILE_OBJ);
+		httpd_reply(fd, 200, NULL, NULL, FILE_OBJ);
 	else if (strcmp(path, "/api/v3/urls/"
 	    "aHR0cDovL2V4YW1wbGUuY29tL2E_Yj1j") == 0)
-		reply(fd, 200, NULL, URL_OBJ);
+		httpd_reply(fd, 200, NULL, NULL, URL_OBJ);
 	else if (strcmp(path, "/api/v3/domains/example.com") == 0)
-		reply(fd, 200, NULL, DOMAIN_OBJ);
+		httpd_reply(fd, 200, NULL, NULL, DOMAIN_OBJ);
 	else if (strcmp(path, "/api/v3/ip_addresses/8.8.8.8") == 0)
-		reply(fd, 200, NULL, IP_OBJ);
+		httpd_reply(fd, 200, NULL, NULL, IP_OBJ);
 	else if (strcmp(path, "/api/v3/ip_addresses/1.2.3.4") == 0) {
 		if (g_atomic_int_add(&hits_429, 1) == 0)
-			reply(fd, 429, "Retry-After: 1\r\n", "{}");
+			httpd_reply(fd, 429, "Retry-After: 1\r\n", NULL,
+			    "{}");
 		else
-			reply(fd, 200, NULL, IP_OBJ);
+			httpd_reply(fd, 200, NULL, NULL, IP_OBJ);
 	} else if (strcmp(path, "/api/v3/ip_addresses/5.6.7.8") == 0)
-		reply(fd, 429, "Retry-After: 120\r\n", "{\"error\":{}}");
+		httpd_reply(fd, 429, "Retry-After: 120\r\n", NULL,
+		    "{\"error\":{}}");
 	else if (strcmp(path, "/api/v3/ip_addresses/9.9.9.9") == 0)
-		reply(fd, 200, NULL, "{\"data\":{\"attributes\":");
+		httpd_reply(fd, 200, NULL, NULL, "{\"data\":{\"attributes\":");
 	else if (strcmp(path, "/api/v3/ip_addresses/10.0.0.1") == 0)
-		reply(fd, 503, NULL, "oops");
+		httpd_reply(fd, 503, NULL, NULL, "oops");
 	else if (strcmp(path, "/api/v3/ip_addresses/10.0.0.2") == 0) {
-		for (n = 0; n < 75 && !stopping; n++)	/* 1.5 s */
-			g_usleep(20000);
+		httpd_stall(1500);
 	} else
-		reply(fd, 404, NULL, NOTFOUND);
-}
-
-/* The server thread: one connection at a time until stopping. */
-static gpointer
-server(gpointer arg)
-{
-	int	fd;
-
-	(void)arg;
-	while (!stopping) {
-		fd = accept(lfd, NULL, NULL);
-		if (fd < 0)
-			continue;
-		if (!stopping)
-			serve(fd);
-		close(fd);
-	}
-	return NULL;
+		httpd_reply(fd, 404, NULL, NULL, NOTFOUND);
 }
 
 static int
 setup(void **state)
 {
-	struct sockaddr_in	sin;
-	socklen_t		len = sizeof(sin);
-
 	(void)state;
 	tmpdir = g_dir_make_tmp("ms-vt-XXXXXX", NULL);
-	lfd = socket(AF_INET, SOCK_STREAM, 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(listen(lfd, 16), 0);
-	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sin, &len), 0);
-	port = ntohs(sin.sin_port);
-	thr = g_thread_new("vt", server, NULL);
+	port = httpd_start(serve);
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	struct sockaddr_in	sin;
-	int			fd;
-
 	(void)state;
-	stopping = 1;
-	fd = socket(AF_INET, SOCK_STREAM, 0);	/* wake accept() */
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((uint16_t)port);
-	(void)connect(fd, (struct sockaddr *)&sin, sizeof(sin));
-	close(fd);
-	g_thread_join(thr);
-	close(lfd);
-	g_free(last_req);
-	last_req = NULL;
+	httpd_stop();
 	g_free(tmpdir);
 	return 0;
 }
@@ -267,12 +189,12 @@ static void
 check_req(const char *path)
 {
 	char	*want = g_strdup_printf("GET %s HTTP/1.1\r\n", path);
+	char	*last_req = httpd_last();
 
-	g_mutex_lock(&mu);
 	assert_non_null(last_req);
 	assert_true(g_str_has_prefix(last_req, want));
 	assert_non_null(strstr(last_req, "\r\nx-apikey: " KEY "\r\n"));
-	g_mutex_unlock(&mu);
+	g_free(last_req);
 	g_free(want);
 }
 
@@ -396,7 +318,7 @@ test_auth(void **state)
 	(void)state;
 	j = run(cf, "ip reputation", "ip", "8.8.8.8", 3000, &ok, &tr);
 	assert_false(ok);
-	assert_string_equal(msg(j), "authentication failed (check api_key)");
+	assert_string_equal(msg(j), "virustotal: authentication failed (check api_key)");
 	assert_false(tr);
 	json_decref(j);
 	config_free(cf);
