@@ -12,6 +12,7 @@ const struct app *const app_builtin[] = {
 	&imap_app,
 	&directory_app,
 	&virustotal_app,
+	&misp_app,
 	&whois_app,
 	NULL
 };

@@ -16,6 +16,7 @@ extern const struct app	util_app;	/* util.c */
 extern const struct app	imap_app;	/* imap.c */
 extern const struct app	directory_app;	/* directory.c */
 extern const struct app	virustotal_app;	/* virustotal.c */
+extern const struct app	misp_app;	/* misp.c */
 extern const struct app	whois_app;	/* whois.c */
 
 /* An imap asset's connection settings (imap.c); '*secret' newly
