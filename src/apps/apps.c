@@ -14,5 +14,6 @@ const struct app *const app_builtin[] = {
 	&virustotal_app,
 	&misp_app,
 	&whois_app,
+	&urlscan_app,
 	NULL
 };
