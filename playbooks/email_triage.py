@@ -9,6 +9,10 @@ It follows Splunk SOAR's "Email-based Orchestration" playbook (the seed):
   URLs:        detonate url, lookup domain (its IPs), whois ip,
                geolocate ip (country of concern?), a threat score; if
                dangerous: hunt ip, block ip, attribution;
+  intel:       every URL, domain, IP and attachment hash against every
+               configured reputation source (local feeds, MISP,
+               VirusTotal): a match adds to the score naming the source,
+               attribution (actors, malware, campaigns) goes in a note;
   finally:     delete the email from every mailbox (quarantine), and tell
                the reporter the outcome.
 
@@ -21,6 +25,15 @@ import mailsoar as ms
 DANGEROUS = 70          # sandbox / URL score from which we act
 MAX_URLS = 20           # detonations per email
 MAX_IPS = 30            # lookups per email
+MAX_INTEL = 50          # reputation lookups per kind and source
+INTEL_POINTS = {"malicious": 40, "suspicious": 15}
+INTEL_CAP = 80          # what threat intel alone adds at most
+
+# (contains type, parameter, action): what the intel step looks up.
+REPUTATION = (("url", "url", "url reputation"),
+              ("domain", "domain", "domain reputation"),
+              ("ip", "ip", "ip reputation"),
+              ("hash", "hash", "file reputation"))
 
 
 def _score(r, key="score"):
@@ -56,12 +69,80 @@ async def _attachments(c):
             await _attribution(c, dom)
 
 
+def _sources(action):
+    """The assets to ask for 'action': every configured one, or one
+    unnamed call that the engine records as skipped with the reason."""
+    return ms.assets(action) or [(None, None)]
+
+
+def _attribution_of(r):
+    """Who a result attributes its indicator to: the intel app's
+    attribution lists and hunt summaries, MISP's galaxy clusters."""
+    names = set()
+    for k in ("actors", "malware", "campaigns"):
+        names.update(x for x in (r.summary.get(k) or []) if x)
+    for d in r.data:
+        for a in d.get("attribution") or []:
+            if isinstance(a, dict) and a.get("name"):
+                names.add("%s (%s)" % (a["name"], a["type"])
+                          if a.get("type") else a["name"])
+        names.update(g for g in (d.get("galaxy_clusters") or []) if g)
+    return names
+
+
 async def _attribution(c, domain):
-    r = await ms.act("hunt domain", domain=domain)
-    if r.ok and r.data:
-        actors = sorted({d.get("actor") for d in r.data if d.get("actor")})
+    hunts = await ms.gather(*[ms.act("hunt domain", asset=a, domain=domain)
+                              for a, _ in _sources("hunt domain")])
+    names = set()
+    for r in hunts:
+        if r.ok:
+            names |= _attribution_of(r)
+    if names:
         c.add_note("Threat intel: %s" % domain,
-                   "Attribution: %s" % (", ".join(actors) or "unknown"))
+                   "Attribution: %s" % ", ".join(sorted(names)))
+
+
+async def _intel(c):
+    calls, keys = [], []
+    for contains, param, action in REPUTATION:
+        for asset, app in _sources(action):
+            values = c.values(contains)
+            if contains == "hash" and app != "intel":
+                # A remote service needs one lookup per file, not three.
+                values = c.values("sha256")
+            for v in values[:MAX_INTEL]:
+                keys.append((contains, v))
+                calls.append(ms.act(action, asset=asset, **{param: v}))
+    results = await ms.gather(*calls)
+    # Per indicator: the worst verdict and every source that gave one.
+    hits = {}
+    for key, r in zip(keys, results):
+        verdict = r.summary.get("verdict") if r.ok else None
+        if verdict not in INTEL_POINTS:
+            continue
+        h = hits.setdefault(key, {"verdict": verdict, "sources": set(),
+                                  "names": set(), "evidence": r})
+        if INTEL_POINTS[verdict] > INTEL_POINTS[h["verdict"]]:
+            h["verdict"], h["evidence"] = verdict, r
+        h["sources"].update(r.summary.get("sources") or [r.app])
+        h["names"] |= _attribution_of(r)
+    added = 0
+    for (kind, value), h in sorted(hits.items(),
+                                   key=lambda kv: -INTEL_POINTS[
+                                       kv[1]["verdict"]]):
+        points = min(INTEL_POINTS[h["verdict"]], INTEL_CAP - added)
+        if points <= 0:
+            break
+        added += points
+        c.score.add(points, "threat intel (%s): %s %s is %s"
+                    % (", ".join(sorted(h["sources"])), kind, value,
+                       h["verdict"]), evidence=h["evidence"])
+    lines = ["- **%s** %s: %s (%s)" % (kind, value,
+                                       ", ".join(sorted(h["names"])),
+                                       ", ".join(sorted(h["sources"])))
+             for (kind, value), h in sorted(hits.items()) if h["names"]]
+    if lines:
+        c.add_note("Threat intel attribution", "\n".join(lines))
 
 
 async def _ip(c, ip):
@@ -105,16 +186,10 @@ async def _urls(c):
             h = await ms.act("hunt ip", ip=ip)
             if h.ok and h.summary.get("total", 0):
                 await ms.act("block ip", ip=ip)
-    for d in domains:
-        rep = await ms.act("domain reputation", domain=d)
-        if rep.ok and rep.summary.get("verdict") == "malicious":
-            c.score.add(30, "threat intel: %s is malicious" % d,
-                        evidence=rep)
-            await _attribution(c, d)
 
 
 async def on_start(c):
-    await ms.gather(_attachments(c), _urls(c))
+    await ms.gather(_attachments(c), _urls(c), _intel(c))
     if c.score.total >= DANGEROUS:
         c.set_severity("high")
         c.tag("phishing")

@@ -160,6 +160,14 @@ def act(action, asset=None, **params):
     return _Request("act", action, asset, _params(params))
 
 
+def assets(action):
+    """The configured assets whose app has ``action``, in the config's
+    order, as (name, app) pairs: ``for name, app in ms.assets("ip
+    reputation")`` asks every threat-intel source, where ``act`` without
+    ``asset=`` asks the first only."""
+    return [tuple(a) for a in _mailsoar.assets(str(action))]
+
+
 async def gather(*aws):
     """Await several actions (or coroutines) at once; the results come
     back in the order given.  An exception in one is raised here after

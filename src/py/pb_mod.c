@@ -242,6 +242,38 @@ m_run_summary(PyObject *self, PyObject *args)
 	return PyUnicode_FromString("{}");
 }
 
+/* The configured assets whose app has 'action', in config order: a list
+ * of (name, app) tuples.  An empty list when none (cf may be NULL under
+ * `playbook test` without a config). */
+static PyObject *
+m_assets(PyObject *self, PyObject *args)
+{
+	const char	*action;
+	struct asset	*a;
+	PyObject	*l, *t;
+	size_t		 i, n;
+
+	if (!PyArg_ParseTuple(args, "s", &action))
+		return NULL;
+	NEED_ENGINE();
+	if ((l = PyList_New(0)) == NULL)
+		return NULL;
+	n = pb__cur->cf ? config_n_assets(pb__cur->cf) : 0;
+	for (i = 0; i < n; i++) {
+		a = config_asset(pb__cur->cf, i);
+		if (action_find(asset_app_table(a), action) == NULL)
+			continue;
+		t = Py_BuildValue("(ss)", asset_name(a), asset_app(a));
+		if (t == NULL || PyList_Append(l, t) != 0) {
+			Py_XDECREF(t);
+			Py_DECREF(l);
+			return NULL;
+		}
+		Py_DECREF(t);
+	}
+	return l;
+}
+
 static PyMethodDef methods[] = {
 	{ "score_add", m_score_add, METH_VARARGS, NULL },
 	{ "artifact_add", m_artifact_add, METH_VARARGS, NULL },
@@ -254,6 +286,7 @@ static PyMethodDef methods[] = {
 	{ "list_contains", m_list_contains, METH_VARARGS, NULL },
 	{ "log", m_log, METH_VARARGS, NULL },
 	{ "run_summary", m_run_summary, METH_VARARGS, NULL },
+	{ "assets", m_assets, METH_VARARGS, NULL },
 	{ NULL, NULL, 0, NULL }
 };
 

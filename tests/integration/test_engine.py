@@ -139,6 +139,27 @@ def test_actions_geoip_gather_skipped_and_values(env):
         assert data[0] == 4
 
 
+def test_assets_lists_every_provider_in_config_order(env):
+    env.book("t", """
+        import mailsoar as ms
+        async def on_start(c):
+            got = ms.assets("geolocate ip")
+            assert got == [("geo", "geoip"), ("geo2", "geoip")], got
+            assert ms.assets("echo") == [("u", "util")]
+            assert ms.assets("no such action") == []
+            rs = await ms.gather(*[ms.act("geolocate ip", asset=a,
+                                          ip="81.2.69.160")
+                                   for a, _ in got])
+            assert [r.asset for r in rs] == ["geo", "geo2"], rs
+    """)
+    env.config(extra="[asset u]\napp=util\n\n[asset geo2]\napp=geoip\n"
+               "database=%s\n" % CITY_DB)
+    o = env.analyze(PHISH)[0]
+    run = one_run(o)
+    # The asserts above run inside the playbook: one failing fails it.
+    assert run["status"] == "success", run
+
+
 def test_default_playbook_runs_the_seed_and_skips_visibly(env):
     # email_triage is shipped, not in env.books: point [playbooks] dir=
     # at the shipped directory.
@@ -155,7 +176,8 @@ def test_default_playbook_runs_the_seed_and_skips_visibly(env):
     names = {a["action"] for a in run["action_runs"]}
     # The seed's steps are all there, done or skipped with a reason.
     for step in ("detonate file", "detonate url", "geolocate ip",
-                 "whois ip", "domain reputation"):
+                 "whois ip", "domain reputation", "ip reputation",
+                 "url reputation", "file reputation"):
         assert step in names, (step, names)
     for a in run["action_runs"]:
         if a["status"] == "skipped":
