@@ -127,6 +127,9 @@ serve(const struct httpd_req *req, int fd)
 	else if (strcmp(path, "/api/v1/search/?q=domain%3Abroken.example"
 	    "&size=20") == 0)
 		httpd_reply(fd, 200, NULL, "text/html", "<html>oops</html>");
+	else if (strcmp(path, "/api/v1/search/?q=domain%3Aslow.example"
+	    "&size=20") == 0)
+		httpd_stall(1500);
 	else if (g_str_has_prefix(path, "/api/v1/search/?q="))
 		httpd_reply(fd, 200, NULL, NULL, NOHIT);
 	else
@@ -377,6 +380,7 @@ test_hunt(void **state)
 	struct config	*cf = load("", err, sizeof(err));
 	json_t		*j, *d;
 	char		*raw;
+	gint64		 t0;
 	int		 ok, tr;
 
 	(void)state;
@@ -412,6 +416,14 @@ test_hunt(void **state)
 	    "%3A%22http%3A%2F%2Fa.example%2F%3Fq%3D%5C%22x%5C%22%20y%22"
 	    "&size=20 HTTP/1.1\r\n"));
 	g_free(raw);
+	json_decref(j);
+
+	/* A server that does not answer: transient, within the budget. */
+	t0 = g_get_monotonic_time();
+	j = run(cf, "hunt domain", "domain", "slow.example", 700, &ok, &tr);
+	assert_false(ok);
+	assert_true(tr);
+	assert_true(g_get_monotonic_time() - t0 < 1400000);
 	json_decref(j);
 
 	j = run(cf, "hunt domain", "domain", "a/b", 3000, &ok, &tr);
