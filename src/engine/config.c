@@ -53,6 +53,13 @@ struct config {
 	GHashTable	*values;	/* "group" SEP "key" -> value */
 	GHashTable	*playbooks;	/* label -> NULL-terminated strv */
 	GPtrArray	*assets;	/* struct asset *, file order */
+	GPtrArray	*feeds;		/* struct feed *, file order */
+};
+
+/* A [feed NAME] group: its settings live in 'values' under 'group'. */
+struct feed {
+	char	*name;
+	char	*group;		/* as written: "feed urlhaus" */
 };
 
 /* An integer setting: its range and default. */
@@ -88,9 +95,15 @@ static const struct knob asset_knobs[] = {
 	{ NULL, 0, 0, 0 }
 };
 
+static const struct knob feed_knobs[] = {
+	{ "interval_s",		60, 366 * 86400,	3600 },
+	{ NULL, 0, 0, 0 }
+};
+
 static const char *const engine_strs[] = { "data_dir", NULL };
 static const char *const playbooks_strs[] = { "dir", "apps_dir", NULL };
 static const char *const repo_strs[] = { "url", "branch", NULL };
+static const char *const feed_strs[] = { "path", "url", NULL };
 
 /* One config_load() call. */
 struct load {
@@ -611,6 +624,16 @@ out:
 	return rc;
 }
 
+static void
+feed_free(gpointer p)
+{
+	struct feed	*fd = p;
+
+	g_free(fd->name);
+	g_free(fd->group);
+	g_free(fd);
+}
+
 struct config *
 config_new_empty(void)
 {
@@ -622,6 +645,7 @@ config_new_empty(void)
 	    g_free, (GDestroyNotify)g_strfreev);
 	cf->assets = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)asset_free1);
+	cf->feeds = g_ptr_array_new_with_free_func(feed_free);
 	return cf;
 }
 
@@ -631,10 +655,62 @@ config_free(struct config *cf)
 	if (cf == NULL)
 		return;
 	g_ptr_array_free(cf->assets, TRUE);
+	g_ptr_array_free(cf->feeds, TRUE);
 	g_hash_table_destroy(cf->values);
 	g_hash_table_destroy(cf->playbooks);
 	g_free(cf->path);
 	g_free(cf);
+}
+
+/* [feed NAME]: a threat-intel feed that `mailsoar intel refresh` (and so
+ * `mailsoar serve`) loads every interval_s, from path= or url=. */
+static enum ms_err
+load_feed(struct load *ld, struct config *cf, const char *group)
+{
+	struct feed	*fd;
+	const char	*path, *url;
+	char		*name;
+	enum ms_err	 rc;
+	guint		 i;
+
+	name = g_strstrip(g_strdup(group + strlen("feed")));
+	if (!valid_asset_name(name)) {
+		g_free(name);
+		return fail(ld, line_of(ld, group, NULL), "expected [feed "
+		    "NAME] with a NAME of letters, digits, '_', '.' or '-'");
+	}
+	for (i = 0; i < cf->feeds->len; i++) {
+		fd = g_ptr_array_index(cf->feeds, i);
+		if (strcmp(fd->name, name) == 0) {
+			g_free(name);
+			return fail(ld, line_of(ld, group, NULL), "feed '%s' "
+			    "is defined twice", fd->name);
+		}
+	}
+	if ((rc = load_fixed(ld, cf, group, feed_knobs, feed_strs)) !=
+	    MS_OK) {
+		g_free(name);
+		return rc;
+	}
+	path = config_get(cf, group, "path");
+	url = config_get(cf, group, "url");
+	if ((path == NULL) == (url == NULL)) {
+		g_free(name);
+		return fail(ld, line_of(ld, group, NULL), "[%s] needs "
+		    "exactly one of path= (a file or directory) and url=",
+		    group);
+	}
+	if (url != NULL && !g_str_has_prefix(url, "https://") &&
+	    !g_str_has_prefix(url, "http://")) {
+		g_free(name);
+		return fail(ld, line_of(ld, group, "url"), "[%s] url=%s: "
+		    "not an http:// or https:// URL", group, url);
+	}
+	fd = g_new0(struct feed, 1);
+	fd->name = name;
+	fd->group = g_strdup(group);
+	g_ptr_array_add(cf->feeds, fd);
+	return MS_OK;
 }
 
 /* Every group, in file order; [engine] first since assets take their
@@ -660,10 +736,13 @@ load_groups(struct load *ld, struct config *cf)
 		else if (strncmp(g, "asset", 5) == 0 &&
 		    (g[5] == ' ' || g[5] == '\t' || g[5] == '\0'))
 			rc = load_asset(ld, cf, g);
+		else if (strncmp(g, "feed", 4) == 0 &&
+		    (g[4] == ' ' || g[4] == '\t' || g[4] == '\0'))
+			rc = load_feed(ld, cf, g);
 		else
 			rc = fail(ld, line_of(ld, g, NULL), "unknown group "
 			    "[%s]; expected [engine], [playbooks], "
-			    "[playbook_repo] or [asset NAME]", g);
+			    "[playbook_repo], [asset NAME] or [feed NAME]", g);
 	}
 	g_strfreev(groups);
 	return rc;
@@ -795,6 +874,23 @@ config_get_int(const struct config *cf, const char *group,
 	    G_MAXINT64, &n, NULL))
 		return def;
 	return n;
+}
+
+size_t
+config_n_feeds(const struct config *cf)
+{
+	return cf->feeds->len;
+}
+
+void
+config_feed(const struct config *cf, size_t i, struct config_feed *out)
+{
+	const struct feed	*fd = g_ptr_array_index(cf->feeds, i);
+
+	out->name = fd->name;
+	out->path = config_get(cf, fd->group, "path");
+	out->url = config_get(cf, fd->group, "url");
+	out->interval_s = config_get_int(cf, fd->group, "interval_s", 3600);
 }
 
 size_t

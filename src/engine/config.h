@@ -53,6 +53,20 @@ const char	*config_get(const struct config *cf, const char *group,
 int64_t		 config_get_int(const struct config *cf, const char *group,
 		    const char *key, int64_t def);
 
+/* A [feed NAME]: a threat-intel feed loaded every interval_s by
+ * `mailsoar intel refresh`.  Exactly one of path and url is set.
+ * Borrowed from the config. */
+struct config_feed {
+	const char	*name;
+	const char	*path;		/* a file or directory */
+	const char	*url;		/* http:// or https:// */
+	int64_t		 interval_s;
+};
+
+size_t		 config_n_feeds(const struct config *cf);
+void		 config_feed(const struct config *cf, size_t i,
+		    struct config_feed *out);
+
 size_t		 config_n_assets(const struct config *cf);
 struct asset	*config_asset(const struct config *cf, size_t i);
 struct asset	*config_asset_find(const struct config *cf, const char *name);

@@ -294,6 +294,48 @@ errors(void **state)
 	    "required setting db=: a MaxMind database");
 	expect_err(MAIL "host_file=/etc/passwd\n", 5,
 	    "app mail has no setting 'host_file'");
+	expect_err("[feed f]\ninterval_s=3600\n", 1, "[feed f] needs "
+	    "exactly one of path= (a file or directory) and url=");
+	expect_err("[feed f]\npath=/x\nurl=https://a/\n", 1,
+	    "needs exactly one of");
+	expect_err("[feed f]\nurl=ftp://a/x\n", 2, "[feed f] url=ftp://a/x: "
+	    "not an http:// or https:// URL");
+	expect_err("[feed f]\npath=/x\ninterval_s=5\n", 3,
+	    "interval_s");
+	expect_err("[feed f]\npath=/x\nformat=csv\n", 3,
+	    "unknown key 'format' in [feed f]");
+	expect_err("[feed f]\npath=/x\n[feed  f]\npath=/y\n", 3,
+	    "feed 'f' is defined twice");
+	expect_err("[feed a/b]\npath=/x\n", 1, "expected [feed NAME]");
+}
+
+static void
+feeds(void **state)
+{
+	struct config		*cf = NULL;
+	struct config_feed	 fd;
+	char			*path, err[512];
+
+	(void)state;
+	path = write_file("feeds.conf", "[feed urlhaus]\n"
+	    "url=https://urlhaus.abuse.ch/downloads/csv_recent/\n"
+	    "interval_s=600\n\n[feed local]\npath=/srv/intel/drop.txt\n");
+	if (config_load(path, apps, &cf, err, sizeof(err)) != MS_OK)
+		fail_msg("%s", err);
+	assert_int_equal(config_n_feeds(cf), 2);
+	config_feed(cf, 0, &fd);
+	assert_string_equal(fd.name, "urlhaus");
+	assert_string_equal(fd.url,
+	    "https://urlhaus.abuse.ch/downloads/csv_recent/");
+	assert_null(fd.path);
+	assert_int_equal(fd.interval_s, 600);
+	config_feed(cf, 1, &fd);
+	assert_string_equal(fd.name, "local");
+	assert_string_equal(fd.path, "/srv/intel/drop.txt");
+	assert_null(fd.url);
+	assert_int_equal(fd.interval_s, 3600);
+	config_free(cf);
+	g_free(path);
 }
 
 static void
@@ -412,6 +454,7 @@ main(void)
 		cmocka_unit_test(good_file),
 		cmocka_unit_test(empty),
 		cmocka_unit_test(errors),
+		cmocka_unit_test(feeds),
 		cmocka_unit_test(unreadable),
 		cmocka_unit_test(secrets),
 		cmocka_unit_test(init_failure),
