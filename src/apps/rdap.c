@@ -435,7 +435,8 @@ out:
 
 /* The registrar's URL from a registry's answer 'j' to 'url': a link
  * with rel "related" and type application/rdap+json on another host or
- * port.  Newly allocated, or NULL. */
+ * port, https when the registry was (an answer must not downgrade us,
+ * as http.c's redirects never do).  Newly allocated, or NULL. */
 static char *
 related(const struct rdict *j, const char *url)
 {
@@ -459,6 +460,11 @@ related(const struct rdict *j, const char *url)
 		    g_ascii_strcasecmp(type, "application/rdap+json") != 0 ||
 		    strlen(href) > 2048 || url_host(href, &h1, &p1) != MS_OK)
 			continue;
+		if (g_ascii_strncasecmp(url, "https:", 6) == 0 &&
+		    g_ascii_strncasecmp(href, "https:", 6) != 0) {
+			g_free(h1);
+			continue;
+		}
 		other = g_ascii_strcasecmp(h0, h1) != 0 || p0 != p1;
 		g_free(h1);
 		if (other) {

@@ -30,6 +30,7 @@
 #include "apps/apps.h"
 #include "engine/action.h"
 #include "engine/config.h"
+#include "apps/rdap.h"
 #include "apps/rdap_boot.h"
 #include "httpd.h"
 
@@ -690,6 +691,47 @@ reply_small(int fd, const char *name, const char *registrar)
 	g_free(s);
 }
 
+/* A domain whose abuse contact sits 'depth' entities down, with a
+ * "related" link that is not HTTP (ignored). */
+static void
+reply_deep(int fd, int depth)
+{
+	GString	*s = g_string_new(NULL);
+	int	 i;
+
+	g_string_append_printf(s, "{\"objectClassName\":\"domain\","
+	    "\"ldhName\":\"deep%d.com\",\"links\":[{\"rel\":\"related\","
+	    "\"type\":\"application/rdap+json\",\"href\":"
+	    "\"ftp://localhost/domain/deep.com\"}],\"entities\":[", depth);
+	for (i = 1; i < depth; i++)
+		g_string_append(s, "{\"roles\":[\"technical\"],"
+		    "\"entities\":[");
+	g_string_append(s, "{\"roles\":[\"abuse\"],\"vcardArray\":["
+	    "\"vcard\",[[\"version\",{},\"text\",\"4.0\"],[\"email\",{},"
+	    "\"text\",\"deep@abuse.test\"]]]}");
+	for (i = 1; i < depth; i++)
+		g_string_append(s, "]}");
+	g_string_append(s, "]}");
+	httpd_reply(fd, 200, NULL, "application/rdap+json", s->str);
+	g_string_free(s, TRUE);
+}
+
+/* A domain with a 300 KiB notice: raw is capped, the fields are not
+ * lost. */
+static void
+reply_big(int fd)
+{
+	GString	*s = g_string_new("{\"objectClassName\":\"domain\","
+	    "\"ldhName\":\"big.com\",\"notices\":[{\"description\":[\"");
+
+	while (s->len < 300 * 1024)
+		g_string_append(s, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	g_string_append(s, "\"]}],\"nameservers\":[{\"ldhName\":"
+	    "\"NS.BIG.COM\"}]}");
+	httpd_reply(fd, 200, NULL, "application/rdap+json", s->str);
+	g_string_free(s, TRUE);
+}
+
 /* Answer one request the way the registries' RDAP services do. */
 static void
 rdap_serve(const struct httpd_req *req, int fd)
@@ -743,6 +785,12 @@ rdap_serve(const struct httpd_req *req, int fd)
 		httpd_reply(fd, 400, NULL, type, "{\"errorCode\":400,"
 		    "\"title\":\"Bad Request\",\"description\":["
 		    "\"Unsupported query.\"]}");
+	else if (strcmp(p, "/com/domain/deep4.com") == 0)
+		reply_deep(fd, 4);
+	else if (strcmp(p, "/com/domain/deep5.com") == 0)
+		reply_deep(fd, 5);
+	else if (strcmp(p, "/com/domain/big.com") == 0)
+		reply_big(fd);
 	else if (strcmp(p, "/tld/domain/b.test") == 0)
 		reply_small(fd, "b.test", "TLD Registry");
 	else if (strcmp(p, "/sub/domain/a.sub.test") == 0)
@@ -1187,6 +1235,73 @@ rdap_bad_config(void **state)
 	g_free(dir);
 }
 
+/* Limits: entities nested RDAP_MAX_DEPTH deep are read, one more are
+ * not; raw stops at RDAP_MAX_RAW bytes. */
+static void
+rdap_limits(void **state)
+{
+	struct config	*cf = load_rdap(3000, NULL);
+	json_t		*res, *d;
+
+	(void)state;
+	res = run(cf, "whois domain", "domain", "deep4.com", NULL, NULL);
+	expect_status(res, "success");
+	d = data0(res);
+	assert_string_equal(jstr(d, "abuse_email"), "deep@abuse.test");
+	/* The ftp:// related link is not followed. */
+	assert_int_equal(json_array_size(json_object_get(d, "servers")), 1);
+	json_decref(res);
+	res = run(cf, "whois domain", "domain", "deep5.com", NULL, NULL);
+	expect_status(res, "success");
+	assert_null(json_object_get(data0(res), "abuse_email"));
+	json_decref(res);
+	res = run(cf, "whois domain", "domain", "big.com", NULL, NULL);
+	expect_status(res, "success");
+	d = data0(res);
+	assert_int_equal(strlen(jstr(d, "raw")), RDAP_MAX_RAW);
+	assert_string_equal(json_string_value(json_array_get(
+	    json_object_get(d, "name_servers"), 0)), "ns.big.com");
+	json_decref(res);
+	config_free(cf);
+}
+
+/* A bootstrap file of RDAP_MAX_BOOTSTRAP bytes loads; one byte more
+ * does not. */
+static void
+rdap_boot_size(void **state)
+{
+	struct rdap_boot	*b = NULL;
+	char			*dir, *path, *text, err[512];
+	const char		*json = "{\"version\":\"1.0\",\"services\":[]}";
+
+	(void)state;
+	dir = g_build_filename(tmpdir, "boot-size", NULL);
+	assert_int_equal(g_mkdir(dir, 0700), 0);
+	write_boot(dir, "ipv4.json", "{'version':'1.0','services':[]}");
+	write_boot(dir, "ipv6.json", "{'version':'1.0','services':[]}");
+	write_boot(dir, "asn.json", "{'version':'1.0','services':[]}");
+	path = g_build_filename(dir, "dns.json", NULL);
+	text = g_malloc(RDAP_MAX_BOOTSTRAP + 2);
+	memset(text, ' ', RDAP_MAX_BOOTSTRAP + 1);
+	memcpy(text, json, strlen(json));
+	text[RDAP_MAX_BOOTSTRAP + 1] = '\0';
+	assert_true(g_file_set_contents(path, text, RDAP_MAX_BOOTSTRAP,
+	    NULL));
+	if (rdap_boot_load(dir, &b, err, sizeof(err)) != MS_OK)
+		fail_msg("%s", err);
+	rdap_boot_free(b);
+	assert_true(g_file_set_contents(path, text, RDAP_MAX_BOOTSTRAP + 1,
+	    NULL));
+	assert_int_equal(rdap_boot_load(dir, &b, err, sizeof(err)),
+	    MS_EINVAL);
+	assert_null(b);
+	assert_non_null(strstr(err, "larger than"));
+	g_free(text);
+	g_free(path);
+	rm_boot(dir);
+	g_free(dir);
+}
+
 /* The shipped snapshot parses and maps what it says it maps. */
 static void
 rdap_shipped(void **state)
@@ -1300,6 +1415,8 @@ main(void)
 		cmocka_unit_test(rdap_ip),
 		cmocka_unit_test(rdap_rate_limit),
 		cmocka_unit_test(rdap_bad_config),
+		cmocka_unit_test(rdap_limits),
+		cmocka_unit_test(rdap_boot_size),
 		cmocka_unit_test(rdap_shipped),
 	};
 
