@@ -29,7 +29,8 @@ vcard_prop(const struct rdict *e, const char *name)
 	size_t		 i;
 
 	va = result_dict_get_list(e, "vcardArray");
-	if (va == NULL || (props = result_list_get_list(va, 1)) == NULL)
+	props = va != NULL ? result_list_get_list(va, 1) : NULL;
+	if (props == NULL)
 		return NULL;
 	for (i = 0; i < result_list_len(props); i++) {
 		p = result_list_get_list(props, i);
@@ -42,25 +43,30 @@ vcard_prop(const struct rdict *e, const char *name)
 	return NULL;
 }
 
+/* 's' when it is a non-empty string, else NULL. */
+static const char *
+some(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
 /* The text of property 'name' (a structured value: its first
  * non-empty string), or NULL when absent or empty. */
 static const char *
 vcard_text(const struct rdict *e, const char *name)
 {
 	struct rlist	*p = vcard_prop(e, name), *v;
-	const char	*s;
+	const char	*s = NULL;
 	size_t		 i;
 
 	if (p == NULL)
 		return NULL;
-	if ((s = result_list_get_str(p, 3)) != NULL)
-		return *s != '\0' ? s : NULL;
-	if ((v = result_list_get_list(p, 3)) == NULL)
-		return NULL;
-	for (i = 0; i < result_list_len(v); i++)
-		if ((s = result_list_get_str(v, i)) != NULL && *s != '\0')
-			return s;
-	return NULL;
+	v = result_list_get_list(p, 3);
+	if (v == NULL)
+		return some(result_list_get_str(p, 3));
+	for (i = 0; s == NULL && i < result_list_len(v); i++)
+		s = some(result_list_get_str(v, i));
+	return s;
 }
 
 /* The country of an entity's address: the "cc" parameter (RFC 8605),
@@ -70,19 +76,17 @@ vcard_country(const struct rdict *e)
 {
 	struct rlist	*p = vcard_prop(e, "adr"), *v;
 	struct rdict	*params;
-	const char	*s;
+	const char	*s = NULL;
 
 	if (p == NULL)
 		return NULL;
 	params = result_list_get_dict(p, 1);
-	if (params != NULL && (s = result_dict_get_str(params, "cc")) != NULL
-	    && *s != '\0')
-		return s;
+	if (params != NULL)
+		s = some(result_dict_get_str(params, "cc"));
 	v = result_list_get_list(p, 3);
-	if (v != NULL && (s = result_list_get_str(v, 6)) != NULL &&
-	    *s != '\0')
-		return s;
-	return NULL;
+	if (s == NULL && v != NULL)
+		s = some(result_list_get_str(v, 6));
+	return s;
 }
 
 /* Whether entity 'e' has 'role'. */
@@ -93,10 +97,11 @@ has_role(const struct rdict *e, const char *role)
 	const char	*r;
 	size_t		 i;
 
-	for (i = 0; roles != NULL && i < result_list_len(roles); i++)
-		if ((r = result_list_get_str(roles, i)) != NULL &&
-		    g_ascii_strcasecmp(r, role) == 0)
+	for (i = 0; roles != NULL && i < result_list_len(roles); i++) {
+		r = result_list_get_str(roles, i);
+		if (r != NULL && g_ascii_strcasecmp(r, role) == 0)
 			return 1;
+	}
 	return 0;
 }
 
@@ -106,30 +111,30 @@ static const struct rdict *
 find_entity(const struct rdict *o, const char *role, int depth)
 {
 	struct rlist		*ents;
-	const struct rdict	*e, *f;
+	const struct rdict	*e, *f = NULL;
 	size_t			 i;
 
-	if (depth <= 0 || (ents = result_dict_get_list(o, "entities")) ==
-	    NULL)
+	ents = depth > 0 ? result_dict_get_list(o, "entities") : NULL;
+	if (ents == NULL)
 		return NULL;
 	for (i = 0; i < result_list_len(ents); i++) {
 		e = result_list_get_dict(ents, i);
 		if (e != NULL && has_role(e, role))
 			return e;
 	}
-	for (i = 0; i < result_list_len(ents); i++) {
+	for (i = 0; f == NULL && i < result_list_len(ents); i++) {
 		e = result_list_get_dict(ents, i);
-		if (e != NULL && (f = find_entity(e, role, depth - 1)) != NULL)
-			return f;
+		if (e != NULL)
+			f = find_entity(e, role, depth - 1);
 	}
-	return NULL;
+	return f;
 }
 
 /* Set 'key' of 'd' to 's' when 's' is a non-empty string. */
 static void
 set_some(struct rdict *d, const char *key, const char *s)
 {
-	if (s != NULL && *s != '\0')
+	if (some(s) != NULL)
 		rdict_set_str(d, key, s);
 }
 
@@ -148,7 +153,8 @@ put_events(struct rdict *d, const struct rdict *j)
 	size_t		 i, k;
 
 	for (i = 0; evs != NULL && i < result_list_len(evs); i++) {
-		if ((ev = result_list_get_dict(evs, i)) == NULL)
+		ev = result_list_get_dict(evs, i);
+		if (ev == NULL)
 			continue;
 		act = result_dict_get_str(ev, "eventAction");
 		date = result_dict_get_str(ev, "eventDate");
@@ -181,10 +187,12 @@ parse_domain(struct rdict *d, const struct rdict *j)
 	char			*lower;
 	size_t			 i;
 
-	if ((e = find_entity(j, "registrar", 1)) != NULL)
+	e = find_entity(j, "registrar", 1);
+	if (e != NULL)
 		set_some(d, "registrar", vcard_text(e, "fn"));
 	put_events(d, j);
-	if ((e = find_entity(j, "registrant", 1)) != NULL) {
+	e = find_entity(j, "registrant", 1);
+	if (e != NULL) {
 		s = vcard_text(e, "org");
 		set_some(d, "registrant_organization", s != NULL ? s :
 		    vcard_text(e, "fn"));
@@ -194,8 +202,8 @@ parse_domain(struct rdict *d, const struct rdict *j)
 	nss = result_dict_get_list(j, "nameservers");
 	for (i = 0; nss != NULL && i < result_list_len(nss); i++) {
 		n = result_list_get_dict(nss, i);
-		if (n == NULL || (s = result_dict_get_str(n, "ldhName")) ==
-		    NULL || *s == '\0')
+		s = n != NULL ? some(result_dict_get_str(n, "ldhName")) : NULL;
+		if (s == NULL)
 			continue;
 		lower = g_ascii_strdown(s, -1);
 		rlist_add_str(ns, lower);
@@ -210,19 +218,18 @@ static char *
 range_cidr(const char *start, const char *end)
 {
 	unsigned char	 a[16], b[16];
-	int		 family, n, bits, i, len;
+	int		 n, bits, i, len;
 
-	if (inet_pton(AF_INET, start, a) == 1 &&
-	    inet_pton(AF_INET, end, b) == 1) {
-		family = AF_INET;
-		n = 4;
-	} else if (inet_pton(AF_INET6, start, a) == 1 &&
-	    inet_pton(AF_INET6, end, b) == 1) {
-		family = AF_INET6;
-		n = 16;
-	} else
+	if (start == NULL || end == NULL)
 		return NULL;
-	(void)family;
+	if (inet_pton(AF_INET, start, a) == 1 &&
+	    inet_pton(AF_INET, end, b) == 1)
+		n = 4;
+	else if (inet_pton(AF_INET6, start, a) == 1 &&
+	    inet_pton(AF_INET6, end, b) == 1)
+		n = 16;
+	else
+		return NULL;
 	/* The common prefix, then all zero bits in 'a' and all ones in
 	 * 'b' after it. */
 	for (len = 0; len < n * 8; len++)
@@ -251,7 +258,8 @@ put_cidr(struct rdict *d, const struct rdict *j)
 	size_t		 i;
 
 	for (i = 0; cs != NULL && i < result_list_len(cs); i++) {
-		if ((c = result_list_get_dict(cs, i)) == NULL)
+		c = result_list_get_dict(cs, i);
+		if (c == NULL)
 			continue;
 		p = result_dict_get_str(c, "v4prefix");
 		if (p == NULL)
@@ -264,14 +272,14 @@ put_cidr(struct rdict *d, const struct rdict *j)
 	}
 	if (out->len > 0)
 		rdict_set_str(d, "cidr", out->str);
-	else if ((r = range_cidr(result_dict_get_str(j, "startAddress") ?
-	    result_dict_get_str(j, "startAddress") : "",
-	    result_dict_get_str(j, "endAddress") ?
-	    result_dict_get_str(j, "endAddress") : "")) != NULL) {
-		rdict_set_str(d, "cidr", r);
-		g_free(r);
-	}
 	g_string_free(out, TRUE);
+	if (result_dict_has(d, "cidr"))
+		return;
+	r = range_cidr(result_dict_get_str(j, "startAddress"),
+	    result_dict_get_str(j, "endAddress"));
+	if (r != NULL)
+		rdict_set_str(d, "cidr", r);
+	g_free(r);
 }
 
 /* An IP network object (RFC 9083 section 5.4) into the port-43
@@ -295,7 +303,8 @@ parse_ip(struct rdict *d, const struct rdict *j)
 		snprintf(buf, sizeof(buf), "AS%u", (unsigned)n);
 		rdict_set_str(d, "asn", buf);
 	}
-	if ((e = find_entity(j, "registrant", 1)) != NULL) {
+	e = find_entity(j, "registrant", 1);
+	if (e != NULL) {
 		s = vcard_text(e, "org");
 		set_some(d, "organization", s != NULL ? s :
 		    vcard_text(e, "fn"));
@@ -360,7 +369,8 @@ error_text(const struct rdict *j)
 
 	if (j != NULL) {
 		title = result_dict_get_str(j, "title");
-		if ((desc = result_dict_get_list(j, "description")) != NULL)
+		desc = result_dict_get_list(j, "description");
+		if (desc != NULL)
 			d = result_list_get_str(desc, 0);
 	}
 	return g_strdup_printf("%s%s%s", title ? title : "",
@@ -400,7 +410,8 @@ get(struct action_ctx *ctx, const char *url, const char *query,
 	}
 	call.app = label;
 	call.url = url;
-	if ((rc = http_json(ctx, &call, json, status)) != MS_OK)
+	rc = http_json(ctx, &call, json, status);
+	if (rc != MS_OK)
 		goto out;
 	rc = MS_EINVAL;
 	if (*status == 404) {
@@ -450,7 +461,8 @@ related(const struct rdict *j, const char *url)
 	if (links == NULL || url_host(url, &h0, &p0) != MS_OK)
 		return NULL;
 	for (i = 0; i < result_list_len(links); i++) {
-		if ((l = result_list_get_dict(links, i)) == NULL)
+		l = result_list_get_dict(links, i);
+		if (l == NULL)
 			continue;
 		rel = result_dict_get_str(l, "rel");
 		type = result_dict_get_str(l, "type");
@@ -492,13 +504,16 @@ merge(struct rdict *d, const struct rdict *j)
 	size_t		 i;
 
 	parse_domain(r, j);
-	for (i = 0; i < G_N_ELEMENTS(wins); i++)
-		if ((s = result_dict_get_str(r, wins[i])) != NULL)
+	for (i = 0; i < G_N_ELEMENTS(wins); i++) {
+		s = result_dict_get_str(r, wins[i]);
+		if (s != NULL)
 			rdict_set_str(d, wins[i], s);
-	for (i = 0; i < G_N_ELEMENTS(fills); i++)
-		if (!result_dict_has(d, fills[i]) &&
-		    (s = result_dict_get_str(r, fills[i])) != NULL)
+	}
+	for (i = 0; i < G_N_ELEMENTS(fills); i++) {
+		s = result_dict_get_str(r, fills[i]);
+		if (s != NULL && !result_dict_has(d, fills[i]))
 			rdict_set_str(d, fills[i], s);
+	}
 	ns = result_dict_get_list(d, "name_servers");
 	if (ns == NULL || result_list_len(ns) == 0)
 		result_dict_set_list(d, "name_servers",
@@ -543,7 +558,8 @@ rdap_lookup(struct action_ctx *ctx, const char *base, const char *query,
 		goto out;
 	}
 	/* One hop to the registrar, whose failure costs only its data. */
-	if (!is_ip && (next = related(j, asked->pdata[0])) != NULL) {
+	next = is_ip ? NULL : related(j, asked->pdata[0]);
+	if (next != NULL) {
 		g_ptr_array_add(asked, next);
 		if (get(ctx, next, query, cls, take, arg, err2, sizeof(err2),
 		    &j2, &status) == MS_OK && status == 404)

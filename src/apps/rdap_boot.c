@@ -89,7 +89,8 @@ add_net(struct rdap_boot *b, const char *entry, const char *url)
 	memset(&n, 0, sizeof(n));
 	if (g_strlcpy(a, entry, sizeof(a)) >= sizeof(a))
 		return MS_EINVAL;
-	if ((slash = strchr(a, '/')) == NULL)
+	slash = strchr(a, '/');
+	if (slash == NULL)
 		return MS_EINVAL;
 	*slash = '\0';
 	errno = 0;
@@ -155,21 +156,23 @@ load_services(struct rdap_boot *b, const struct rdict *j, rdap_add_fn add,
 	const char	*url, *e;
 	size_t		 i, k;
 
-	if (result_dict_get_str(j, "version") == NULL ||
-	    (svcs = result_dict_get_list(j, "services")) == NULL) {
+	svcs = result_dict_get_list(j, "services");
+	if (result_dict_get_str(j, "version") == NULL || svcs == NULL) {
 		snprintf(err, errlen, "no \"version\" or \"services\"");
 		return MS_EINVAL;
 	}
 	for (i = 0; i < result_list_len(svcs); i++) {
 		svc = result_list_get_list(svcs, i);
-		if (svc == NULL || result_list_len(svc) != 2 ||
-		    (entries = result_list_get_list(svc, 0)) == NULL ||
-		    (urls = result_list_get_list(svc, 1)) == NULL) {
+		entries = svc != NULL ? result_list_get_list(svc, 0) : NULL;
+		urls = svc != NULL ? result_list_get_list(svc, 1) : NULL;
+		if (result_list_len(svc) != 2 || entries == NULL ||
+		    urls == NULL) {
 			snprintf(err, errlen, "service %zu is not "
 			    "[[entries], [URLs]]", i);
 			return MS_EINVAL;
 		}
-		if ((url = pick_url(urls)) == NULL) {
+		url = pick_url(urls);
+		if (url == NULL) {
 			snprintf(err, errlen, "service %zu has no http(s) "
 			    "URL", i);
 			return MS_EINVAL;

@@ -474,26 +474,29 @@ parse_ip(struct rdict *d, const char *text)
 static void
 summarize(struct action_ctx *ctx, struct rdict *d, int is_ip)
 {
+	static const char *const ip_keys[][2] = {
+		{ "organization", "organization" }, { "country", "country" },
+	};
+	static const char *const dom_keys[][2] = {
+		{ "registrar", "registrar" },
+		{ "registrant_country", "country" },
+	};
 	struct rdict	*sum = action_summary(ctx);
-	const char	*s;
+	const char	*s, *const (*keys)[2] = is_ip ? ip_keys : dom_keys;
 	int64_t		 age;
+	size_t		 i;
 
-	if (is_ip) {
-		if ((s = result_dict_get_str(d, "organization")) != NULL)
-			rdict_set_str(sum, "organization", s);
-		if ((s = result_dict_get_str(d, "country")) != NULL)
-			rdict_set_str(sum, "country", s);
-		return;
+	for (i = 0; i < 2; i++) {
+		s = result_dict_get_str(d, keys[i][0]);
+		if (s != NULL)
+			rdict_set_str(sum, keys[i][1], s);
 	}
-	if ((s = result_dict_get_str(d, "registrar")) != NULL)
-		rdict_set_str(sum, "registrar", s);
-	if ((s = result_dict_get_str(d, "creation_date")) != NULL &&
-	    (age = age_days(s)) >= 0) {
+	s = is_ip ? NULL : result_dict_get_str(d, "creation_date");
+	age = s != NULL ? age_days(s) : -1;
+	if (age >= 0) {
 		rdict_set_int(d, "domain_age_days", age);
 		rdict_set_int(sum, "age_days", age);
 	}
-	if ((s = result_dict_get_str(d, "registrant_country")) != NULL)
-		rdict_set_str(sum, "country", s);
 }
 
 /* Whether 'text' looks like a whois answer at all ("key: value" lines
