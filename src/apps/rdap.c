@@ -548,6 +548,8 @@ rdap_lookup(struct action_ctx *ctx, const char *base, const char *query,
 	guint		 i;
 
 	q = is_ip ? g_strdup(query) : g_ascii_strdown(query, -1);
+	if (!is_ip && g_str_has_suffix(q, ".") && q[1] != '\0')
+		q[strlen(q) - 1] = '\0';	/* "example.com." */
 	path = g_strdup_printf("%s/%s", is_ip ? "ip" : "domain", q);
 	g_ptr_array_add(asked, http_url(base, path));
 	if (get(ctx, asked->pdata[0], query, cls, take, arg, NULL, 0, &j,

@@ -1078,7 +1078,7 @@ rdap_bootstrap_choice(void **state)
 	int		 tr;
 
 	(void)state;
-	res = run(cf, "whois domain", "domain", "b.test", NULL, NULL);
+	res = run(cf, "whois domain", "domain", "b.test.", NULL, NULL);
 	expect_status(res, "success");
 	assert_string_equal(jstr(data0(res), "registrar"), "TLD Registry");
 	json_decref(res);
