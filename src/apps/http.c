@@ -2,7 +2,9 @@
 /*
  * http.c -- JSON over HTTP(S) for the connectors (http.h).
  */
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -17,6 +19,24 @@ struct http_resp {
 	int	 over;		/* the body exceeded the cap */
 	long	 retry_after;	/* seconds from Retry-After, or -1 */
 };
+
+/* Fail the call: into call->err when the caller asked, else the
+ * action's result. */
+static void __attribute__((format(printf, 4, 5)))
+http_fail(struct action_ctx *ctx, const struct http_call *call,
+    int transient, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (call->err != NULL)
+		g_strlcpy(call->err, msg, call->errlen);
+	else
+		action_fail(ctx, transient, "%s", msg);
+}
 
 /* libcurl write callback: append, refusing more than the cap. */
 static size_t
@@ -122,12 +142,12 @@ http_json(struct action_ctx *ctx, const struct http_call *call,
 		cc = http_once(ctx, call, hdr, &r, status);
 		if (cc != CURLE_OK) {
 			if (r.over || cc == CURLE_FILESIZE_EXCEEDED) {
-				action_fail(ctx, 0, "%s: response larger "
+				http_fail(ctx, call, 0, "%s: response larger "
 				    "than %d bytes", call->app,
 				    HTTP_MAX_BODY);
 				goto out;
 			}
-			action_fail(ctx, 1, "%s: %s", call->app,
+			http_fail(ctx, call, 1, "%s: %s", call->app,
 			    curl_easy_strerror(cc));
 			rc = MS_ENET;
 			goto out;
@@ -142,27 +162,27 @@ http_json(struct action_ctx *ctx, const struct http_call *call,
 		}
 		rc = MS_ENET;
 		if (r.retry_after >= 0)
-			action_fail(ctx, 1, "%s: rate limited; retry after "
+			http_fail(ctx, call, 1, "%s: rate limited; retry after "
 			    "%ld s", call->app, r.retry_after);
 		else
-			action_fail(ctx, 1, "%s: rate limited", call->app);
+			http_fail(ctx, call, 1, "%s: rate limited", call->app);
 		goto out;
 	}
 	if (*status == 401 || *status == 403) {
-		action_fail(ctx, 0, "%s: authentication failed (check "
+		http_fail(ctx, call, 0, "%s: authentication failed (check "
 		    "api_key)", call->app);
 		goto out;
 	}
 	if (*status >= 500) {
-		action_fail(ctx, 1, "%s: server error (HTTP %ld)", call->app,
-		    *status);
+		http_fail(ctx, call, 1, "%s: server error (HTTP %ld)",
+		    call->app, *status);
 		rc = MS_ENET;
 		goto out;
 	}
 	if (*status >= 200 && *status < 300) {
 		if (result_dict_parse(r.body->str, json, err,
 		    sizeof(err)) != MS_OK) {
-			action_fail(ctx, 0, "%s: malformed JSON response: "
+			http_fail(ctx, call, 0, "%s: malformed JSON response: "
 			    "%s", call->app, err);
 			goto out;
 		}
@@ -178,7 +198,7 @@ http_json(struct action_ctx *ctx, const struct http_call *call,
 		rc = MS_OK;
 		goto out;
 	}
-	action_fail(ctx, 0, "%s: unexpected HTTP status %ld", call->app,
+	http_fail(ctx, call, 0, "%s: unexpected HTTP status %ld", call->app,
 	    *status);
 out:
 	curl_slist_free_all(hdr);

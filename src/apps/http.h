@@ -28,13 +28,19 @@ struct http_call {
 	/* Hand 4xx answers other than 401, 403 and 429 back to the
 	 * caller (with their JSON, if any) instead of failing. */
 	int		 pass_4xx;
+	/* When not NULL, a failure is written here ('errlen' bytes)
+	 * instead of failing the result: for a call whose failure the
+	 * caller can live with (RDAP's registrar hop). */
+	char		*err;
+	size_t		 errlen;
 };
 
 /*
  * Make the call; '*json' is the parsed object (the caller's, result.h)
  * or NULL when the body was not a JSON object, '*status' the HTTP
  * status.  Returns MS_OK for a 2xx, a 404 and (with pass_4xx) any other
- * 4xx.  Otherwise the result is already failed with action_fail() and
+ * 4xx.  Otherwise the result is already failed with action_fail() (or,
+ * with 'call->err', the message is there and the result untouched) and
  * the return is MS_ENET for what may pass (no answer, a timeout, a 5xx,
  * a 429) or MS_EINVAL (401/403: "authentication failed", other codes,
  * a 2xx that is not JSON, a body over HTTP_MAX_BODY).

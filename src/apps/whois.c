@@ -4,9 +4,11 @@
  * over TCP port 43, following the referral chain IANA -> registry ->
  * registrar (or RIR for addresses), at most WHOIS_HOPS servers, each
  * answer capped at WHOIS_MAX_ANSWER bytes and every connect and read
- * bounded by the action's time left.  Runs on the executor's worker
- * threads; trusts nothing it reads from the network.  A small token
- * bucket per server, shared by the asset's calls, keeps us polite.
+ * bounded by the action's time left; or over RDAP (rdap.c) when the
+ * RFC 9224 bootstrap names a service for the TLD or the address.  Runs
+ * on the executor's worker threads; trusts nothing it reads from the
+ * network.  A small token bucket per server (whois or RDAP host),
+ * shared by the asset's calls, keeps us polite.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,9 @@
 #include <glib.h>
 
 #include "apps.h"
+#include "rdap.h"
+#include "rdap_boot.h"
+#include "../engine/result.h"
 
 #define WHOIS_HOPS		3	/* servers per lookup */
 #define WHOIS_MAX_ANSWER	(256 * 1024)	/* bytes kept per answer */
@@ -37,10 +42,20 @@ struct whois_bucket {
 	gint64	last;		/* monotonic us of the last refill */
 };
 
-/* Per-asset state: the forced server, if any, and the buckets. */
+/* rdap= */
+enum whois_rdap {
+	WHOIS_RDAP_OFF,		/* port 43 only */
+	WHOIS_RDAP_ON,		/* RDAP where the bootstrap has a service */
+	WHOIS_RDAP_ONLY,	/* RDAP or nothing */
+};
+
+/* Per-asset state: the forced server, if any, RDAP's bootstrap and the
+ * buckets. */
 struct whois {
-	char		 host[WHOIS_HOST_MAX];
-	int		 port;		/* 0: start at IANA */
+	char			 host[WHOIS_HOST_MAX];
+	int			 port;		/* 0: start at IANA */
+	enum whois_rdap		 rdap;
+	struct rdap_boot	*boot;		/* NULL with rdap=off */
 	GMutex		 mu;
 	GHashTable	*buckets;	/* "host:port" -> struct whois_bucket */
 };
@@ -383,10 +398,9 @@ age_days(const char *s)
 	return r;
 }
 
-/* The fields of a domain answer (the last one of the chain) into 'd';
- * the summary gets registrar, age_days and country. */
+/* The fields of a domain answer (the last one of the chain) into 'd'. */
 static void
-parse_domain(struct rdict *d, struct rdict *sum, const char *text)
+parse_domain(struct rdict *d, const char *text)
 {
 	static const char *const k_reg[] = { "Registrar", "registrar",
 	    "Sponsoring Registrar", NULL };
@@ -405,15 +419,14 @@ parse_domain(struct rdict *d, struct rdict *sum, const char *text)
 	static const char *const k_ns[] = { "Name Server", "nserver", NULL };
 	struct rlist	*ns;
 	const char	*p, *nl;
-	char		*v, *line, *lower, *reg, *cre, *cc;
-	int64_t		 age;
+	char		*v, *line, *lower;
 
-	reg = put(d, "registrar", text, k_reg);
-	cre = put(d, "creation_date", text, k_cre);
+	g_free(put(d, "registrar", text, k_reg));
+	g_free(put(d, "creation_date", text, k_cre));
 	g_free(put(d, "updated_date", text, k_upd));
 	g_free(put(d, "expiration_date", text, k_exp));
 	g_free(put(d, "registrant_organization", text, k_org));
-	cc = put(d, "registrant_country", text, k_cc);
+	g_free(put(d, "registrant_country", text, k_cc));
 	g_free(put(d, "abuse_email", text, k_abuse));
 	ns = rdict_add_list(d, "name_servers");
 	for (p = text; p != NULL && *p != '\0'; p = nl != NULL ? nl + 1 :
@@ -431,22 +444,11 @@ parse_domain(struct rdict *d, struct rdict *sum, const char *text)
 		g_free(v);
 		g_free(line);
 	}
-	if (reg != NULL)
-		rdict_set_str(sum, "registrar", reg);
-	if (cre != NULL && (age = age_days(cre)) >= 0) {
-		rdict_set_int(d, "domain_age_days", age);
-		rdict_set_int(sum, "age_days", age);
-	}
-	if (cc != NULL)
-		rdict_set_str(sum, "country", cc);
-	g_free(reg);
-	g_free(cre);
-	g_free(cc);
 }
 
 /* The fields of an IP answer (ARIN or RIPE style) into 'd'. */
 static void
-parse_ip(struct rdict *d, struct rdict *sum, const char *text)
+parse_ip(struct rdict *d, const char *text)
 {
 	static const char *const k_net[] = { "NetName", "netname", NULL };
 	static const char *const k_cidr[] = { "CIDR", "inetnum",
@@ -457,20 +459,44 @@ parse_ip(struct rdict *d, struct rdict *sum, const char *text)
 	    "Organization", "descr", NULL };
 	static const char *const k_abuse[] = { "OrgAbuseEmail",
 	    "abuse-mailbox", NULL };
-	char	*org, *cc;
 
 	g_free(put(d, "network_name", text, k_net));
 	g_free(put(d, "cidr", text, k_cidr));
-	cc = put(d, "country", text, k_cc);
+	g_free(put(d, "country", text, k_cc));
 	g_free(put(d, "asn", text, k_asn));
-	org = put(d, "organization", text, k_org);
+	g_free(put(d, "organization", text, k_org));
 	g_free(put(d, "abuse_email", text, k_abuse));
-	if (org != NULL)
-		rdict_set_str(sum, "organization", org);
-	if (cc != NULL)
-		rdict_set_str(sum, "country", cc);
-	g_free(org);
-	g_free(cc);
+}
+
+/* What both protocols derive from the data item 'd': domain_age_days,
+ * and the summary's registrar, age_days and country (a domain) or
+ * organization and country (an address). */
+static void
+summarize(struct action_ctx *ctx, struct rdict *d, int is_ip)
+{
+	static const char *const ip_keys[][2] = {
+		{ "organization", "organization" }, { "country", "country" },
+	};
+	static const char *const dom_keys[][2] = {
+		{ "registrar", "registrar" },
+		{ "registrant_country", "country" },
+	};
+	struct rdict	*sum = action_summary(ctx);
+	const char	*s, *const (*keys)[2] = is_ip ? ip_keys : dom_keys;
+	int64_t		 age;
+	size_t		 i;
+
+	for (i = 0; i < 2; i++) {
+		s = result_dict_get_str(d, keys[i][0]);
+		if (s != NULL)
+			rdict_set_str(sum, keys[i][1], s);
+	}
+	s = is_ip ? NULL : result_dict_get_str(d, "creation_date");
+	age = s != NULL ? age_days(s) : -1;
+	if (age >= 0) {
+		rdict_set_int(d, "domain_age_days", age);
+		rdict_set_int(sum, "age_days", age);
+	}
 }
 
 /* Whether 'text' looks like a whois answer at all ("key: value" lines
@@ -490,11 +516,11 @@ looks_whois(const char *text, size_t len)
 }
 
 /*
- * Follow the chain for 'query' ('is_ip': an address) and fill the
- * result.  Failures go through action_fail().
+ * Follow the port-43 chain for 'query' ('is_ip': an address) and fill
+ * the result.  Failures go through action_fail().
  */
 static void
-lookup(struct action_ctx *ctx, const char *query, int is_ip)
+lookup43(struct action_ctx *ctx, const char *query, int is_ip)
 {
 	struct whois		*w = action_state(ctx);
 	struct whois_answer	 a, last;
@@ -553,18 +579,55 @@ lookup(struct action_ctx *ctx, const char *query, int is_ip)
 	}
 	d = action_add_data(ctx);
 	if (is_ip)
-		parse_ip(d, action_summary(ctx), last.text);
+		parse_ip(d, last.text);
 	else
-		parse_domain(d, action_summary(ctx), last.text);
+		parse_domain(d, last.text);
+	summarize(ctx, d, is_ip);
 	rdict_set_str(d, "raw", last.text);
 	servers = rdict_add_list(d, "servers");
 	for (i = 0; i < (int)seen->len; i++)
 		rlist_add_str(servers, seen->pdata[i]);
+	rdict_set_str(d, "protocol", "whois");
 	action_set_message(ctx, "%s: found (%u server%s)", query, seen->len,
 	    seen->len == 1 ? "" : "s");
 out:
 	g_free(last.text);
 	g_ptr_array_free(seen, TRUE);
+}
+
+/* rdap_take_fn over the asset's buckets. */
+static int
+rdap_take(struct action_ctx *ctx, void *arg, const char *host, int port)
+{
+	return bucket_take(ctx, arg, host, port);
+}
+
+/*
+ * Look 'query' up over RDAP when the asset allows it and the bootstrap
+ * names a service, else over port 43.  An RDAP failure is not retried
+ * over port 43: the registry's RDAP service is the authoritative one
+ * (ICANN ended the gTLD registries' port-43 obligation), a transient
+ * failure is retried by the engine, and one result stays one protocol.
+ */
+static void
+lookup(struct action_ctx *ctx, const char *query, int is_ip)
+{
+	struct whois	*w = action_state(ctx);
+	struct rdict	*d;
+	const char	*base = NULL;
+
+	if (w->rdap != WHOIS_RDAP_OFF)
+		base = is_ip ? rdap_boot_ip(w->boot, query) :
+		    rdap_boot_domain(w->boot, query);
+	if (base != NULL) {
+		d = rdap_lookup(ctx, base, query, is_ip, rdap_take, w);
+		if (d != NULL)
+			summarize(ctx, d, is_ip);
+	} else if (w->rdap == WHOIS_RDAP_ONLY)
+		action_fail(ctx, 0, "%s: the RDAP bootstrap names no service "
+		    "for it (rdap=only)", query);
+	else
+		lookup43(ctx, query, is_ip);
 }
 
 /* `whois domain`. */
@@ -602,7 +665,40 @@ whois_ip(struct action_ctx *ctx)
 	return MS_OK;
 }
 
-/* asset_init: the forced server and the buckets. */
+/* rdap= and rdap_bootstrap= into 'w'.  MS_OK or MS_EINVAL with 'err'
+ * naming the setting. */
+static enum ms_err
+init_rdap(const struct asset *as, struct whois *w, char *err,
+    size_t errlen)
+{
+	const char	*mode = asset_get(as, "rdap");
+	const char	*dir = asset_get(as, "rdap_bootstrap");
+	char		*def = NULL, why[512];
+	enum ms_err	 rc;
+
+	if (mode == NULL || strcmp(mode, "on") == 0)
+		w->rdap = WHOIS_RDAP_ON;
+	else if (strcmp(mode, "off") == 0)
+		w->rdap = WHOIS_RDAP_OFF;
+	else if (strcmp(mode, "only") == 0)
+		w->rdap = WHOIS_RDAP_ONLY;
+	else {
+		snprintf(err, errlen, "rdap=%s: not off, on or only", mode);
+		return MS_EINVAL;
+	}
+	if (w->rdap == WHOIS_RDAP_OFF)
+		return MS_OK;
+	if (dir == NULL)
+		dir = def = rdap_boot_default_dir();
+	rc = rdap_boot_load(dir, &w->boot, why, sizeof(why));
+	if (rc != MS_OK)
+		snprintf(err, errlen, "rdap_bootstrap=%s: %s (rdap=off "
+		    "turns RDAP off)", dir, why);
+	g_free(def);
+	return rc;
+}
+
+/* asset_init: the forced server, RDAP's bootstrap and the buckets. */
 static enum ms_err
 whois_init(const struct asset *as, void **state, char *err, size_t errlen)
 {
@@ -612,6 +708,10 @@ whois_init(const struct asset *as, void **state, char *err, size_t errlen)
 	if (s != NULL && parse_server(s, w->host, sizeof(w->host),
 	    &w->port) != MS_OK) {
 		snprintf(err, errlen, "server=%s: not HOST[:PORT]", s);
+		xfree(w);
+		return MS_EINVAL;
+	}
+	if (init_rdap(as, w, err, errlen) != MS_OK) {
 		xfree(w);
 		return MS_EINVAL;
 	}
@@ -632,6 +732,7 @@ whois_free(void *state)
 		return;
 	g_hash_table_destroy(w->buckets);
 	g_mutex_clear(&w->mu);
+	rdap_boot_free(w->boot);
 	xfree(w);
 }
 
@@ -657,6 +758,7 @@ static const struct app_output domain_outputs[] = {
 	{ "action_result.data.*.abuse_email", "email" },
 	{ "action_result.data.*.raw", NULL },
 	{ "action_result.data.*.servers", NULL },
+	{ "action_result.data.*.protocol", NULL },
 	{ "action_result.summary.registrar", NULL },
 	{ "action_result.summary.age_days", NULL },
 	{ "action_result.summary.country", NULL },
@@ -673,6 +775,7 @@ static const struct app_output ip_outputs[] = {
 	{ "action_result.data.*.abuse_email", "email" },
 	{ "action_result.data.*.raw", NULL },
 	{ "action_result.data.*.servers", NULL },
+	{ "action_result.data.*.protocol", NULL },
 	{ "action_result.summary.organization", NULL },
 	{ "action_result.summary.country", NULL },
 	{ "action_result.parameter.ip", "ip" },
@@ -680,10 +783,11 @@ static const struct app_output ip_outputs[] = {
 };
 
 static const struct app_action whois_actions[] = {
-	{ "whois domain", "Registration data of a domain (RFC 3912)",
+	{ "whois domain", "Registration data of a domain (RDAP or RFC 3912)",
 	    domain_params, domain_outputs, whois_domain,
 	    APP_ACTION_CACHEABLE },
-	{ "whois ip", "Registration data of an IP address (RFC 3912)",
+	{ "whois ip", "Registration data of an IP address (RDAP or "
+	    "RFC 3912)",
 	    ip_params, ip_outputs, whois_ip, APP_ACTION_CACHEABLE },
 	{ NULL, NULL, NULL, NULL, NULL, 0 }
 };
@@ -691,12 +795,17 @@ static const struct app_action whois_actions[] = {
 static const struct app_setting whois_settings[] = {
 	{ "server", 0, 0, "HOST[:PORT] of the whois server to start at "
 	    "(default: whois.iana.org:43)" },
+	{ "rdap", 0, 0, "off, on (default: RDAP where the bootstrap names a "
+	    "service, else port 43) or only" },
+	{ "rdap_bootstrap", 0, 0, "directory of the RFC 9224 bootstrap files "
+	    "dns.json, ipv4.json, ipv6.json, asn.json (default: the shipped "
+	    "ones)" },
 	{ NULL, 0, 0, NULL }
 };
 
 const struct app whois_app = {
 	"whois",
-	"Registration data of domains and IP addresses (whois, RFC 3912)",
+	"Registration data of domains and IP addresses (RDAP, whois)",
 	whois_actions,
 	whois_settings,
 	whois_init,

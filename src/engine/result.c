@@ -250,6 +250,31 @@ result_list_get_dict(const struct rlist *l, size_t i)
 	return json_is_object(v) ? (struct rdict *)v : NULL;
 }
 
+struct rlist *
+result_list_get_list(const struct rlist *l, size_t i)
+{
+	json_t	*v = json_array_get(J(l), i);
+
+	return json_is_array(v) ? (struct rlist *)v : NULL;
+}
+
+const char *
+result_list_get_str(const struct rlist *l, size_t i)
+{
+	return json_string_value(json_array_get(J(l), i));	/* or NULL */
+}
+
+int
+result_list_get_int(const struct rlist *l, size_t i, int64_t *v)
+{
+	json_t	*j = json_array_get(J(l), i);
+
+	if (!json_is_integer(j))
+		return 0;
+	*v = (int64_t)json_integer_value(j);
+	return 1;
+}
+
 /* json_dumps() would hand back malloc(3) memory; size the output first
  * and write it into an xmalloc buffer instead, so callers xfree it. */
 static char *

@@ -43,6 +43,11 @@ int		 result_dict_get_int(const struct rdict *d, const char *key,
 		    int64_t *v);
 size_t		 result_list_len(const struct rlist *l);
 struct rdict	*result_list_get_dict(const struct rlist *l, size_t i);
+struct rlist	*result_list_get_list(const struct rlist *l, size_t i);
+const char	*result_list_get_str(const struct rlist *l, size_t i);
+/* An integer element into '*v': 1, or 0 (and '*v' untouched). */
+int		 result_list_get_int(const struct rlist *l, size_t i,
+		    int64_t *v);
 
 /* Compact JSON with sorted keys.  Newly allocated (xfree). */
 char		*result_dict_dump(const struct rdict *d);

@@ -24,11 +24,15 @@
 
 #include <cmocka.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <jansson.h>
 
 #include "apps/apps.h"
 #include "engine/action.h"
 #include "engine/config.h"
+#include "apps/rdap.h"
+#include "apps/rdap_boot.h"
+#include "httpd.h"
 
 enum role { R_IANA, R_VRSN, R_REG, R_ARIN, R_RIPE, R_JUNK, R_SILENT,
     R_COUNT };
@@ -278,7 +282,7 @@ load_whois(enum role r, int timeout_ms)
 	char		*text;
 
 	text = g_strdup_printf("[asset w]\napp=whois\nserver=127.0.0.1:%d\n"
-	    "timeout_ms=%d\n", srv[r].port, timeout_ms);
+	    "rdap=off\ntimeout_ms=%d\n", srv[r].port, timeout_ms);
 	cf = load(text, MS_OK);
 	g_free(text);
 	return cf;
@@ -365,6 +369,7 @@ domain_chain(void **state)
 	/* IANA -> registry -> registrar: three hops, then the bound. */
 	assert_int_equal(json_array_size(json_object_get(d, "servers")), 3);
 	assert_non_null(strstr(jstr(d, "raw"), "Registrant Country: US"));
+	assert_string_equal(jstr(d, "protocol"), "whois");
 	assert_string_equal(jstr(json_object_get(res, "summary"),
 	    "registrar"), "Example Registrar, Inc.");
 	assert_string_equal(jstr(json_object_get(res, "summary"),
@@ -465,8 +470,8 @@ closed_port(void **state)
 	(void)state;
 	fd = listen_local(&p);
 	close(fd);
-	text = g_strdup_printf("[asset w]\napp=whois\nserver=127.0.0.1:%d\n",
-	    p);
+	text = g_strdup_printf("[asset w]\napp=whois\nserver=127.0.0.1:%d\n"
+	    "rdap=off\n", p);
 	cf = load(text, MS_OK);
 	g_free(text);
 	res = run(cf, "whois ip", "ip", "192.0.2.1", &tr, NULL);
@@ -545,6 +550,808 @@ rate_limit(void **state)
 	config_free(cf);
 }
 
+/* ---- RDAP ------------------------------------------------------------ */
+
+/*
+ * The RDAP stand-in (httpd.c) plays several servers under path
+ * prefixes of one port: /com/ a Verisign-style registry, /reg/ a
+ * registrar (reached as "localhost", another host than the registry's
+ * 127.0.0.1), /tld/ and /sub/ two small registries for the bootstrap's
+ * longest-suffix rule, /arin/ and /ripe/ two RIRs.  The answers are
+ * modelled on RFC 9083's examples and the registries' documented
+ * formats; single quotes stand for double quotes (json_q).
+ */
+static int	 rdap_port;
+static int	 hits_wait;
+static char	*boot_dir;
+
+/* 'fmt' with '%d' the stand-in's port and ' made ". */
+static char *
+json_q(const char *fmt)
+{
+	char	*s = g_strdup_printf(fmt, rdap_port);
+
+	return g_strdelimit(s, "'", '"');
+}
+
+static const char VRSN_DOMAIN[] =
+    "{'objectClassName':'domain','handle':'2336799_DOMAIN_COM-VRSN',"
+    "'ldhName':'EXAMPLE.COM','links':[{'value':"
+    "'http://127.0.0.1:%1$d/com/domain/EXAMPLE.COM','rel':'self','href':"
+    "'http://127.0.0.1:%1$d/com/domain/EXAMPLE.COM','type':"
+    "'application/rdap+json'},{'value':"
+    "'http://127.0.0.1:%1$d/com/domain/EXAMPLE.COM','rel':'related',"
+    "'href':'http://localhost:%1$d/reg/domain/EXAMPLE.COM','type':"
+    "'application/rdap+json'}],'status':['client delete prohibited',"
+    "'client transfer prohibited'],'entities':[{'objectClassName':"
+    "'entity','handle':'9999','roles':['registrar'],'publicIds':[{'type':"
+    "'IANA Registrar ID','identifier':'9999'}],'vcardArray':['vcard',"
+    "[['version',{},'text','4.0'],['fn',{},'text',"
+    "'Example Registrar, Inc.']]],'entities':[{'objectClassName':"
+    "'entity','roles':['abuse'],'vcardArray':['vcard',[['version',{},"
+    "'text','4.0'],['fn',{},'text',''],['tel',{'type':'voice'},'uri',"
+    "'tel:+1.5555551234'],['email',{},'text',"
+    "'abuse@registry-view.test']]]}]}],'events':[{'eventAction':"
+    "'registration','eventDate':'1995-08-14T04:00:00Z'},{'eventAction':"
+    "'expiration','eventDate':'2025-08-13T04:00:00Z'},{'eventAction':"
+    "'last changed','eventDate':'2024-08-14T07:01:34Z'},{'eventAction':"
+    "'last update of RDAP database','eventDate':'2024-11-01T10:00:00Z'}],"
+    "'secureDNS':{'delegationSigned':true},'nameservers':[{"
+    "'objectClassName':'nameserver','ldhName':'A.IANA-SERVERS.NET'},{"
+    "'objectClassName':'nameserver','ldhName':'B.IANA-SERVERS.NET'}],"
+    "'rdapConformance':['rdap_level_0',"
+    "'icann_rdap_technical_implementation_guide_0',"
+    "'icann_rdap_response_profile_0'],'notices':[{'title':"
+    "'Terms of Use','description':['Service subject to Terms of Use.'],"
+    "'links':[{'href':'https://www.verisign.com/domain-names/"
+    "registration-data-access-protocol/terms-service/index.xhtml','type':"
+    "'text/html'}]}]}";
+
+static const char REG_DOMAIN[] =
+    "{'objectClassName':'domain','ldhName':'example.com','links':[{"
+    "'rel':'self','href':'http://localhost:%1$d/reg/domain/example.com',"
+    "'type':'application/rdap+json'}],'entities':[{'objectClassName':"
+    "'entity','roles':['registrar'],'vcardArray':['vcard',[['version',"
+    "{},'text','4.0'],['fn',{},'text','Example Registrar, Inc.']]],"
+    "'entities':[{'objectClassName':'entity','roles':['abuse'],"
+    "'vcardArray':['vcard',[['version',{},'text','4.0'],['fn',{},'text',"
+    "'Abuse desk'],['email',{},'text','abuse@registrar.test']]]}]},{"
+    "'objectClassName':'entity','roles':['registrant'],'vcardArray':["
+    "'vcard',[['version',{},'text','4.0'],['fn',{},'text',"
+    "'REDACTED FOR PRIVACY'],['org',{},'text',"
+    "'Internet Assigned Numbers Authority'],['adr',{},'text',['','','',"
+    "'','CA','','US']]]]}],'events':[{'eventAction':'registration',"
+    "'eventDate':'1995-08-14T04:00:00Z'},{'eventAction':"
+    "'registrar expiration','eventDate':'2025-08-13T04:00:00Z'}],"
+    "'nameservers':[{'objectClassName':'nameserver','ldhName':"
+    "'a.iana-servers.net'}],'rdapConformance':['rdap_level_0']}";
+
+static const char SMALL_DOMAIN[] =
+    "{'objectClassName':'domain','ldhName':'%s','entities':[{"
+    "'objectClassName':'entity','roles':['registrar'],'vcardArray':["
+    "'vcard',[['version',{},'text','4.0'],['fn',{},'text','%s']]]}]}";
+
+/* An ARIN network: cidr0, origin AS, the organisation as registrant
+ * with its abuse contact nested, a country only in the address. */
+static const char ARIN_NET[] =
+    "{'rdapConformance':['nro_rdap_profile_0','rdap_level_0','cidr0',"
+    "'arin_originas0'],'handle':'NET-192-0-2-0-1','startAddress':"
+    "'192.0.2.0','endAddress':'192.0.2.255','ipVersion':'v4','name':"
+    "'TEST-NET-1','type':'DIRECT ALLOCATION','parentHandle':"
+    "'NET-192-0-0-0-0','entities':[{'handle':'EXO-1','vcardArray':["
+    "'vcard',[['version',{},'text','4.0'],['fn',{},'text','Example Org'],"
+    "['adr',{'label':'1 Example Way\\nReston\\nVA\\n20190\\nUnited States',"
+    "'cc':'US'},'text',['','','','','','','']],['kind',{},'text','org']]],"
+    "'roles':['registrant'],'entities':[{'handle':'ABUSE-ARIN',"
+    "'vcardArray':['vcard',[['version',{},'text','4.0'],['fn',{},'text',"
+    "'Abuse'],['org',{},'text','Abuse'],['kind',{},'text','group'],"
+    "['email',{},'text','abuse@example.org']]],'roles':['abuse'],"
+    "'objectClassName':'entity'}],'objectClassName':'entity'}],"
+    "'port43':'whois.arin.net','status':['active'],'objectClassName':"
+    "'ip network','cidr0_cidrs':[{'v4prefix':'192.0.2.0','length':24}],"
+    "'arin_originas0_originautnums':[64496]}";
+
+/* A RIPE network without cidr0: the range is converted. */
+static const char RIPE_NET[] =
+    "{'objectClassName':'ip network','handle':'%s - %s','startAddress':"
+    "'%s','endAddress':'%s','ipVersion':'%s','name':'EXAMPLE-NET',"
+    "'type':'ASSIGNED PA','country':'NL','entities':[{'handle':"
+    "'ORG-EX1-RIPE','vcardArray':['vcard',[['version',{},'text','4.0'],"
+    "['fn',{},'text','Example B.V.'],['kind',{},'text','org']]],'roles':"
+    "['registrant'],'objectClassName':'entity'},{'handle':'AR1-RIPE',"
+    "'vcardArray':['vcard',[['version',{},'text','4.0'],['fn',{},'text',"
+    "'Abuse-C Role'],['email',{'type':'abuse'},'text',"
+    "'abuse@example.nl']]],'roles':['abuse'],'objectClassName':"
+    "'entity'}],'rdapConformance':['rdap_level_0','nro_rdap_profile_0']}";
+
+static const char NOT_FOUND[] =
+    "{\"errorCode\":404,\"title\":\"Not Found\",\"description\":["
+    "\"The domain you are looking for was not found.\"],"
+    "\"rdapConformance\":[\"rdap_level_0\"]}";
+
+/* A RIPE answer for the range 'a'-'b'. */
+static void
+reply_ripe(int fd, const char *a, const char *b, const char *v)
+{
+	char	*s = g_strdup_printf(RIPE_NET, a, b, a, b, v);
+
+	g_strdelimit(s, "'", '"');
+	httpd_reply(fd, 200, NULL, "application/rdap+json", s);
+	g_free(s);
+}
+
+/* A small domain object for 'name' from 'registrar'. */
+static void
+reply_small(int fd, const char *name, const char *registrar)
+{
+	char	*s = g_strdup_printf(SMALL_DOMAIN, name, registrar);
+
+	g_strdelimit(s, "'", '"');
+	httpd_reply(fd, 200, NULL, "application/rdap+json", s);
+	g_free(s);
+}
+
+/* A domain whose abuse contact sits 'depth' entities down, with a
+ * "related" link that is not HTTP (ignored). */
+static void
+reply_deep(int fd, int depth)
+{
+	GString	*s = g_string_new(NULL);
+	int	 i;
+
+	g_string_append_printf(s, "{\"objectClassName\":\"domain\","
+	    "\"ldhName\":\"deep%d.com\",\"links\":[{\"rel\":\"related\","
+	    "\"type\":\"application/rdap+json\",\"href\":"
+	    "\"ftp://localhost/domain/deep.com\"}],\"entities\":[", depth);
+	for (i = 1; i < depth; i++)
+		g_string_append(s, "{\"roles\":[\"technical\"],"
+		    "\"entities\":[");
+	g_string_append(s, "{\"roles\":[\"abuse\"],\"vcardArray\":["
+	    "\"vcard\",[[\"version\",{},\"text\",\"4.0\"],[\"email\",{},"
+	    "\"text\",\"deep@abuse.test\"]]]}");
+	for (i = 1; i < depth; i++)
+		g_string_append(s, "]}");
+	g_string_append(s, "]}");
+	httpd_reply(fd, 200, NULL, "application/rdap+json", s->str);
+	g_string_free(s, TRUE);
+}
+
+/* A domain with a 300 KiB notice: raw is capped, the fields are not
+ * lost. */
+static void
+reply_big(int fd)
+{
+	GString	*s = g_string_new("{\"objectClassName\":\"domain\","
+	    "\"ldhName\":\"big.com\",\"notices\":[{\"description\":[\"");
+
+	while (s->len < 300 * 1024)
+		g_string_append(s, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	g_string_append(s, "\"]}],\"nameservers\":[{\"ldhName\":"
+	    "\"NS.BIG.COM\"}]}");
+	httpd_reply(fd, 200, NULL, "application/rdap+json", s->str);
+	g_string_free(s, TRUE);
+}
+
+/* Answer one request the way the registries' RDAP services do. */
+static void
+rdap_serve(const struct httpd_req *req, int fd)
+{
+	const char	*p = req->path;
+	const char	*type = "application/rdap+json";
+	char		*s;
+
+	if (strstr(req->raw, "\r\nAccept: application/rdap+json\r\n") ==
+	    NULL) {
+		httpd_reply(fd, 406, NULL, NULL, "{}");
+		return;
+	}
+	if (strcmp(p, "/com/domain/example.com") == 0 ||
+	    strcmp(p, "/com/domain/flaky-registrar.com") == 0) {
+		s = json_q(VRSN_DOMAIN);
+		if (strstr(p, "flaky") != NULL) {
+			/* the same registry answer; the registrar fails */
+			char	**v = g_strsplit(s, "EXAMPLE.COM", -1);
+
+			g_free(s);
+			s = g_strjoinv("flaky-registrar.com", v);
+			g_strfreev(v);
+		}
+		httpd_reply(fd, 200, NULL, type, s);
+		g_free(s);
+	} else if (strcmp(p, "/reg/domain/EXAMPLE.COM") == 0) {
+		s = json_q(REG_DOMAIN);
+		httpd_reply(fd, 200, NULL, type, s);
+		g_free(s);
+	} else if (strcmp(p, "/reg/domain/flaky-registrar.com") == 0)
+		httpd_reply(fd, 503, NULL, NULL, "{}");
+	else if (strcmp(p, "/com/domain/slow.com") == 0)
+		httpd_stall(1500);
+	else if (strcmp(p, "/com/domain/garbage.com") == 0)
+		httpd_reply(fd, 200, NULL, type, "{\"objectClassName\":");
+	else if (strcmp(p, "/com/domain/html.com") == 0)
+		httpd_reply(fd, 200, NULL, "text/html", "<!DOCTYPE html>"
+		    "<html><body>Service Unavailable</body></html>");
+	else if (strcmp(p, "/com/domain/other.com") == 0)
+		httpd_reply(fd, 200, NULL, type, "{\"objectClassName\":"
+		    "\"entity\",\"handle\":\"X\"}");
+	else if (strcmp(p, "/com/domain/busy.com") == 0)
+		httpd_reply(fd, 429, "Retry-After: 30\r\n", type, "{}");
+	else if (strcmp(p, "/com/domain/wait.com") == 0) {
+		if (g_atomic_int_add(&hits_wait, 1) == 0)
+			httpd_reply(fd, 429, "Retry-After: 1\r\n", type, "{}");
+		else
+			reply_small(fd, "wait.com", "Patient Registrar");
+	} else if (strcmp(p, "/com/domain/bad.com") == 0)
+		httpd_reply(fd, 400, NULL, type, "{\"errorCode\":400,"
+		    "\"title\":\"Bad Request\",\"description\":["
+		    "\"Unsupported query.\"]}");
+	else if (strcmp(p, "/com/domain/deep4.com") == 0)
+		reply_deep(fd, 4);
+	else if (strcmp(p, "/com/domain/deep5.com") == 0)
+		reply_deep(fd, 5);
+	else if (strcmp(p, "/com/domain/big.com") == 0)
+		reply_big(fd);
+	else if (strcmp(p, "/tld/domain/b.test") == 0)
+		reply_small(fd, "b.test", "TLD Registry");
+	else if (strcmp(p, "/sub/domain/a.sub.test") == 0)
+		reply_small(fd, "a.sub.test", "SUB Registry");
+	else if (strcmp(p, "/arin/ip/192.0.2.1") == 0) {
+		s = json_q(ARIN_NET);
+		httpd_reply(fd, 200, NULL, type, s);
+		g_free(s);
+	} else if (strcmp(p, "/ripe/ip/192.0.2.200") == 0)
+		reply_ripe(fd, "192.0.2.128", "192.0.2.255", "v4");
+	else if (strcmp(p, "/ripe/ip/198.18.0.5") == 0)
+		reply_ripe(fd, "198.18.0.0", "198.18.1.10", "v4");
+	else if (strcmp(p, "/ripe/ip/2001:db8::1") == 0)
+		reply_ripe(fd, "2001:db8::",
+		    "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", "v6");
+	else
+		httpd_reply(fd, 404, NULL, type, NOT_FOUND);
+}
+
+/* Write 'dir'/'name' from 'fmt' (json_q). */
+static void
+write_boot(const char *dir, const char *name, const char *fmt)
+{
+	char	*path = g_build_filename(dir, name, NULL);
+	char	*s = json_q(fmt);
+
+	assert_true(g_file_set_contents(path, s, -1, NULL));
+	g_free(s);
+	g_free(path);
+}
+
+/* Remove a bootstrap directory written by the test. */
+static void
+rm_boot(const char *dir)
+{
+	static const char *const names[] = { "dns.json", "ipv4.json",
+	    "ipv6.json", "asn.json" };
+	char	*path;
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(names); i++) {
+		path = g_build_filename(dir, names[i], NULL);
+		unlink(path);
+		g_free(path);
+	}
+	rmdir(dir);
+}
+
+/* The test bootstrap: RFC 9224 files pointing at the stand-in. */
+static void
+make_boot(void)
+{
+	boot_dir = g_build_filename(tmpdir, "boot", NULL);
+	assert_int_equal(g_mkdir(boot_dir, 0700), 0);
+	write_boot(boot_dir, "dns.json", "{'version':'1.0','publication':"
+	    "'2024-11-01T00:00:00Z','description':'test','services':["
+	    "[['com'],['http://127.0.0.1:%1$d/com/']],"
+	    "[['test'],['http://127.0.0.1:%1$d/tld/']],"
+	    "[['sub.test'],['http://127.0.0.1:%1$d/sub']]]}");
+	write_boot(boot_dir, "ipv4.json", "{'version':'1.0','publication':"
+	    "'2024-11-01T00:00:00Z','services':["
+	    "[['192.0.2.0/24'],['http://127.0.0.1:%1$d/arin/']],"
+	    "[['192.0.2.128/25','198.18.0.0/15'],"
+	    "['http://127.0.0.1:%1$d/ripe/']]]}");
+	write_boot(boot_dir, "ipv6.json", "{'version':'1.0','publication':"
+	    "'2024-11-01T00:00:00Z','services':["
+	    "[['2001:db8::/32'],['http://127.0.0.1:%1$d/ripe/']]]}");
+	write_boot(boot_dir, "asn.json", "{'version':'1.0','publication':"
+	    "'2024-11-01T00:00:00Z','services':["
+	    "[['64496-64511'],['http://127.0.0.1:%1$d/arin/']]]}");
+}
+
+/* An asset "w" using the test bootstrap, with port 43 at the local
+ * IANA stand-in for what the bootstrap does not cover. */
+static struct config *
+load_rdap(int timeout_ms, const char *extra)
+{
+	struct config	*cf;
+	char		*text;
+
+	text = g_strdup_printf("[asset w]\napp=whois\nserver=127.0.0.1:%d\n"
+	    "rdap_bootstrap=%s\ntimeout_ms=%d\n%s", srv[R_IANA].port,
+	    boot_dir, timeout_ms, extra ? extra : "");
+	cf = load(text, MS_OK);
+	g_free(text);
+	return cf;
+}
+
+/* The registry's answer, then the registrar's through the "related"
+ * link: registry dates and name servers, the registrar's registrant and
+ * abuse contact. */
+static void
+rdap_domain(void **state)
+{
+	struct config	*cf = load_rdap(3000, NULL);
+	json_t		*res, *d, *ns, *sv, *sum;
+	char		*last;
+
+	(void)state;
+	res = run(cf, "whois domain", "domain", "Example.COM", NULL, NULL);
+	expect_status(res, "success");
+	d = data0(res);
+	assert_string_equal(jstr(d, "protocol"), "rdap");
+	assert_string_equal(jstr(d, "registrar"), "Example Registrar, Inc.");
+	assert_string_equal(jstr(d, "creation_date"),
+	    "1995-08-14T04:00:00Z");
+	assert_string_equal(jstr(d, "updated_date"), "2024-08-14T07:01:34Z");
+	assert_string_equal(jstr(d, "expiration_date"),
+	    "2025-08-13T04:00:00Z");
+	assert_string_equal(jstr(d, "registrant_organization"),
+	    "Internet Assigned Numbers Authority");
+	assert_string_equal(jstr(d, "registrant_country"), "US");
+	assert_string_equal(jstr(d, "abuse_email"), "abuse@registrar.test");
+	assert_true(json_integer_value(json_object_get(d,
+	    "domain_age_days")) > 10000);
+	ns = json_object_get(d, "name_servers");
+	assert_int_equal(json_array_size(ns), 2);
+	assert_string_equal(json_string_value(json_array_get(ns, 1)),
+	    "b.iana-servers.net");
+	sv = json_object_get(d, "servers");
+	assert_int_equal(json_array_size(sv), 2);
+	assert_non_null(strstr(json_string_value(json_array_get(sv, 0)),
+	    "127.0.0.1"));
+	assert_non_null(strstr(json_string_value(json_array_get(sv, 0)),
+	    "/com/domain/example.com"));
+	assert_non_null(strstr(json_string_value(json_array_get(sv, 1)),
+	    "localhost"));
+	/* Both answers, one JSON text per line. */
+	assert_non_null(strstr(jstr(d, "raw"), "2336799_DOMAIN_COM-VRSN"));
+	assert_non_null(strstr(jstr(d, "raw"), "\n{"));
+	assert_non_null(strstr(jstr(d, "raw"), "REDACTED FOR PRIVACY"));
+	sum = json_object_get(res, "summary");
+	assert_string_equal(jstr(sum, "registrar"), "Example Registrar, Inc.");
+	assert_string_equal(jstr(sum, "country"), "US");
+	assert_true(json_integer_value(json_object_get(sum, "age_days")) >
+	    10000);
+	json_decref(res);
+	last = httpd_last();
+	assert_non_null(strstr(last, "GET /reg/domain/EXAMPLE.COM "));
+	g_free(last);
+	config_free(cf);
+}
+
+/* A registrar that fails costs its data only: the registry's stays. */
+static void
+rdap_registrar_down(void **state)
+{
+	struct config	*cf = load_rdap(3000, NULL);
+	json_t		*res, *d;
+
+	(void)state;
+	res = run(cf, "whois domain", "domain", "flaky-registrar.com", NULL,
+	    NULL);
+	expect_status(res, "success");
+	d = data0(res);
+	assert_string_equal(jstr(d, "registrar"), "Example Registrar, Inc.");
+	assert_string_equal(jstr(d, "abuse_email"),
+	    "abuse@registry-view.test");
+	assert_null(json_object_get(d, "registrant_organization"));
+	assert_int_equal(json_array_size(json_object_get(d, "servers")), 2);
+	assert_non_null(strstr(jstr(res, "message"), "registrar: "));
+	assert_non_null(strstr(jstr(res, "message"), "HTTP 503"));
+	json_decref(res);
+	config_free(cf);
+}
+
+/* A 404 with an RFC 9083 error object is "not found", a success. */
+static void
+rdap_not_found(void **state)
+{
+	struct config	*cf = load_rdap(3000, NULL);
+	json_t		*res;
+
+	(void)state;
+	res = run(cf, "whois domain", "domain", "nosuch.com", NULL, NULL);
+	expect_status(res, "success");
+	assert_non_null(strstr(jstr(res, "message"), "not found"));
+	assert_int_equal(json_array_size(json_object_get(res, "data")), 0);
+	json_decref(res);
+	res = run(cf, "whois ip", "ip", "192.0.2.7", NULL, NULL);
+	expect_status(res, "success");
+	assert_non_null(strstr(jstr(res, "message"), "not found"));
+	json_decref(res);
+	config_free(cf);
+}
+
+/* Failures: a server that does not answer in time (transient), JSON
+ * cut short, HTML, a JSON object that is not a domain, a 400 with its
+ * error object (not retried), a 429 whose Retry-After exceeds the
+ * budget (transient) and one that fits (waited out once). */
+static void
+rdap_failures(void **state)
+{
+	struct config	*cf = load_rdap(500, NULL);
+	json_t		*res;
+	gint64		 ms;
+	int		 tr;
+
+	(void)state;
+	res = run(cf, "whois domain", "domain", "slow.com", &tr, &ms);
+	expect_status(res, "failed");
+	assert_true(tr);
+	assert_true(ms >= 400 && ms < 1400);
+	json_decref(res);
+	config_free(cf);
+
+	cf = load_rdap(3000, NULL);
+	res = run(cf, "whois domain", "domain", "garbage.com", &tr, NULL);
+	expect_status(res, "failed");
+	assert_false(tr);
+	assert_non_null(strstr(jstr(res, "message"), "malformed JSON"));
+	json_decref(res);
+	res = run(cf, "whois domain", "domain", "html.com", &tr, NULL);
+	expect_status(res, "failed");
+	assert_false(tr);
+	assert_non_null(strstr(jstr(res, "message"), "malformed JSON"));
+	json_decref(res);
+	res = run(cf, "whois domain", "domain", "other.com", &tr, NULL);
+	expect_status(res, "failed");
+	assert_false(tr);
+	assert_non_null(strstr(jstr(res, "message"), "not an RDAP domain"));
+	json_decref(res);
+	res = run(cf, "whois domain", "domain", "bad.com", &tr, NULL);
+	expect_status(res, "failed");
+	assert_false(tr);
+	assert_non_null(strstr(jstr(res, "message"),
+	    "HTTP 400: Bad Request: Unsupported query."));
+	json_decref(res);
+	res = run(cf, "whois domain", "domain", "busy.com", &tr, &ms);
+	expect_status(res, "failed");
+	assert_true(tr);
+	assert_true(ms < 1000);
+	assert_non_null(strstr(jstr(res, "message"), "retry after 30 s"));
+	json_decref(res);
+	res = run(cf, "whois domain", "domain", "wait.com", &tr, &ms);
+	expect_status(res, "success");
+	assert_true(ms >= 900);
+	assert_string_equal(jstr(data0(res), "registrar"),
+	    "Patient Registrar");
+	json_decref(res);
+	config_free(cf);
+}
+
+/* A closed port: a refused connection is transient. */
+static void
+rdap_refused(void **state)
+{
+	struct config	*cf;
+	json_t		*res;
+	char		*dir, *text;
+	int		 fd, p, tr;
+
+	(void)state;
+	fd = listen_local(&p);
+	close(fd);
+	dir = g_build_filename(tmpdir, "boot-closed", NULL);
+	assert_int_equal(g_mkdir(dir, 0700), 0);
+	text = g_strdup_printf("{'version':'1.0','services':[[['com'],"
+	    "['http://127.0.0.1:%d/']]]}", p);
+	write_boot(dir, "dns.json", text);
+	g_free(text);
+	write_boot(dir, "ipv4.json", "{'version':'1.0','services':[]}");
+	write_boot(dir, "ipv6.json", "{'version':'1.0','services':[]}");
+	write_boot(dir, "asn.json", "{'version':'1.0','services':[]}");
+	text = g_strdup_printf("[asset w]\napp=whois\nrdap_bootstrap=%s\n",
+	    dir);
+	cf = load(text, MS_OK);
+	g_free(text);
+	res = run(cf, "whois domain", "domain", "example.com", &tr, NULL);
+	expect_status(res, "failed");
+	assert_true(tr);
+	json_decref(res);
+	config_free(cf);
+	rm_boot(dir);
+	g_free(dir);
+}
+
+/* The bootstrap: the longest label suffix, the longest prefix, port 43
+ * for what it does not cover, rdap=only and rdap=off. */
+static void
+rdap_bootstrap_choice(void **state)
+{
+	struct config	*cf = load_rdap(3000, NULL);
+	json_t		*res, *d;
+	int		 tr;
+
+	(void)state;
+	res = run(cf, "whois domain", "domain", "b.test.", NULL, NULL);
+	expect_status(res, "success");
+	assert_string_equal(jstr(data0(res), "registrar"), "TLD Registry");
+	json_decref(res);
+	res = run(cf, "whois domain", "domain", "a.sub.test", NULL, NULL);
+	expect_status(res, "success");
+	d = data0(res);
+	assert_string_equal(jstr(d, "registrar"), "SUB Registry");
+	assert_non_null(strstr(json_string_value(json_array_get(
+	    json_object_get(d, "servers"), 0)), "/sub/domain/a.sub.test"));
+	json_decref(res);
+	/* 198.51.100.0/24 is not in the bootstrap: port 43. */
+	res = run(cf, "whois ip", "ip", "198.51.100.7", NULL, NULL);
+	expect_status(res, "success");
+	d = data0(res);
+	assert_string_equal(jstr(d, "protocol"), "whois");
+	assert_string_equal(jstr(d, "network_name"), "TEST-NET-2");
+	json_decref(res);
+	config_free(cf);
+
+	cf = load_rdap(3000, "rdap=only\n");
+	res = run(cf, "whois ip", "ip", "198.51.100.7", &tr, NULL);
+	expect_status(res, "failed");
+	assert_false(tr);
+	assert_non_null(strstr(jstr(res, "message"), "rdap=only"));
+	json_decref(res);
+	config_free(cf);
+
+	/* rdap=off: port 43 even for a TLD with an RDAP service. */
+	cf = load_rdap(3000, "rdap=off\n");
+	res = run(cf, "whois domain", "domain", "example.com", NULL, NULL);
+	expect_status(res, "success");
+	d = data0(res);
+	assert_string_equal(jstr(d, "protocol"), "whois");
+	assert_int_equal(json_array_size(json_object_get(d, "servers")), 3);
+	assert_string_equal(jstr(d, "registrant_country"), "US");
+	json_decref(res);
+	config_free(cf);
+}
+
+/* IP networks: ARIN's cidr0 and origin AS, RIPE's ranges converted to
+ * a prefix when they are one, IPv6. */
+static void
+rdap_ip(void **state)
+{
+	struct config	*cf = load_rdap(3000, NULL);
+	json_t		*res, *d, *sum;
+
+	(void)state;
+	res = run(cf, "whois ip", "ip", "192.0.2.1", NULL, NULL);
+	expect_status(res, "success");
+	d = data0(res);
+	assert_string_equal(jstr(d, "protocol"), "rdap");
+	assert_string_equal(jstr(d, "network_name"), "TEST-NET-1");
+	assert_string_equal(jstr(d, "cidr"), "192.0.2.0/24");
+	assert_string_equal(jstr(d, "asn"), "AS64496");
+	assert_string_equal(jstr(d, "organization"), "Example Org");
+	assert_string_equal(jstr(d, "country"), "US");
+	assert_string_equal(jstr(d, "abuse_email"), "abuse@example.org");
+	sum = json_object_get(res, "summary");
+	assert_string_equal(jstr(sum, "organization"), "Example Org");
+	assert_string_equal(jstr(sum, "country"), "US");
+	json_decref(res);
+
+	/* 192.0.2.128/25 is more specific than ARIN's /24. */
+	res = run(cf, "whois ip", "ip", "192.0.2.200", NULL, NULL);
+	expect_status(res, "success");
+	d = data0(res);
+	assert_string_equal(jstr(d, "cidr"), "192.0.2.128/25");
+	assert_string_equal(jstr(d, "country"), "NL");
+	assert_string_equal(jstr(d, "organization"), "Example B.V.");
+	assert_string_equal(jstr(d, "abuse_email"), "abuse@example.nl");
+	assert_null(json_object_get(d, "asn"));
+	json_decref(res);
+
+	res = run(cf, "whois ip", "ip", "198.18.0.5", NULL, NULL);
+	expect_status(res, "success");
+	assert_string_equal(jstr(data0(res), "cidr"),
+	    "198.18.0.0 - 198.18.1.10");
+	json_decref(res);
+
+	res = run(cf, "whois ip", "ip", "2001:db8::1", NULL, NULL);
+	expect_status(res, "success");
+	assert_string_equal(jstr(data0(res), "cidr"), "2001:db8::/32");
+	json_decref(res);
+	config_free(cf);
+}
+
+/* The asset's buckets cover RDAP hosts too. */
+static void
+rdap_rate_limit(void **state)
+{
+	struct config	*cf = load_rdap(200, NULL);
+	json_t		*res;
+	int		 i, tr, limited = 0;
+
+	(void)state;
+	for (i = 0; i < 16; i++) {
+		res = run(cf, "whois domain", "domain", "b.test", &tr, NULL);
+		if (strcmp(jstr(res, "status"), "failed") == 0) {
+			assert_true(tr);
+			if (strstr(jstr(res, "message"), "rate limited") ==
+			    NULL)
+				fail_msg("%s", jstr(res, "message"));
+			limited++;
+		}
+		json_decref(res);
+	}
+	assert_true(limited > 0);
+	config_free(cf);
+}
+
+/* Bad settings and bad bootstrap files fail the asset's loading. */
+static void
+rdap_bad_config(void **state)
+{
+	struct config	*cf;
+	char		*dir, *text;
+
+	(void)state;
+	cf = load("[asset w]\napp=whois\nrdap=maybe\n", MS_EINVAL);
+	config_free(cf);
+	cf = load("[asset w]\napp=whois\nrdap_bootstrap=/nonexistent\n",
+	    MS_EINVAL);
+	config_free(cf);
+	/* rdap=off does not read the bootstrap at all. */
+	cf = load("[asset w]\napp=whois\nrdap=off\n"
+	    "rdap_bootstrap=/nonexistent\n", MS_OK);
+	config_free(cf);
+
+	dir = g_build_filename(tmpdir, "boot-bad", NULL);
+	assert_int_equal(g_mkdir(dir, 0700), 0);
+	write_boot(dir, "ipv4.json", "{'version':'1.0','services':[]}");
+	write_boot(dir, "ipv6.json", "{'version':'1.0','services':[]}");
+	write_boot(dir, "asn.json", "{'version':'1.0','services':[]}");
+	text = g_strdup_printf("[asset w]\napp=whois\nrdap_bootstrap=%s\n",
+	    dir);
+	write_boot(dir, "dns.json", "<html>not json</html>");
+	cf = load(text, MS_EINVAL);
+	config_free(cf);
+	write_boot(dir, "dns.json", "{'version':'1.0','services':[[['com'],"
+	    "['ftp://example.test/']]]}");
+	cf = load(text, MS_EINVAL);
+	config_free(cf);
+	write_boot(dir, "dns.json", "{'version':'1.0','services':[]}");
+	write_boot(dir, "ipv4.json", "{'version':'1.0','services':[[["
+	    "'10.0.0.0/33'],['https://x.test/']]]}");
+	cf = load(text, MS_EINVAL);
+	config_free(cf);
+	write_boot(dir, "ipv4.json", "{'version':'1.0','services':[]}");
+	cf = load(text, MS_OK);
+	config_free(cf);
+	g_free(text);
+	rm_boot(dir);
+	g_free(dir);
+}
+
+/* Limits: entities nested RDAP_MAX_DEPTH deep are read, one more are
+ * not; raw stops at RDAP_MAX_RAW bytes. */
+static void
+rdap_limits(void **state)
+{
+	struct config	*cf = load_rdap(3000, NULL);
+	json_t		*res, *d;
+
+	(void)state;
+	res = run(cf, "whois domain", "domain", "deep4.com", NULL, NULL);
+	expect_status(res, "success");
+	d = data0(res);
+	assert_string_equal(jstr(d, "abuse_email"), "deep@abuse.test");
+	/* The ftp:// related link is not followed. */
+	assert_int_equal(json_array_size(json_object_get(d, "servers")), 1);
+	json_decref(res);
+	res = run(cf, "whois domain", "domain", "deep5.com", NULL, NULL);
+	expect_status(res, "success");
+	assert_null(json_object_get(data0(res), "abuse_email"));
+	json_decref(res);
+	res = run(cf, "whois domain", "domain", "big.com", NULL, NULL);
+	expect_status(res, "success");
+	d = data0(res);
+	assert_int_equal(strlen(jstr(d, "raw")), RDAP_MAX_RAW);
+	assert_string_equal(json_string_value(json_array_get(
+	    json_object_get(d, "name_servers"), 0)), "ns.big.com");
+	json_decref(res);
+	config_free(cf);
+}
+
+/* A bootstrap file of RDAP_MAX_BOOTSTRAP bytes loads; one byte more
+ * does not. */
+static void
+rdap_boot_size(void **state)
+{
+	struct rdap_boot	*b = NULL;
+	char			*dir, *path, *text, err[512];
+	const char		*json = "{\"version\":\"1.0\",\"services\":[]}";
+
+	(void)state;
+	dir = g_build_filename(tmpdir, "boot-size", NULL);
+	assert_int_equal(g_mkdir(dir, 0700), 0);
+	write_boot(dir, "ipv4.json", "{'version':'1.0','services':[]}");
+	write_boot(dir, "ipv6.json", "{'version':'1.0','services':[]}");
+	write_boot(dir, "asn.json", "{'version':'1.0','services':[]}");
+	path = g_build_filename(dir, "dns.json", NULL);
+	text = g_malloc(RDAP_MAX_BOOTSTRAP + 2);
+	memset(text, ' ', RDAP_MAX_BOOTSTRAP + 1);
+	memcpy(text, json, strlen(json));
+	text[RDAP_MAX_BOOTSTRAP + 1] = '\0';
+	assert_true(g_file_set_contents(path, text, RDAP_MAX_BOOTSTRAP,
+	    NULL));
+	if (rdap_boot_load(dir, &b, err, sizeof(err)) != MS_OK)
+		fail_msg("%s", err);
+	rdap_boot_free(b);
+	assert_true(g_file_set_contents(path, text, RDAP_MAX_BOOTSTRAP + 1,
+	    NULL));
+	assert_int_equal(rdap_boot_load(dir, &b, err, sizeof(err)),
+	    MS_EINVAL);
+	assert_null(b);
+	assert_non_null(strstr(err, "larger than"));
+	g_free(text);
+	g_free(path);
+	rm_boot(dir);
+	g_free(dir);
+}
+
+/* The shipped snapshot parses and maps what it says it maps. */
+static void
+rdap_shipped(void **state)
+{
+	struct rdap_boot	*b = NULL;
+	char			*dir, err[512];
+
+	(void)state;
+	dir = rdap_boot_default_dir();
+	assert_string_equal(dir, MS_SRCDIR "/data/rdap");
+	if (rdap_boot_load(dir, &b, err, sizeof(err)) != MS_OK)
+		fail_msg("%s", err);
+	assert_string_equal(rdap_boot_domain(b, "example.com"),
+	    "https://rdap.verisign.com/com/v1/");
+	assert_string_equal(rdap_boot_domain(b, "WWW.Example.NET."),
+	    "https://rdap.verisign.com/net/v1/");
+	assert_string_equal(rdap_boot_domain(b, "wikipedia.org"),
+	    "https://rdap.publicinterestregistry.org/rdap/");
+	assert_string_equal(rdap_boot_domain(b, "bbc.co.uk"),
+	    "https://rdap.nominet.uk/uk/");
+	assert_null(rdap_boot_domain(b, "example.invalid"));
+	assert_null(rdap_boot_domain(b, "com.invalid"));
+	/* https is preferred to ARIN's http URL listed next to it. */
+	assert_string_equal(rdap_boot_ip(b, "8.8.8.8"),
+	    "https://rdap.arin.net/registry/");
+	assert_string_equal(rdap_boot_ip(b, "193.0.0.1"),
+	    "https://rdap.db.ripe.net/");
+	assert_string_equal(rdap_boot_ip(b, "1.1.1.1"),
+	    "https://rdap.apnic.net/");
+	assert_string_equal(rdap_boot_ip(b, "200.1.2.3"),
+	    "https://rdap.lacnic.net/rdap/");
+	assert_string_equal(rdap_boot_ip(b, "41.1.2.3"),
+	    "https://rdap.afrinic.net/rdap/");
+	assert_string_equal(rdap_boot_ip(b, "2001:4860:4860::8888"),
+	    "https://rdap.arin.net/registry/");
+	assert_string_equal(rdap_boot_ip(b, "2a00:1450:4001::1"),
+	    "https://rdap.db.ripe.net/");
+	assert_null(rdap_boot_ip(b, "10.1.2.3"));
+	assert_null(rdap_boot_ip(b, "127.0.0.1"));
+	assert_null(rdap_boot_ip(b, "not-an-ip"));
+	assert_string_equal(rdap_boot_asn(b, 3333),
+	    "https://rdap.db.ripe.net/");
+	assert_string_equal(rdap_boot_asn(b, 1),
+	    "https://rdap.arin.net/registry/");
+	assert_null(rdap_boot_asn(b, 4200000000u));
+	rdap_boot_free(b);
+	rdap_boot_free(NULL);
+	g_free(dir);
+}
+
 static int
 setup(void **state)
 {
@@ -561,6 +1368,8 @@ setup(void **state)
 	}
 	for (i = 0; i < R_COUNT; i++)
 		srv[i].thread = g_thread_new("whois", serve, &srv[i]);
+	rdap_port = httpd_start(rdap_serve);
+	make_boot();
 	return 0;
 }
 
@@ -575,6 +1384,9 @@ teardown(void **state)
 		g_thread_join(srv[i].thread);
 		close(srv[i].fd);
 	}
+	httpd_stop();
+	rm_boot(boot_dir);
+	g_free(boot_dir);
 	unlink(conf_path);
 	rmdir(tmpdir);
 	g_free(tmpdir);
@@ -594,6 +1406,18 @@ main(void)
 		cmocka_unit_test(junk),
 		cmocka_unit_test(bad_input),
 		cmocka_unit_test(rate_limit),
+		cmocka_unit_test(rdap_domain),
+		cmocka_unit_test(rdap_registrar_down),
+		cmocka_unit_test(rdap_not_found),
+		cmocka_unit_test(rdap_failures),
+		cmocka_unit_test(rdap_refused),
+		cmocka_unit_test(rdap_bootstrap_choice),
+		cmocka_unit_test(rdap_ip),
+		cmocka_unit_test(rdap_rate_limit),
+		cmocka_unit_test(rdap_bad_config),
+		cmocka_unit_test(rdap_limits),
+		cmocka_unit_test(rdap_boot_size),
+		cmocka_unit_test(rdap_shipped),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
