@@ -205,7 +205,7 @@ store_intel_load_add(struct store_intel_load *l,
 		return MS_EDB;
 	tags = tags_json(r);
 	attrib = attrib_json(r);
-	if (store__bind(st, s, "ittntiiittnn", src->id, r->kind, r->value,
+	if (store__bind(st, s, "ittnttiiittnn", src->id, r->kind, r->value,
 	    r->confidence, tags, r->tlp, r->first_seen, r->last_seen,
 	    r->expires, attrib, r->description, r->subdomains != 0,
 	    r->threat_level) != MS_OK)

@@ -287,8 +287,8 @@ struct store_intel_row {
 	int64_t			 first_seen;	/* us; 0 unknown */
 	int64_t			 last_seen;
 	int64_t			 expires;	/* us; 0 never */
-	int			 subdomains;	/* a domain covers its subdomains */
-	int			 threat_level;	/* MISP 1 (high) - 4; 0 unknown */
+	int			 subdomains;	/* covers its subdomains */
+	int			 threat_level;	/* MISP 1 (high)-4; 0: none */
 };
 
 struct store_intel_load;	/* one load in progress; opaque */
@@ -297,10 +297,11 @@ struct store_intel_load;	/* one load in progress; opaque */
  * Start loading a feed: opens the write transaction (or a savepoint
  * inside a store_begin batch) that the whole load runs in.  Rows without
  * a source of their own go to 'source'; 'path' (what was loaded, may be
- * NULL) is kept with each source the load touches.  Each source's old indicators are
- * deleted when the load first sees it, so after the commit a source
- * holds exactly this load's rows, and readers see the old set or the new
- * one, never a mix.  Nothing else may use 'st' until the load ends.
+ * NULL) is kept with each source the load touches.  Each source's old
+ * indicators are deleted when the load first sees it, so after the
+ * commit a source holds exactly this load's rows, and readers see the
+ * old set or the new one, never a mix.  Nothing else may use 'st' until
+ * the load ends.
  */
 enum ms_err	 store_intel_load_begin(struct store *st, const char *source,
 		    const char *path, struct store_intel_load **out);
