@@ -13,5 +13,6 @@ const struct app *const app_builtin[] = {
 	&directory_app,
 	&virustotal_app,
 	&whois_app,
+	&intel_app,
 	NULL
 };

@@ -17,6 +17,7 @@ extern const struct app	imap_app;	/* imap.c */
 extern const struct app	directory_app;	/* directory.c */
 extern const struct app	virustotal_app;	/* virustotal.c */
 extern const struct app	whois_app;	/* whois.c */
+extern const struct app	intel_app;	/* intel.c */
 
 /* An imap asset's connection settings (imap.c); '*secret' newly
  * allocated (wipe and xfree it after imap_open), '*folder' borrowed.
