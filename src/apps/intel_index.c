@@ -313,8 +313,9 @@ find_ip(const struct intel_index *ix, const char *v, enum intel_how exact,
 	n = intel_trie_match(bits == 32 ? ix->v4 : ix->v6, key, vals, plens,
 	    G_N_ELEMENTS(vals));
 	for (i = 0; i < n; i++) {
-		/* A network looked up: its own entry counted as exact. */
-		if (plens[i] > plen || (plens[i] == plen && plen < bits))
+		/* A network looked up: narrower ones do not cover it, and
+		 * its own entry is an exact match. */
+		if (plens[i] > plen)
 			continue;
 		take(f, vals[i], plen < bits && plens[i] == plen ? exact :
 		    cidr, 0);

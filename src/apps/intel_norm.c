@@ -119,7 +119,7 @@ norm_ip(const char *v, size_t n, char *out, size_t outlen)
 static enum ms_err
 norm_domain(const char *v, size_t n, char *out, size_t outlen)
 {
-	char	buf[1024];
+	char	buf[1024], host[1024];
 
 	if (n >= 2 && v[0] == '*' && v[1] == '.') {
 		v += 2;
@@ -129,11 +129,9 @@ norm_domain(const char *v, size_t n, char *out, size_t outlen)
 		return n == 0 ? MS_EPARSE : MS_ELIMIT;
 	memcpy(buf, v, n);
 	buf[n] = '\0';
-	if (extract_host_ascii(buf, out, outlen) != 0) {
-		out[0] = '\0';
+	if (extract_host_ascii(buf, host, sizeof(host)) != 0)
 		return MS_EPARSE;
-	}
-	return MS_OK;
+	return put(out, outlen, host, strlen(host));
 }
 
 static enum ms_err
