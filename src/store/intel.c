@@ -20,7 +20,7 @@ static const char SQL_INTEL_SOURCE[] =
 	" VALUES (?, '', ?, ?)"
 	" ON CONFLICT (name) DO UPDATE SET path = excluded.path,"
 	" loaded_at = excluded.loaded_at"
-	" RETURNING id";
+	" RETURNING id, count";
 static const char SQL_INTEL_CLEAR[] =
 	"DELETE FROM intel_indicators WHERE source_id = ?";
 static const char SQL_INTEL_INSERT[] =
@@ -47,6 +47,24 @@ static const char SQL_INTEL_LOOKUP[] =
 	" JOIN intel_sources s ON s.id = i.source_id"
 	" WHERE i.kind = ? AND i.value = ?";
 
+/*
+ * A big load inserts its rows without the (kind, value) index and builds
+ * it again at the commit: sorting once is several times faster than a
+ * million random B-tree inserts.  Only worth it when the load is large
+ * against what the table already holds, since the rebuild covers every
+ * row: past INTEL_BULK_ROWS rows, and a quarter of the table.
+ */
+#define INTEL_BULK_ROWS		50000
+/* The page cache of a bulk load (KiB, negative), STORE_CACHE_KIB after:
+ * the rows of a million indicators and their index take ~100 MiB. */
+#define INTEL_BULK_CACHE_KIB	"-262144"
+static const char SQL_INTEL_DROP_INDEX[] =
+	"DROP INDEX intel_indicators_value";
+static const char SQL_INTEL_MAKE_INDEX[] =
+	"CREATE INDEX intel_indicators_value ON intel_indicators(kind, value)";
+static const char SQL_INTEL_TOTAL[] =
+	"SELECT coalesce(sum(count), 0) FROM intel_sources";
+
 /* One source a load has touched. */
 struct intel_src {
 	int64_t	id;
@@ -61,9 +79,33 @@ struct store_intel_load {
 	int64_t		 now;
 	GHashTable	*sources;	/* name -> struct intel_src */
 	size_t		 rows;
+	int64_t		 before;	/* rows in the table at the start */
+	int		 unindexed;	/* the value index is dropped */
 	char		*last_name;	/* one-entry cache over 'sources' */
 	struct intel_src *last;
 };
+
+/* Drop the value index for the rest of the load (see above). */
+static enum ms_err
+bulk(struct store_intel_load *l)
+{
+	if (l->unindexed)
+		return MS_OK;
+	if (sqlite3_exec(l->st->db, SQL_INTEL_DROP_INDEX, NULL, NULL, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_exec(l->st->db, "PRAGMA cache_size=" INTEL_BULK_CACHE_KIB,
+	    NULL, NULL, NULL) != SQLITE_OK)
+		return store__fail(l->st, NULL, "intel bulk load");
+	l->unindexed = 1;
+	return MS_OK;
+}
+
+/* Whether 'rows' rows are worth dropping the index for. */
+static int
+bulky(const struct store_intel_load *l, int64_t rows)
+{
+	return rows >= INTEL_BULK_ROWS && rows >= l->before / 4;
+}
 
 /* ---- loading -------------------------------------------------------- */
 
@@ -83,6 +125,7 @@ store_intel_load_begin(struct store *st, const char *source,
     const char *path, struct store_intel_load **out)
 {
 	struct store_intel_load	*l;
+	sqlite3_stmt		*s = NULL;
 	enum ms_err		 rc;
 
 	*out = NULL;
@@ -101,6 +144,10 @@ store_intel_load_begin(struct store *st, const char *source,
 		load_free(l);
 		return rc;
 	}
+	if (sqlite3_prepare_v2(st->db, SQL_INTEL_TOTAL, -1, &s, NULL) ==
+	    SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		l->before = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
 	*out = l;
 	return MS_OK;
 }
@@ -113,6 +160,7 @@ load_source(struct store_intel_load *l, const char *name)
 	struct intel_src	*src;
 	sqlite3_stmt		*s;
 	gpointer		 k = NULL;
+	int64_t			 old;
 
 	if (l->last != NULL && strcmp(l->last_name, name) == 0)
 		return l->last;
@@ -129,7 +177,13 @@ load_source(struct store_intel_load *l, const char *name)
 	}
 	src = g_new0(struct intel_src, 1);
 	src->id = sqlite3_column_int64(s, 0);
+	old = sqlite3_column_int64(s, 1);
 	sqlite3_reset(s);
+	/* Deleting a big source row by row costs as much as inserting it. */
+	if (bulky(l, old) && bulk(l) != MS_OK) {
+		g_free(src);
+		return NULL;
+	}
 	s = store__stmt(st, STMT_INTEL_CLEAR, SQL_INTEL_CLEAR);
 	if (s == NULL || store__bind(st, s, "i", src->id) != MS_OK ||
 	    store__exec(st, s, "intel clear") != MS_OK) {
@@ -196,6 +250,9 @@ store_intel_load_add(struct store_intel_load *l,
 	if (r->kind == NULL || *r->kind == '\0' || r->value == NULL ||
 	    *r->value == '\0')
 		return MS_EINVAL;
+	if (l->rows == INTEL_BULK_ROWS && bulky(l, (int64_t)l->rows) &&
+	    bulk(l) != MS_OK)
+		return MS_EDB;
 	src = load_source(l, r->source != NULL && *r->source != '\0' ?
 	    r->source : l->source);
 	if (src == NULL)
@@ -235,6 +292,9 @@ load_finish(struct store_intel_load *l, const char *format, size_t skipped)
 	if (g_hash_table_size(l->sources) == 0 &&
 	    load_source(l, l->source) == NULL)
 		return MS_EDB;
+	if (l->unindexed && sqlite3_exec(st->db, SQL_INTEL_MAKE_INDEX, NULL,
+	    NULL, NULL) != SQLITE_OK)
+		return store__fail(st, NULL, "intel index");
 	g_hash_table_iter_init(&it, l->sources);
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		src = v;
@@ -269,6 +329,9 @@ store_intel_load_commit(struct store_intel_load *l, const char *format,
 
 	rc = load_finish(l, format != NULL ? format : "", skipped);
 	rc = store__wend(l->st, l->outer, rc);
+	if (l->unindexed)
+		(void)sqlite3_exec(l->st->db, "PRAGMA cache_size="
+		    STORE_CACHE_KIB, NULL, NULL, NULL);
 	if (count != NULL)
 		*count = rc == MS_OK ? l->rows : 0;
 	load_free(l);
@@ -281,6 +344,9 @@ store_intel_load_abort(struct store_intel_load *l)
 	if (l == NULL)
 		return;
 	(void)store__wend(l->st, l->outer, MS_EINVAL);	/* rolls back */
+	if (l->unindexed)
+		(void)sqlite3_exec(l->st->db, "PRAGMA cache_size="
+		    STORE_CACHE_KIB, NULL, NULL, NULL);
 	load_free(l);
 }
 
