@@ -21,6 +21,7 @@
 #include <cmocka.h>
 #include <glib.h>
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "apps/apps.h"
 #include "apps/intel_int.h"
@@ -598,6 +599,69 @@ store_abort_keeps_old(void **state)
 }
 
 static int
+count_row(void *arg, const struct store_intel_row *r)
+{
+	(void)r;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+/* Past 50,000 rows a load drops the value index and builds it at the
+ * commit; replacing that big a source does the same.  Lookups work
+ * after both, and an abort in bulk mode restores the index. */
+static void
+store_bulk_load(void **state)
+{
+	struct store_intel_load	*l;
+	struct store_intel_row	 r;
+	struct store		*st;
+	char			*db = g_build_filename(tmpdir, "b.db", NULL);
+	char			 err[512], v[64];
+	size_t			 i, n, round;
+	sqlite3			*sq;
+	sqlite3_stmt		*s;
+
+	(void)state;
+	assert_int_equal(MS_OK, store_open(db, &st, err, sizeof(err)));
+	for (round = 0; round < 3; round++) {
+		assert_int_equal(MS_OK, store_intel_load_begin(st, "big", NULL,
+		    &l));
+		memset(&r, 0, sizeof(r));
+		r.kind = "domain";
+		for (i = 0; i < 60000; i++) {
+			snprintf(v, sizeof(v), "d%zu-%zu.example", round, i);
+			r.value = v;
+			assert_int_equal(MS_OK, store_intel_load_add(l, &r));
+		}
+		if (round == 2) {
+			store_intel_load_abort(l);
+			break;
+		}
+		assert_int_equal(MS_OK, store_intel_load_commit(l, "list", 0,
+		    &n));
+		assert_int_equal(60000, n);
+	}
+	n = 0;
+	assert_int_equal(MS_OK, store_intel_lookup(st, "domain",
+	    "d1-59999.example", count_row, &n));
+	assert_int_equal(1, n);
+	n = 0;
+	assert_int_equal(MS_OK, store_intel_lookup(st, "domain",
+	    "d0-1.example", count_row, &n));
+	assert_int_equal(0, n);
+	store_close(st);
+	assert_int_equal(SQLITE_OK, sqlite3_open(db, &sq));
+	assert_int_equal(SQLITE_OK, sqlite3_prepare_v2(sq, "SELECT count(*) "
+	    "FROM sqlite_master WHERE name = 'intel_indicators_value'", -1,
+	    &s, NULL));
+	assert_int_equal(SQLITE_ROW, sqlite3_step(s));
+	assert_int_equal(1, sqlite3_column_int(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(sq);
+	g_free(db);
+}
+
+static int
 setup(void **state)
 {
 	(void)state;
@@ -635,6 +699,7 @@ main(void)
 		cmocka_unit_test(index_match_limit),
 		cmocka_unit_test(app_end_to_end),
 		cmocka_unit_test(store_abort_keeps_old),
+		cmocka_unit_test(store_bulk_load),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
