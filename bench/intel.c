@@ -104,6 +104,31 @@ action_of(enum intel_kind k, const char **param)
 	}
 }
 
+/* The engine's share of an action call: the context made and freed,
+ * nothing run. */
+static void
+bench_ctx(struct config *cf, GPtrArray *q)
+{
+	const struct asset	*as = config_asset_find(cf, "ti");
+	struct action_ctx	*ctx;
+	struct query		*x;
+	const char		*param, *name;
+	int64_t			 total;
+	size_t			 i;
+
+	total = now_ns();
+	for (i = 0; i < q->len; i++) {
+		x = q->pdata[i];
+		name = action_of(x->kind, &param);
+		ctx = action_ctx_new(action_find(&intel_app, name), as, &param,
+		    (const char **)&x->value, 1, 30000);
+		action_ctx_free(ctx);
+	}
+	total = now_ns() - total;
+	printf("ctx_only_per_s %.0f\n", (double)q->len * 1e9 /
+	    (double)total);
+}
+
 static void
 bench_actions(struct config *cf, GPtrArray *q)
 {
@@ -258,6 +283,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	printf("index_build_s %.2f\n", (double)(now_ns() - t0) / 1e9);
+	bench_ctx(cf, q);
 	bench_actions(cf, q);
 	if (store_open(argv[1], &st, err, sizeof(err)) != MS_OK ||
 	    intel_index_load(st, &ix, err, sizeof(err)) != MS_OK) {

@@ -326,9 +326,10 @@ static enum ms_err
 run(struct action_ctx *ctx, enum intel_kind kind, int hunt)
 {
 	struct intel_app	*s = action_state(ctx);
-	struct intel_match	*m;
+	/* 12 KiB of stack, not two allocations per lookup. */
+	struct intel_match	 m[LIMIT_INTEL_MATCHES];
+	char			 v[LIMIT_INTEL_VALUE + 1];
 	struct rdict		*sum;
-	char			*v;
 	const char		*verdict;
 	size_t			 n, i;
 	int			 score;
@@ -337,13 +338,9 @@ run(struct action_ctx *ctx, enum intel_kind kind, int hunt)
 		action_fail(ctx, 0, "the intel store is not open");
 		return MS_OK;
 	}
-	v = g_malloc(LIMIT_INTEL_VALUE + 1);
-	if (param_value(ctx, kind, v, LIMIT_INTEL_VALUE + 1) != 0) {
-		g_free(v);
+	if (param_value(ctx, kind, v, sizeof(v)) != 0)
 		return MS_OK;
-	}
 	refresh(s);
-	m = g_new(struct intel_match, LIMIT_INTEL_MATCHES);
 	g_rw_lock_reader_lock(&s->lock);
 	n = intel_index_lookup(s->ix, kind, v, g_get_real_time(), m,
 	    LIMIT_INTEL_MATCHES);
@@ -362,8 +359,6 @@ run(struct action_ctx *ctx, enum intel_kind kind, int hunt)
 		    n == LIMIT_INTEL_MATCHES ? " (LIMIT_INTEL_MATCHES; more "
 		    "not shown)" : "");
 	g_rw_lock_reader_unlock(&s->lock);
-	g_free(m);
-	g_free(v);
 	return MS_OK;
 }
 
