@@ -77,6 +77,14 @@ sink(void *arg, const struct intel_indicator *ind)
 	return f->rc != MS_OK;
 }
 
+/* store_intel_source_fn: one line per source into a GString. */
+static void
+source_line(void *arg, const char *source, size_t count)
+{
+	g_string_append_printf(arg, "  source %s: %zu indicators\n", source,
+	    count);
+}
+
 /* The default source of 'path': its base name without a trailing '/'. */
 static char *
 source_of(const char *path)
@@ -99,6 +107,7 @@ load_one(struct store *st, const char *path, const char *source)
 	struct feed			 f;
 	char				 err[1024], *src;
 	gint64				 t0 = g_get_monotonic_time();
+	GString				*lines = g_string_new("");
 	size_t				 n = 0;
 	enum ms_err			 rc;
 
@@ -108,6 +117,7 @@ load_one(struct store *st, const char *path, const char *source)
 	if (store_intel_load_begin(st, src, path, &f.load) != MS_OK) {
 		fprintf(stderr, "mailsoar intel load: %s: store: %s\n", path,
 		    store_errmsg(st));
+		g_string_free(lines, TRUE);
 		g_free(src);
 		return -1;
 	}
@@ -117,22 +127,25 @@ load_one(struct store *st, const char *path, const char *source)
 	rc = intel_feed_parse_path(path, sink, &f, &rep, err, sizeof(err));
 	if (rc == MS_OK && f.rc != MS_OK)
 		snprintf(err, sizeof(err), "store: %s", store_errmsg(st));
-	if (rc == MS_OK && f.rc == MS_OK)
+	if (rc == MS_OK && f.rc == MS_OK) {
+		store_intel_load_sources(f.load, source_line, lines);
 		rc = store_intel_load_commit(f.load, rep.format,
 		    rep.skipped + f.bad, &n);
+	}
 	else {
 		store_intel_load_abort(f.load);
 		rc = rc != MS_OK ? rc : f.rc;
 	}
 	if (rc == MS_OK)
-		printf("%s: source %s, format %s, %zu indicators loaded, "
-		    "%zu skipped, %.2f s\n", path, src, rep.format, n,
-		    rep.skipped + f.bad,
-		    (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);
+		printf("%s: format %s, %zu indicators loaded, %zu skipped, "
+		    "%.2f s\n%s", path, rep.format, n, rep.skipped + f.bad,
+		    (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC,
+		    lines->str);
 	else
 		fprintf(stderr, "mailsoar intel load: %s: %s; nothing "
 		    "loaded\n", path, err[0] ? err : ms_strerror(rc));
 	g_ptr_array_free(f.pairs, TRUE);
+	g_string_free(lines, TRUE);
 	g_free(f.norm);
 	g_free(src);
 	return rc == MS_OK ? 0 : -1;

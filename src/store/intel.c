@@ -339,6 +339,18 @@ store_intel_load_commit(struct store_intel_load *l, const char *format,
 }
 
 void
+store_intel_load_sources(const struct store_intel_load *l,
+    store_intel_source_fn fn, void *arg)
+{
+	GHashTableIter	 it;
+	gpointer	 k, v;
+
+	g_hash_table_iter_init(&it, l->sources);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		fn(arg, k, ((struct intel_src *)v)->count);
+}
+
+void
 store_intel_load_abort(struct store_intel_load *l)
 {
 	if (l == NULL)

@@ -316,6 +316,12 @@ enum ms_err	 store_intel_load_add(struct store_intel_load *l,
  * on failure nothing of the load remains. */
 enum ms_err	 store_intel_load_commit(struct store_intel_load *l,
 		    const char *format, size_t skipped, size_t *count);
+/* The sources this load has touched so far and their row counts, for
+ * the caller to report before it commits. */
+typedef void	(*store_intel_source_fn)(void *arg, const char *source,
+		    size_t count);
+void		 store_intel_load_sources(const struct store_intel_load *l,
+		    store_intel_source_fn fn, void *arg);
 /* Roll back and free (NULL-safe). */
 void		 store_intel_load_abort(struct store_intel_load *l);
 
