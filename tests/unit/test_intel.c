@@ -598,6 +598,75 @@ store_abort_keeps_old(void **state)
 	g_free(db);
 }
 
+/* Worker threads look up while the main thread loads new generations:
+ * every answer is one of the two states, never a crash (ASan) or a
+ * mix; the new generation is seen once its second has passed. */
+struct racer {
+	struct config	*cf;
+	volatile int	*stop;
+	int		 calls;
+	int		 bad;
+};
+
+static gpointer
+racer(gpointer arg)
+{
+	struct racer	*r = arg;
+	json_t		*j;
+	json_int_t	 n;
+
+	while (!*r->stop) {
+		j = act(r->cf, "ip reputation", "ip", "203.0.113.77");
+		n = sum_int(j, "matches");
+		if (n != 0 && n != 1)
+			r->bad++;
+		r->calls++;
+		json_decref(j);
+	}
+	return NULL;
+}
+
+static void
+app_concurrent_reload(void **state)
+{
+	static const char *const on[] = { "ip", "203.0.113.0/24" };
+	static const char *const off[] = { "ip", "198.51.100.1" };
+	struct racer	 r[4];
+	GThread		*t[4];
+	struct store	*st;
+	struct config	*cf;
+	volatile int	 stop = 0;
+	char		*db = g_build_filename(tmpdir, "c.db", NULL), err[512];
+	json_t		*j;
+	int		 i, k;
+
+	(void)state;
+	assert_int_equal(MS_OK, store_open(db, &st, err, sizeof(err)));
+	store_rows(st, "flip", off, 1);
+	cf = app_config(db);
+	for (i = 0; i < 4; i++) {
+		r[i] = (struct racer){ cf, &stop, 0, 0 };
+		t[i] = g_thread_new("racer", racer, &r[i]);
+	}
+	for (k = 0; k < 6; k++) {
+		store_rows(st, "flip", k % 2 ? off : on, 1);
+		usleep(400 * 1000);
+	}
+	stop = 1;
+	for (i = 0; i < 4; i++) {
+		g_thread_join(t[i]);
+		assert_int_equal(0, r[i].bad);
+		assert_true(r[i].calls > 0);
+	}
+	usleep(1100 * 1000);	/* the last load ("off") is seen */
+	j = act(cf, "ip reputation", "ip", "203.0.113.77");
+	assert_int_equal(0, sum_int(j, "matches"));
+	json_decref(j);
+	config_free(cf);
+	store_close(st);
+	g_free(db);
+}
+
 static int
 count_row(void *arg, const struct store_intel_row *r)
 {
@@ -700,6 +769,7 @@ main(void)
 		cmocka_unit_test(app_end_to_end),
 		cmocka_unit_test(store_abort_keeps_old),
 		cmocka_unit_test(store_bulk_load),
+		cmocka_unit_test(app_concurrent_reload),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
