@@ -625,7 +625,8 @@ stix_crafted_bundle(void **state)
 	assert_string_equal(g->source, "ACME CERT");
 	assert_string_equal(g->tlp, "green");
 	assert_int_equal(g->confidence, 80);
-	assert_int_equal(g->first_seen, 1704164645);	/* 2024-01-02 03:04:05 */
+	/* 2024-01-02T03:04:05.123Z */
+	assert_int_equal(g->first_seen, 1704164645);
 	assert_int_equal(g->expires, 1706745600);	/* 2024-02-01 */
 	assert_string_equal(g->tags, "malicious-activity");
 	/* indicator -> Emotet <-uses- TA542; not TA542's other malware,
@@ -946,6 +947,22 @@ garbage(void **state)
 	r = run(p);
 	assert_int_equal(r->rc, MS_OK);
 	assert_string_equal(must_find(r, "http://b.example/")->tags, "t1;t2");
+	run_free(r);
+
+	/* Without header: a URL with commas is a list line, a URL and a
+	 * date make a CSV. */
+	assert_true(g_file_set_contents(p, "http://a.example/?x=1,2\n"
+	    "http://b.example/?y=3,4\n", -1, NULL));
+	r = run(p);
+	assert_string_equal(r->rep.format, "list");
+	assert_non_null(find(r, "http://b.example/?y=3,4"));
+	run_free(r);
+	assert_true(g_file_set_contents(p, "http://a.example/x,"
+	    "2024-05-01,Emotet\n", -1, NULL));
+	r = run(p);
+	assert_string_equal(r->rep.format, "csv");
+	assert_int_equal(must_find(r, "http://a.example/x")->first_seen,
+	    1714521600);
 	run_free(r);
 	unlink(p);
 	g_free(p);
