@@ -881,6 +881,40 @@ misp_manifest_paths(void **state)
 	g_free(d);
 }
 
+/* The corpus has Spamhaus' text lists only; their JSON-lines form
+ * (drop_v4.json, asndrop.json) is written here after Spamhaus' docs. */
+static void
+jsonl(void **state)
+{
+	char		*p = write_tmp("drop_v4.json",
+	    "{\"cidr\":\"1.10.16.0/20\",\"sblid\":\"SBL256894\","
+	    "\"rir\":\"apnic\"}\n"
+	    "{\"asn\":6517,\"rir\":\"arin\",\"domain\":"
+	    "\"reliablehosting.com\",\"cc\":\"US\",\"asname\":"
+	    "\"RELIABLESITE\"}\n"
+	    "not json\n"
+	    "{\"cidr\":\"not an address\"}\n"
+	    "{\"type\":\"metadata\",\"timestamp\":1700000000}\n");
+	struct run	*r = run(p);
+	struct got	*g;
+
+	(void)state;
+	assert_int_equal(r->rc, MS_OK);
+	assert_string_equal(r->rep.format, "jsonl");
+	assert_int_equal(r->rep.indicators, 2);
+	assert_int_equal(r->rep.skipped, 2);
+	g = must_find(r, "1.10.16.0/20");
+	assert_int_equal(g->kind, INTEL_IP);
+	assert_string_equal(g->desc, "SBL256894");
+	/* The AS, not the domain given as its context. */
+	g = must_find(r, "AS6517");
+	assert_int_equal(g->kind, INTEL_ASN);
+	assert_null(find(r, "reliablehosting.com"));
+	run_free(r);
+	unlink(p);
+	g_free(p);
+}
+
 /* --- hostile input and limits ---------------------------------------- */
 
 static void
@@ -1187,6 +1221,7 @@ main(void)
 		cmocka_unit_test(misp_single_files),
 		cmocka_unit_test(misp_rest_search),
 		cmocka_unit_test(misp_manifest_paths),
+		cmocka_unit_test(jsonl),
 		cmocka_unit_test(garbage),
 		cmocka_unit_test(line_limit),
 		cmocka_unit_test(file_limit),
