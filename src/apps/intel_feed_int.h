@@ -90,6 +90,9 @@ enum ms_err	intel_feed__list(struct intel_feed__ctx *c, const char *buf,
 int		intel_feed__is_jsonl(const char *buf, size_t len);
 enum ms_err	intel_feed__jsonl(struct intel_feed__ctx *c, const char *buf,
 		    size_t len);
+/* AlienVault OTX pulses? */
+int		intel_feed__otx_detect(json_t *root);
+enum ms_err	intel_feed__otx(struct intel_feed__ctx *c, json_t *root);
 enum ms_err	intel_feed__stix(struct intel_feed__ctx *c, json_t *root);
 /* Is 'root' MISP JSON (event, events, attributes, manifest)?  Then
  * parse it.  'dir' is the directory a manifest's events live in. */

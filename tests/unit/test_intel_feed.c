@@ -396,6 +396,7 @@ static void
 refused_files(void **state)
 {
 	struct run	*r;
+	char		*p;
 
 	(void)state;
 	r = run(INTELMQ "/html_table/feodotracker.html");
@@ -412,11 +413,14 @@ refused_files(void **state)
 	assert_int_equal(r->rep.indicators, 0);
 	run_free(r);
 
-	/* AlienVault OTX pulses are JSON we do not read. */
-	r = run(INTELMQ "/alienvault/test_parser_otx.data");
+	/* JSON of no known shape. */
+	p = write_tmp("other.json", "{\"feed\": [\"192.0.2.1\"]}");
+	r = run(p);
 	assert_int_equal(r->rc, MS_EPARSE);
-	assert_non_null(strstr(r->err, "test_parser_otx.data: "));
+	assert_non_null(strstr(r->err, "other.json: JSON that is no STIX"));
 	run_free(r);
+	unlink(p);
+	g_free(p);
 
 	r = run(FEEDS "/no-such-feed.txt");
 	assert_int_equal(r->rc, MS_EIO);
@@ -881,6 +885,38 @@ misp_manifest_paths(void **state)
 	g_free(d);
 }
 
+static void
+otx(void **state)
+{
+	struct run	*r = run(INTELMQ "/alienvault/test_parser_otx.data");
+	struct got	*g;
+
+	(void)state;
+	assert_int_equal(r->rc, MS_OK);
+	assert_string_equal(r->rep.format, "otx");
+	/* Five pulses, 95 indicators: two URIs and a CVE skipped. */
+	assert_int_equal(r->rep.indicators, 92);
+	assert_int_equal(r->rep.skipped, 3);
+	assert_int_equal(count_kind(r, INTEL_HASH), 58);
+	assert_int_equal(count_kind(r, INTEL_DOMAIN), 19);
+	assert_int_equal(count_kind(r, INTEL_IP), 9);
+	g = must_find(r, "http://107.6.172.54/woolen/");
+	assert_int_equal(g->kind, INTEL_URL);
+	assert_string_equal(g->source, "AlienVault");
+	assert_string_equal(g->attrib, "event:The Spy Kittens Are Back: "
+	    "Rocket Kitten 2");
+	assert_non_null(strstr(g->tags, "rocket kitten"));
+	assert_int_equal(g->first_seen, 1441185713);	/* 2015-09-02 09:21 */
+	assert_null(g->tlp);
+	g = must_find(r, "russiauyghur.top");
+	assert_string_equal(g->tlp, "green");
+	g = must_find(r, "134.119.36.135");
+	assert_string_equal(g->source, "bschlaps");
+	assert_string_equal(g->tlp, "clear");
+	assert_string_equal(g->attrib, "event:Alert (TA17-164A)");
+	run_free(r);
+}
+
 /* The corpus has Spamhaus' text lists only; their JSON-lines form
  * (drop_v4.json, asndrop.json) is written here after Spamhaus' docs. */
 static void
@@ -1221,6 +1257,7 @@ main(void)
 		cmocka_unit_test(misp_single_files),
 		cmocka_unit_test(misp_rest_search),
 		cmocka_unit_test(misp_manifest_paths),
+		cmocka_unit_test(otx),
 		cmocka_unit_test(jsonl),
 		cmocka_unit_test(garbage),
 		cmocka_unit_test(line_limit),
