@@ -248,6 +248,53 @@ urlhaus_splunk_csv(void **state)
 	run_free(r);
 }
 
+/* The corpus has no raw URLhaus dump (SOURCE.txt); this one follows the
+ * upstream csv_recent layout: a banner, then the header as a comment. */
+static const char urlhaus_recent[] =
+"################################################################\n"
+"# abuse.ch URLhaus Database Dump (CSV - recent URLs)           #\n"
+"################################################################\n"
+"#\n"
+"# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,"
+"reporter\n"
+"\"3017541\",\"2024-06-01 10:15:03\",\"http://192.0.2.77:45123/i\","
+"\"online\",\"2024-06-01 11:00:00\",\"malware_download\","
+"\"32-bit,elf,mips,Mozi\",\"https://urlhaus.abuse.ch/url/3017541/\","
+"\"lrz_urlhaus\"\r\n"
+"\"3017540\",\"2024-06-01 10:14:02\",\"https://bad.example/a,b.exe\","
+"\"offline\",\"None\",\"malware_download\",\"None\","
+"\"https://urlhaus.abuse.ch/url/3017540/\",\"abuse_ch\"\r\n"
+"\"3017539\",\"2024-06-01 10:13:01\",\"not a url\",\"online\","
+"\"\",\"\",\"\",\"\",\"\"\r\n";
+
+static void
+urlhaus_csv_recent(void **state)
+{
+	char		*p = write_tmp("csv.txt", urlhaus_recent);
+	struct run	*r = run(p);
+	struct got	*g;
+
+	(void)state;
+	assert_int_equal(r->rc, MS_OK);
+	assert_string_equal(r->rep.format, "csv");
+	assert_int_equal(r->rep.indicators, 2);
+	assert_int_equal(r->rep.skipped, 1);
+	g = must_find(r, "http://192.0.2.77:45123/i");
+	assert_int_equal(g->kind, INTEL_URL);
+	/* dateadded 2024-06-01 10:15:03, last_online 11:00:00 */
+	assert_int_equal(g->first_seen, 1717236903);
+	assert_int_equal(g->last_seen, 1717239600);
+	assert_string_equal(g->tags, "malware_download;32-bit;elf;mips;Mozi");
+	/* A comma inside quotes; "None" is no date and no tag. */
+	g = must_find(r, "https://bad.example/a,b.exe");
+	assert_int_equal(g->last_seen, 0);
+	assert_string_equal(g->tags, "malware_download");
+	assert_null(find(r, "https://urlhaus.abuse.ch/url/3017541/"));
+	run_free(r);
+	unlink(p);
+	g_free(p);
+}
+
 static void
 phishing_feeds(void **state)
 {
@@ -1039,6 +1086,48 @@ garbage(void **state)
 }
 
 static void
+tag_limits(void **state)
+{
+	GString		*s = g_string_new("{\"Event\":{\"info\":\"many\","
+	    "\"Tag\":[");
+	char		*p;
+	struct run	*r;
+	size_t		 i, n;
+	const char	*t;
+
+	(void)state;
+	/* INTEL_FEED_MAX_TAGS + 1 tags and galaxies: the indicator carries
+	 * INTEL_FEED_MAX_TAGS and INTEL_FEED_MAX_ATTRIB. */
+	for (i = 0; i <= INTEL_FEED_MAX_TAGS; i++)
+		g_string_append_printf(s, "%s{\"name\":\"t%zu\"},"
+		    "{\"name\":\"misp-galaxy:threat-actor=\\\"A%zu\\\"\"}",
+		    i ? "," : "", i, i);
+	g_string_append(s, "],\"Attribute\":[{\"type\":\"domain\","
+	    "\"value\":\"x.example\",\"to_ids\":true}]}}");
+	p = write_tmp("tags.json", s->str);
+	g_string_free(s, TRUE);
+	r = run(p);
+	assert_int_equal(r->rc, MS_OK);
+	assert_int_equal(r->rep.indicators, 1);
+	t = must_find(r, "x.example")->tags;
+	for (n = 1, i = 0; t[i] != '\0'; i++)
+		n += t[i] == ';';
+	assert_int_equal(n, INTEL_FEED_MAX_TAGS);
+	assert_non_null(strstr(t, "t63"));
+	assert_null(strstr(t, "t64"));
+	t = must_find(r, "x.example")->attrib;
+	for (n = 1, i = 0; t[i] != '\0'; i++)
+		n += t[i] == ';';
+	/* "event:many" and 63 actors. */
+	assert_int_equal(n, INTEL_FEED_MAX_ATTRIB);
+	assert_non_null(strstr(t, "threat-actor:A62"));
+	assert_null(strstr(t, "threat-actor:A63"));
+	run_free(r);
+	unlink(p);
+	g_free(p);
+}
+
+static void
 line_limit(void **state)
 {
 	char		*p = g_build_filename(tmpdir, "long.txt", NULL);
@@ -1243,6 +1332,7 @@ main(void)
 		cmocka_unit_test(urlhaus_domains),
 		cmocka_unit_test(urlhaus_hosts_and_ips),
 		cmocka_unit_test(urlhaus_splunk_csv),
+		cmocka_unit_test(urlhaus_csv_recent),
 		cmocka_unit_test(phishing_feeds),
 		cmocka_unit_test(spamhaus),
 		cmocka_unit_test(dshield_cymru_blocklistde),
@@ -1260,6 +1350,7 @@ main(void)
 		cmocka_unit_test(otx),
 		cmocka_unit_test(jsonl),
 		cmocka_unit_test(garbage),
+		cmocka_unit_test(tag_limits),
 		cmocka_unit_test(line_limit),
 		cmocka_unit_test(file_limit),
 		cmocka_unit_test(sink_stop_and_million),
