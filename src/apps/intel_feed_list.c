@@ -554,11 +554,13 @@ list_line(struct list *l, const char *s, size_t n)
 			;
 		for (c = b; c < n && s[c] != ' ' && s[c] != '\t'; c++)
 			;
-		if (c > b && s[b] != '#') {
-			s += b;
-			a = c - b;
-			hosts = 1;
-		}
+		/* A sink address alone (a hosts file's blank entry) is no
+		 * indicator of anything. */
+		if (c == b || s[b] == '#')
+			return 0;
+		s += b;
+		a = c - b;
+		hosts = 1;
 	}
 	if (!intel_feed__classify(s, a, &k))
 		return 0;
