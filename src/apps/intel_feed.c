@@ -2,12 +2,14 @@
 /*
  * intel_feed.c -- reads a threat-intel feed from disk and hands its
  * indicators to a sink: finds the format from the content (JSON: a STIX
- * bundle or MISP; '<': an HTML page, refused; anything else: a list or
- * CSV), maps the file, and holds what the readers share: classification
- * of a value into an indicator kind, feed dates, error text.  Runs in
- * whatever thread calls it; trusts nothing in the files.  The readers
- * are intel_feed_list.c, intel_feed_stix.c and intel_feed_misp.c;
- * docs/internals/intel-feeds.md describes what each takes and skips.
+ * bundle, MISP, OTX pulses, or one object per line; '<': an HTML page,
+ * refused; anything else: a list or CSV), maps the file, and holds what
+ * the readers share: classification of a value into an indicator kind,
+ * feed dates, error text.  Runs in whatever thread calls it; trusts
+ * nothing in the files.  The readers are intel_feed_list.c,
+ * intel_feed_jsonl.c, intel_feed_stix.c, intel_feed_misp.c and
+ * intel_feed_otx.c; docs/internals/intel-feeds.md describes what each
+ * takes and skips.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -447,6 +449,12 @@ parse_file(struct intel_feed__ctx *c, const char *path)
 	    (unsigned char)buf[i + 1] == 0xbb && (unsigned char)buf[i + 2] ==
 	    0xbf)
 		i += 3;		/* a UTF-8 byte order mark */
+	if (i < len && buf[i] == '{' && intel_feed__is_jsonl(buf + i,
+	    len - i)) {
+		rc = intel_feed__jsonl(c, buf + i, len - i);
+		intel_feed__unmap(buf, len);
+		return rc;
+	}
 	if (i < len && (buf[i] == '{' || buf[i] == '[')) {
 		rc = parse_json(c, buf + i, len - i, &root);
 		intel_feed__unmap(buf, len);
@@ -456,13 +464,15 @@ parse_file(struct intel_feed__ctx *c, const char *path)
 			g_strlcpy(c->rep->format, "stix2.1",
 			    sizeof(c->rep->format));
 			rc = intel_feed__stix(c, root);
+		} else if (intel_feed__otx_detect(root)) {
+			rc = intel_feed__otx(c, root);
 		} else if (intel_feed__misp_detect(root)) {
 			dir = dir_of(path);
 			rc = intel_feed__misp(c, root, dir);
 			g_free(dir);
 		} else
 			rc = intel_feed__fail(c, MS_EPARSE, 0, "JSON that is "
-			    "neither a STIX 2 bundle nor MISP");
+			    "no STIX 2 bundle, MISP or OTX");
 		json_decref(root);
 		return rc;
 	}

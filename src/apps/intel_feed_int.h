@@ -34,6 +34,11 @@
  * relationship walk and the attribute loop. */
 #define INTEL_FEED_MAX_OBJECTS	(4u * 1024 * 1024)
 
+/* Relationships looked at for one STIX indicator's attributions: a
+ * malware object with a million relationships must not make every one of
+ * a million indicators walk them all. */
+#define INTEL_FEED_MAX_WALK	4096
+
 /* The state of one intel_feed_parse_path() call. */
 struct intel_feed__ctx {
 	const char			*file;	/* the file being read */
@@ -81,6 +86,13 @@ void	intel_feed__ind_init(struct intel_indicator *ind);
 /* The readers.  'buf' is the whole file, 'len' bytes, UNTRUSTED. */
 enum ms_err	intel_feed__list(struct intel_feed__ctx *c, const char *buf,
 		    size_t len);
+/* One JSON object per line?  Then read it so. */
+int		intel_feed__is_jsonl(const char *buf, size_t len);
+enum ms_err	intel_feed__jsonl(struct intel_feed__ctx *c, const char *buf,
+		    size_t len);
+/* AlienVault OTX pulses? */
+int		intel_feed__otx_detect(json_t *root);
+enum ms_err	intel_feed__otx(struct intel_feed__ctx *c, json_t *root);
 enum ms_err	intel_feed__stix(struct intel_feed__ctx *c, json_t *root);
 /* Is 'root' MISP JSON (event, events, attributes, manifest)?  Then
  * parse it.  'dir' is the directory a manifest's events live in. */

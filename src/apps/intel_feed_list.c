@@ -256,6 +256,21 @@ misp_hashes(struct list *l)
 	return 1;
 }
 
+/* "url,date,...": a URL whose commas are columns, one of them a date. */
+static int
+url_then_date(struct list *l, const char *s, size_t n)
+{
+	size_t	i;
+
+	if (memchr(s, ',', n) == NULL)
+		return 0;
+	split(l, s, n, ',');
+	for (i = 1; i < l->nf; i++)
+		if (intel_feed__time(l->fields[i], strlen(l->fields[i])) != 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Decide the layout from the first data line 's' and the comment before
  * it.  Returns 1 when 's' is a header row (no data), -1 when the file is
@@ -271,9 +286,10 @@ setup(struct list *l, const char *s, size_t n)
 
 	l->setup = 1;
 	/* A whole line that is one indicator (a URL with commas in it, a
-	 * bare address) makes a list, not a CSV. */
+	 * bare address) makes a list, not a CSV -- unless it is a URL
+	 * followed by a date column ("http://x/a,2024-05-01,..."). */
 	if (memchr(s, ' ', n) == NULL && memchr(s, '\t', n) == NULL &&
-	    intel_feed__classify(s, n, &k))
+	    intel_feed__classify(s, n, &k) && !url_then_date(l, s, n))
 		return 0;
 	for (i = 0; i < sizeof(delims); i++) {
 		if (memchr(s, delims[i], n) == NULL)
@@ -538,11 +554,13 @@ list_line(struct list *l, const char *s, size_t n)
 			;
 		for (c = b; c < n && s[c] != ' ' && s[c] != '\t'; c++)
 			;
-		if (c > b && s[b] != '#') {
-			s += b;
-			a = c - b;
-			hosts = 1;
-		}
+		/* A sink address alone (a hosts file's blank entry) is no
+		 * indicator of anything. */
+		if (c == b || s[b] == '#')
+			return 0;
+		s += b;
+		a = c - b;
+		hosts = 1;
 	}
 	if (!intel_feed__classify(s, a, &k))
 		return 0;

@@ -205,6 +205,7 @@ kind_of(const char *t, size_t n)
 		int		 kind;
 	} map[] = {
 		{ "ip-src", INTEL_IP }, { "ip-dst", INTEL_IP },
+		{ "ip", INTEL_IP },	/* the second half of "domain|ip" */
 		{ "domain", INTEL_DOMAIN }, { "hostname", INTEL_DOMAIN },
 		{ "url", INTEL_URL },
 		{ "md5", INTEL_HASH }, { "sha1", INTEL_HASH },
@@ -386,15 +387,23 @@ is_uuid(const char *s)
 	return i == 36;
 }
 
+/* A manifest maps event UUIDs to summaries with an "info".  Looking at
+ * a few members is enough, and keeps a hostile manifest from making us
+ * walk it twice. */
 static int
 is_manifest(const json_t *root)
 {
 	const char	*key;
 	json_t		*v;
+	int		 seen = 0;
 
-	json_object_foreach((json_t *)root, key, v)
-		return is_uuid(key) && json_is_object(v) &&
-		    json_object_get(v, "info") != NULL;
+	json_object_foreach((json_t *)root, key, v) {
+		if (is_uuid(key) && json_is_object(v) &&
+		    json_object_get(v, "info") != NULL)
+			return 1;
+		if (++seen == 8)
+			break;
+	}
 	return 0;
 }
 

@@ -183,11 +183,12 @@ attribute(struct stix *sx, struct stix_ind *si, const char *id)
 	GPtrArray	*rels;
 	const json_t	*o, *r;
 	const char	*oid, *rt;
-	size_t		 i, hop1, k;
+	size_t		 i, hop1, k, budget = INTEL_FEED_MAX_WALK;
 	int		 from;
 
 	rels = g_hash_table_lookup(sx->rels, id);
-	for (i = 0; rels != NULL && i < rels->len; i++) {
+	for (i = 0; rels != NULL && i < rels->len && budget > 0; i++) {
+		budget--;
 		o = other_end(sx, g_ptr_array_index(rels, i), id, &from);
 		if (o != NULL)
 			attrib_add(si, o);
@@ -196,7 +197,8 @@ attribute(struct stix *sx, struct stix_ind *si, const char *id)
 	for (k = 0; k < hop1; k++) {
 		oid = json_string_value(json_object_get(si->atobj[k], "id"));
 		rels = oid != NULL ? g_hash_table_lookup(sx->rels, oid) : NULL;
-		for (i = 0; rels != NULL && i < rels->len; i++) {
+		for (i = 0; rels != NULL && i < rels->len && budget > 0; i++) {
+			budget--;
 			r = g_ptr_array_index(rels, i);
 			o = other_end(sx, r, oid, &from);
 			rt = json_string_value(json_object_get(r,
