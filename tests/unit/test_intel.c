@@ -603,7 +603,7 @@ store_abort_keeps_old(void **state)
  * mix; the new generation is seen once its second has passed. */
 struct racer {
 	struct config	*cf;
-	volatile int	*stop;
+	gint		*stop;
 	int		 calls;
 	int		 bad;
 };
@@ -615,7 +615,7 @@ racer(gpointer arg)
 	json_t		*j;
 	json_int_t	 n;
 
-	while (!*r->stop) {
+	while (!g_atomic_int_get(r->stop)) {
 		j = act(r->cf, "ip reputation", "ip", "203.0.113.77");
 		n = sum_int(j, "matches");
 		if (n != 0 && n != 1)
@@ -635,7 +635,7 @@ app_concurrent_reload(void **state)
 	GThread		*t[4];
 	struct store	*st;
 	struct config	*cf;
-	volatile int	 stop = 0;
+	gint		 stop = 0;
 	char		*db = g_build_filename(tmpdir, "c.db", NULL), err[512];
 	json_t		*j;
 	int		 i, k;
@@ -652,7 +652,7 @@ app_concurrent_reload(void **state)
 		store_rows(st, "flip", k % 2 ? off : on, 1);
 		usleep(400 * 1000);
 	}
-	stop = 1;
+	g_atomic_int_set(&stop, 1);
 	for (i = 0; i < 4; i++) {
 		g_thread_join(t[i]);
 		assert_int_equal(0, r[i].bad);
