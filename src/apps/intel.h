@@ -110,4 +110,14 @@ int		 intel_kind_parse(const char *name);
 enum ms_err	intel_normalise(enum intel_kind kind, const char *value,
 		    char *out, size_t outlen);
 
+/*
+ * intel_fetch.c: download 'url' (http or https; UNTRUSTED bytes, at most
+ * LIMIT_INTEL_FEED_BYTES, within LIMIT_INTEL_FETCH_MS, up to 5
+ * redirects) into a new file in 'dir' named after the URL's last path
+ * segment; '*path' newly allocated (g_free) on MS_OK.  MS_ENET (refused,
+ * not 200, TLS), MS_ELIMIT or MS_EIO with 'err' naming the URL.
+ */
+enum ms_err	intel_fetch(const char *url, const char *dir, char **path,
+		    char *err, size_t errlen);
+
 #endif /* MS_INTEL_H */

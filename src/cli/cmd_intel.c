@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_intel.c -- `mailsoar intel load [--source NAME] PATH...`: read
- * threat-intel feeds (files or directories; intel_feed_parse_path tells
- * the format from the content) into the store, each source replaced in
- * one transaction; `mailsoar intel stats [--json]`: what the store
- * holds per source and kind; `mailsoar intel lookup [--kind K] VALUE`:
+ * threat-intel feeds (files, directories, or http(s) URLs downloaded
+ * first by intel_fetch; intel_feed_parse_path tells the format from the
+ * content) into the store, each source replaced in one transaction;
+ * `mailsoar intel stats [--json]`: what the store holds per source and
+ * kind; `mailsoar intel lookup [--kind K] VALUE`:
  * the stored indicators equal to one value.  Feed files are UNTRUSTED:
  * the parser checks them, and every value is normalised here
  * (intel_normalise) before the store sees it.
@@ -99,9 +100,10 @@ source_of(const char *path)
 	return b;
 }
 
-/* Load one path; 0 or -1 (said on stderr). */
+/* Load one path ('shown' in messages); 0 or -1 (said on stderr). */
 static int
-load_one(struct store *st, const char *path, const char *source)
+load_one(struct store *st, const char *path, const char *shown,
+    const char *source)
 {
 	struct intel_feed_report	 rep;
 	struct feed			 f;
@@ -115,7 +117,7 @@ load_one(struct store *st, const char *path, const char *source)
 	memset(&rep, 0, sizeof(rep));
 	src = source ? g_strdup(source) : source_of(path);
 	if (store_intel_load_begin(st, src, path, &f.load) != MS_OK) {
-		fprintf(stderr, "mailsoar intel load: %s: store: %s\n", path,
+		fprintf(stderr, "mailsoar intel load: %s: store: %s\n", shown,
 		    store_errmsg(st));
 		g_string_free(lines, TRUE);
 		g_free(src);
@@ -138,17 +140,42 @@ load_one(struct store *st, const char *path, const char *source)
 	}
 	if (rc == MS_OK)
 		printf("%s: format %s, %zu indicators loaded, %zu skipped, "
-		    "%.2f s\n%s", path, rep.format, n, rep.skipped + f.bad,
+		    "%.2f s\n%s", shown, rep.format, n, rep.skipped + f.bad,
 		    (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC,
 		    lines->str);
 	else
 		fprintf(stderr, "mailsoar intel load: %s: %s; nothing "
-		    "loaded\n", path, err[0] ? err : ms_strerror(rc));
+		    "loaded\n", shown, err[0] ? err : ms_strerror(rc));
 	g_ptr_array_free(f.pairs, TRUE);
 	g_string_free(lines, TRUE);
 	g_free(f.norm);
 	g_free(src);
 	return rc == MS_OK ? 0 : -1;
+}
+
+/* Download 'url' into a temporary directory and load it from there. */
+static int
+load_url(struct store *st, const char *url, const char *source)
+{
+	char	*dir, *path = NULL, err[1024];
+	int	 rc = -1;
+
+	if ((dir = g_dir_make_tmp("mailsoar-feed-XXXXXX", NULL)) == NULL) {
+		fprintf(stderr, "mailsoar intel load: %s: cannot make a "
+		    "temporary directory\n", url);
+		return -1;
+	}
+	if (intel_fetch(url, dir, &path, err, sizeof(err)) != MS_OK)
+		fprintf(stderr, "mailsoar intel load: %s; nothing loaded\n",
+		    err);
+	else {
+		rc = load_one(st, path, url, source);
+		(void)remove(path);
+	}
+	(void)remove(dir);
+	g_free(path);
+	g_free(dir);
+	return rc;
 }
 
 static int
@@ -181,7 +208,10 @@ intel_load(int argc, char **argv)
 	if ((rc = cli_engine_open(&ce, NULL, 0, NULL)) != 0)
 		return rc;
 	for (i = optind; i < argc; i++)
-		if (load_one(ce.st, argv[i], source) != 0)
+		if ((g_str_has_prefix(argv[i], "http://") ||
+		    g_str_has_prefix(argv[i], "https://") ?
+		    load_url(ce.st, argv[i], source) :
+		    load_one(ce.st, argv[i], argv[i], source)) != 0)
 			bad++;
 	cli_engine_close(&ce);
 	return bad ? CLI_EXIT_INPUT : CLI_EXIT_OK;

@@ -49,5 +49,10 @@
 /* One indicator value, normalised (a URL can be long; LIMIT_URL_BYTES
  * is the longest the extractor keeps). */
 #define LIMIT_INTEL_VALUE	LIMIT_URL_BYTES
+/* One feed downloaded by `mailsoar intel load URL` (disk; the parser
+ * reads at most 256 MiB of a file anyway). */
+#define LIMIT_INTEL_FEED_BYTES	(256ull * 1024 * 1024)
+/* The whole download of one feed, in milliseconds. */
+#define LIMIT_INTEL_FETCH_MS	(10 * 60 * 1000)
 
 #endif /* MS_LIMITS_H */

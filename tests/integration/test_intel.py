@@ -203,3 +203,38 @@ def test_bad_input_fails_cleanly(env):
     assert json.loads(r.stdout)["status"] == "failed"
     assert env.run("intel").returncode == 2
     assert env.run("intel", "load").returncode == 2
+
+
+def test_load_from_a_local_http_server(env):
+    """intel load URL: downloaded (libcurl, a real local server), parsed
+    from the temporary file, named after the URL unless --source."""
+    import functools
+    import http.server
+    import shutil
+    import threading
+
+    root = os.path.join(env.root, "www")
+    os.makedirs(os.path.join(root, "feeds"))
+    shutil.copy(DROP, os.path.join(root, "feeds", "drop.txt"))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=root)
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    base = "http://127.0.0.1:%d" % srv.server_address[1]
+    try:
+        r = env.run("intel", "load", "--source", "drop-http",
+                    base + "/feeds/drop.txt?cache=no")
+        assert r.returncode == 0, r.stderr.decode()
+        assert ("source drop-http: %d indicators" % len(drop_networks())
+                in r.stdout.decode())
+        st = json.loads(env.run("intel", "stats", "--json").stdout)
+        by = {s["name"]: s for s in st["sources"]}
+        assert by["drop-http"]["kinds"] == {"ip": len(drop_networks())}
+        r = env.run("intel", "load", base + "/feeds/missing.txt")
+        assert r.returncode == 1
+        assert b"404" in r.stderr and b"nothing loaded" in r.stderr
+        r = env.run("intel", "load", "http://127.0.0.1:1/x.txt")
+        assert r.returncode == 1 and b"nothing loaded" in r.stderr
+    finally:
+        srv.shutdown()
+        srv.server_close()
