@@ -528,6 +528,24 @@ app_end_to_end(void **state)
 	r = act(cf, "ip reputation", "ip", "198.51.100.9");
 	assert_string_equal("unknown", sum_str(r, "verdict"));
 	json_decref(r);
+	r = act(cf, "hunt ip", "ip", "192.0.2.9");
+	assert_int_equal(1, sum_int(r, "matches"));
+	assert_non_null(json_object_get(json_object_get(r, "summary"),
+	    "campaigns"));
+	json_decref(r);
+	r = act(cf, "hunt url", "url", "http://evil.example/login?u=1");
+	assert_int_equal(1, sum_int(r, "matches"));
+	json_decref(r);
+	r = act(cf, "hunt file", "hash", "d41d8cd98f00b204e9800998ecf8427e");
+	assert_int_equal(0, json_array_size(json_object_get(
+	    json_object_get(r, "summary"), "actors")));
+	json_decref(r);
+	r = act(cf, "file reputation", "hash", "cf83e1357eefb8bdf1542850d66d8007"
+	    "d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f"
+	    "63b931bd47417a81a538327af927da3e");	/* sha512: refused */
+	assert_string_equal("failed", json_string_value(json_object_get(r,
+	    "status")));
+	json_decref(r);
 	r = act(cf, "ip reputation", "ip", "not-an-ip");
 	assert_string_equal("failed", json_string_value(json_object_get(r,
 	    "status")));
