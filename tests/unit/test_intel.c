@@ -490,7 +490,7 @@ app_end_to_end(void **state)
 	struct config	*cf;
 	json_t		*r, *d;
 	char		*db = g_build_filename(tmpdir, "t.db", NULL), err[512];
-	char		*js;
+	char		*js, *long_url;
 
 	(void)state;
 	assert_int_equal(MS_OK, store_open(db, &st, err, sizeof(err)));
@@ -546,6 +546,21 @@ app_end_to_end(void **state)
 	assert_string_equal("failed", json_string_value(json_object_get(r,
 	    "status")));
 	json_decref(r);
+	/* LIMIT_INTEL_VALUE: a URL that long is looked up, one byte more
+	 * is refused. */
+	long_url = g_strnfill(LIMIT_INTEL_VALUE, 'a');
+	memcpy(long_url, "http://x.example/", 17);
+	r = act(cf, "url reputation", "url", long_url);
+	assert_string_equal("unknown", sum_str(r, "verdict"));
+	json_decref(r);
+	g_free(long_url);
+	long_url = g_strnfill(LIMIT_INTEL_VALUE + 1, 'a');
+	memcpy(long_url, "http://x.example/", 17);
+	r = act(cf, "url reputation", "url", long_url);
+	assert_string_equal("failed", json_string_value(json_object_get(r,
+	    "status")));
+	json_decref(r);
+	g_free(long_url);
 	r = act(cf, "ip reputation", "ip", "not-an-ip");
 	assert_string_equal("failed", json_string_value(json_object_get(r,
 	    "status")));
