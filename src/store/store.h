@@ -310,7 +310,9 @@ enum ms_err	 store_intel_load_add(struct store_intel_load *l,
 		    const struct store_intel_row *row);
 /* Commit: set each touched source's count and 'format' (known once
  * the parser is done: "misp-feed", "stix2.1", "csv" ...), 'skipped' to
- * the default source, bump the generation, one audit entry per source
+ * the default source (kept only when the load touched it: a MISP feed
+ * whose rows all name their organisation keeps no count of its skipped
+ * objects), bump the generation, one audit entry per source
  * ("intel loaded").  A load with no rows empties the default source.
  * '*count' (may be NULL) gets the rows stored.  Frees 'l' either way;
  * on failure nothing of the load remains. */
