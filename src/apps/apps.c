@@ -15,5 +15,6 @@ const struct app *const app_builtin[] = {
 	&misp_app,
 	&whois_app,
 	&urlscan_app,
+	&intel_app,
 	NULL
 };

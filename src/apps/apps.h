@@ -19,6 +19,7 @@ extern const struct app	virustotal_app;	/* virustotal.c */
 extern const struct app	misp_app;	/* misp.c */
 extern const struct app	whois_app;	/* whois.c */
 extern const struct app	urlscan_app;	/* urlscan.c */
+extern const struct app	intel_app;	/* intel.c */
 
 /* An imap asset's connection settings (imap.c); '*secret' newly
  * allocated (wipe and xfree it after imap_open), '*folder' borrowed.

@@ -18,7 +18,7 @@
 #include "../common/ms.h"
 
 enum intel_kind {
-	INTEL_IP,	/* "192.0.2.1", "2001:db8::1", or a CIDR "192.0.2.0/24" */
+	INTEL_IP,	/* "192.0.2.1", "2001:db8::1", a CIDR "192.0.2.0/24" */
 	INTEL_DOMAIN,	/* a host or domain name */
 	INTEL_URL,
 	INTEL_HASH,	/* md5, sha1 or sha256, in hex (told apart by length) */
@@ -42,8 +42,8 @@ struct intel_indicator {
 	 * identity's name. */
 	const char			*source;
 	int				 confidence;	/* 0-100, -1 unknown */
-	const char			*tlp;	/* "clear", "green", "amber",
-						 * "amber+strict", "red", NULL */
+	/* "clear", "green", "amber", "amber+strict", "red", NULL */
+	const char			*tlp;
 	const char *const		*tags;
 	size_t				 ntags;
 	const struct intel_attrib	*attrib;
@@ -82,5 +82,32 @@ struct intel_feed_report {
 enum ms_err	intel_feed_parse_path(const char *path, intel_sink_fn sink,
 		    void *arg, struct intel_feed_report *rep, char *err,
 		    size_t errlen);
+
+/* ---- added with the intel store (intel_norm.c) ----------------------- */
+
+/* "ip", "domain", "url", "hash", "email", "asn": the store's names. */
+const char	*intel_kind_name(enum intel_kind kind);
+/* The kind named 'name' (as above), or -1. */
+int		 intel_kind_parse(const char *name);
+
+/*
+ * The form the store keeps and matches: 'value' (UNTRUSTED, as a feed or
+ * an analyst wrote it) into 'out' ('outlen' bytes with the NUL).
+ *   ip      canonical text (inet_ntop); a CIDR with its host bits zeroed
+ *           ("192.0.2.0/24"); /32 and /128 become the plain address
+ *   domain  lower case, trailing dot and a leading "*." dropped, IDN to
+ *           punycode (libidn2, through src/extract)
+ *   url     scheme and host lower case (host as for domain; an IPv6
+ *           host canonical), default port and fragment dropped, an
+ *           empty path made "/", path and query kept; "http://" assumed
+ *           when there is no scheme
+ *   hash    lower-case hex of 32, 40, 64 or 128 digits
+ *   email   local part kept, domain as for domain
+ *   asn     "AS" and the number
+ * Returns MS_OK, MS_EPARSE (not a value of that kind; 'out' empty) or
+ * MS_ELIMIT (longer than 'outlen').  Thread-safe.
+ */
+enum ms_err	intel_normalise(enum intel_kind kind, const char *value,
+		    char *out, size_t outlen);
 
 #endif /* MS_INTEL_H */

@@ -13,6 +13,7 @@
 #include <glib.h>
 
 #include "intel_fetch.h"
+#include "../common/limits.h"
 
 struct fetch {
 	FILE	*f;
@@ -26,7 +27,7 @@ fetch_write(char *p, size_t sz, size_t n, void *arg)
 {
 	struct fetch	*ft = arg;
 
-	if (ft->len + sz * n > (size_t)INTEL_FETCH_MAX) {
+	if (ft->len + sz * n > (size_t)LIMIT_INTEL_FEED_BYTES) {
 		ft->over = 1;
 		return 0;
 	}
@@ -71,7 +72,7 @@ intel_fetch(const char *url, const char *dest, int timeout_s,
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-	    (curl_off_t)INTEL_FETCH_MAX);
+	    (curl_off_t)LIMIT_INTEL_FEED_BYTES);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)timeout_s);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -89,8 +90,8 @@ intel_fetch(const char *url, const char *dest, int timeout_s,
 	cc = curl_easy_perform(c);
 	if (cc != CURLE_OK) {
 		if (ft.over || cc == CURLE_FILESIZE_EXCEEDED) {
-			snprintf(err, errlen, "%s: larger than %ld MiB", url,
-			    INTEL_FETCH_MAX / (1024 * 1024));
+			snprintf(err, errlen, "%s: larger than %llu MiB",
+			    url, LIMIT_INTEL_FEED_BYTES / (1024 * 1024));
 			rc = MS_ELIMIT;
 		} else if (ft.werr != 0) {
 			snprintf(err, errlen, "%s: %s", part,

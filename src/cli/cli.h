@@ -27,6 +27,7 @@ int	cmd_act(int argc, char **argv);
 int	cmd_apps(int argc, char **argv);
 int	cmd_asset(int argc, char **argv);
 int	cmd_audit(int argc, char **argv);
+int	cmd_intel(int argc, char **argv);
 int	cmd_prompt(int argc, char **argv);
 int	cmd_runs(int argc, char **argv);
 int	cmd_containers(int argc, char **argv);

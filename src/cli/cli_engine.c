@@ -195,6 +195,7 @@ cli_engine_open(struct cli_engine *ce, const char *datadir, unsigned flags,
 		}
 	} else
 		ce->cf = config_new_empty();
+	config_set_store_path(ce->cf, dbpath);
 	if (ce->pb != NULL) {
 		if (config_assets_init(ce->cf, err, sizeof(err)) != MS_OK) {
 			fprintf(stderr, "mailsoar: %s\n", err);

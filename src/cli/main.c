@@ -32,6 +32,8 @@ static const struct {
 	{ "containers", cmd_containers, "list stored containers" },
 	{ "prompt", cmd_prompt, "prompt list | prompt answer ID CHOICE" },
 	{ "audit", cmd_audit, "audit verify | audit list" },
+	{ "intel", cmd_intel,
+	  "intel load PATH... | stats | lookup VALUE: threat-intel feeds" },
 	{ "serve", cmd_serve, "watch the mailboxes, store, run playbooks" },
 	{ "status", cmd_status, "what a running mailsoar serve is doing" },
 };

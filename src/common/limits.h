@@ -40,5 +40,19 @@
 #define LIMIT_TNEF_ATTRS	10000
 /* Streams read from one Outlook .msg compound file. */
 #define LIMIT_MSG_STREAMS	20000
+/* Memory of the intel app's in-memory index (strings, entries, tags),
+ * trie and hash tables aside: about 20 million indicators. */
+#define LIMIT_INTEL_INDEX_BYTES	(4ull * 1024 * 1024 * 1024)
+/* Matches reported for one looked-up value (covering networks, parent
+ * domains, sources): the result's size. */
+#define LIMIT_INTEL_MATCHES	256
+/* One indicator value, normalised (a URL can be long; LIMIT_URL_BYTES
+ * is the longest the extractor keeps). */
+#define LIMIT_INTEL_VALUE	LIMIT_URL_BYTES
+/* One feed downloaded by `mailsoar intel load URL` (disk; the parser
+ * reads at most 256 MiB of a file anyway). */
+#define LIMIT_INTEL_FEED_BYTES	(256ull * 1024 * 1024)
+/* The whole download of one feed, in milliseconds. */
+#define LIMIT_INTEL_FETCH_MS	(10 * 60 * 1000)
 
 #endif /* MS_LIMITS_H */

@@ -133,6 +133,12 @@ int64_t		 asset_get_int(const struct asset *as, const char *key,
  * environment variable named by KEY_env=.  Newly allocated (xfree), or
  * NULL when none is set or the file is unreadable. */
 char		*asset_secret(const struct asset *as, const char *key);
+/* The path of the engine's own store (DATADIR/mailsoar.db), for apps
+ * that read what the CLI put there (the intel app's indicators), or
+ * NULL when the engine was configured without one.  Borrowed; valid for
+ * the asset's life.  Apps open their own connection (store.h): they
+ * never share the engine's. */
+const char	*asset_store_path(const struct asset *as);
 
 /* ---- results: JSON objects and arrays ------------------------------- */
 

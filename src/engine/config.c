@@ -46,10 +46,12 @@ struct asset {
 	int			 timeout_ms;
 	int			 retries;
 	int			 cache_ttl_s;
+	char			*store_path;	/* config_set_store_path */
 };
 
 struct config {
 	char		*path;		/* NULL for config_new_empty() */
+	char		*store_path;	/* config_set_store_path, or NULL */
 	GHashTable	*values;	/* "group" SEP "key" -> value */
 	GHashTable	*playbooks;	/* label -> NULL-terminated strv */
 	GPtrArray	*assets;	/* struct asset *, file order */
@@ -415,6 +417,7 @@ asset_free1(struct asset *as)
 	if (as->inited && as->app->asset_free != NULL)
 		as->app->asset_free(as->state);
 	g_hash_table_destroy(as->settings);
+	g_free(as->store_path);
 	g_free(as->name);
 	g_free(as);
 }
@@ -658,6 +661,7 @@ config_free(struct config *cf)
 	g_ptr_array_free(cf->feeds, TRUE);
 	g_hash_table_destroy(cf->values);
 	g_hash_table_destroy(cf->playbooks);
+	g_free(cf->store_path);
 	g_free(cf->path);
 	g_free(cf);
 }
@@ -711,6 +715,23 @@ load_feed(struct load *ld, struct config *cf, const char *group)
 	fd->group = g_strdup(group);
 	g_ptr_array_add(cf->feeds, fd);
 	return MS_OK;
+}
+
+/* Each asset keeps its own copy, so that it never points into a config
+ * freed before it. */
+void
+config_set_store_path(struct config *cf, const char *path)
+{
+	struct asset	*as;
+	guint		 i;
+
+	g_free(cf->store_path);
+	cf->store_path = g_strdup(path);
+	for (i = 0; i < cf->assets->len; i++) {
+		as = g_ptr_array_index(cf->assets, i);
+		g_free(as->store_path);
+		as->store_path = g_strdup(path);
+	}
 }
 
 /* Every group, in file order; [engine] first since assets take their
@@ -975,6 +996,12 @@ const char *
 asset_name(const struct asset *as)
 {
 	return as->name;
+}
+
+const char *
+asset_store_path(const struct asset *as)
+{
+	return as->store_path;
 }
 
 const char *

@@ -40,6 +40,11 @@ enum ms_err	 config_load(const char *path, const struct app *const *apps,
 struct config	*config_new_empty(void);
 void		 config_free(struct config *cf);
 
+/* The path of the store the engine opened (DATADIR/mailsoar.db), for
+ * apps that read it (asset_store_path, app.h).  Call it before
+ * config_assets_init; 'path' is copied; NULL clears it. */
+void		 config_set_store_path(struct config *cf, const char *path);
+
 /* Run every asset's asset_init.  On failure, 'err' names the asset and
  * the problem, and no state is left behind. */
 enum ms_err	 config_assets_init(struct config *cf, char *err,

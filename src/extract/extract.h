@@ -109,6 +109,14 @@ enum ms_err	 extract_ip(struct ioc_set *s, const char *ip,
 const char	*extract_url_normalise(struct arena *a, const char *url,
 		    size_t len);
 
+/*
+ * A host name (UTF-8 or ASCII) as a lower-case IDNA ASCII name in 'out'
+ * ('outsz' bytes with the NUL), trailing dots dropped.  Returns 0, or -1
+ * when it is not a valid host name or does not fit.  Thread-safe.
+ */
+int		 extract_host_ascii(const char *host, char *out,
+		    size_t outsz);
+
 /* Is 'ip' (textual IPv4/IPv6) private, loopback, link-local, reserved? */
 int		 extract_ip_is_private(const char *ip);
 

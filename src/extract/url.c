@@ -130,6 +130,17 @@ out:
 	return rc;
 }
 
+int
+extract_host_ascii(const char *host, char *out, size_t outsz)
+{
+	char	uni[8];
+
+	/* The Unicode form is not wanted: a buffer too small for any IDN
+	 * keeps it empty. */
+	return extract__host_ascii(host, strlen(host), out, outsz, uni,
+	    sizeof(uni));
+}
+
 /*
  * The last label as a public suffix on its own, through
  * libpsl without the "*" rule, so only real TLDs count.

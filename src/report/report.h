@@ -59,6 +59,9 @@ void	report_run_text(FILE *f, const char *run_json, unsigned flags);
 int	report_runs_text(FILE *f, const char *runs_json, unsigned flags);
 /* `mailsoar status`: the daemon's serve.json, readable. */
 void	report_status_text(FILE *f, const char *status_json, int alive);
+/* `mailsoar intel stats`: store_intel_stats_json, one source a line
+ * with its kinds, then the totals. */
+void	report_intel_stats_text(FILE *f, const char *stats_json);
 /* The verdict for a score: benign < 30 <= suspicious < 70 <= malicious. */
 const char *report_verdict(int score);
 

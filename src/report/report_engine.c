@@ -467,3 +467,52 @@ report_status_text(FILE *f, const char *status_json, int alive)
 out:
 	json_decref(o);
 }
+
+/* "ip 12, url 3" from a {"kind": n} object. */
+static void
+kinds_text(FILE *f, json_t *kinds)
+{
+	const char	*k;
+	json_t		*v;
+	int		 first = 1;
+
+	json_object_foreach(kinds, k, v) {
+		fprintf(f, "%s%s %lld", first ? "" : ", ", k,
+		    (long long)json_integer_value(v));
+		first = 0;
+	}
+	if (first)
+		fputs("-", f);
+}
+
+void
+report_intel_stats_text(FILE *f, const char *stats_json)
+{
+	json_t		*st = parse(stats_json), *s;
+	GDateTime	*t;
+	char		*when;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(st, "sources"), i, s) {
+		report_safe(f, str_of(s, "name"), 60);
+		t = g_date_time_new_from_unix_utc(int_of(s, "loaded_at") /
+		    G_USEC_PER_SEC);
+		when = t ? g_date_time_format(t, "%Y-%m-%d %H:%M:%SZ") : NULL;
+		fprintf(f, "  %s  %lld indicators, %lld skipped, loaded %s\n"
+		    "    ", str_of(s, "format") ? str_of(s, "format") : "-",
+		    (long long)int_of(s, "count"),
+		    (long long)int_of(s, "skipped"), when ? when : "-");
+		kinds_text(f, json_object_get(s, "kinds"));
+		fputc('\n', f);
+		g_free(when);
+		if (t != NULL)
+			g_date_time_unref(t);
+	}
+	fprintf(f, "total: %lld indicators in %zu source%s (",
+	    (long long)int_of(st, "total"),
+	    json_array_size(json_object_get(st, "sources")),
+	    json_array_size(json_object_get(st, "sources")) == 1 ? "" : "s");
+	kinds_text(f, json_object_get(st, "kinds"));
+	fputs(")\n", f);
+	json_decref(st);
+}

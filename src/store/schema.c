@@ -200,8 +200,49 @@ static const char SCHEMA_V3[] =
 	" created INTEGER NOT NULL,"
 	" UNIQUE (mailbox, key));";
 
+/*
+ * Version 4: the local threat-intel store (store_intel_*).  A source is
+ * one feed as last loaded; loading it again replaces its indicators in
+ * one transaction.  Values are normalised by the loader (intel_normalise)
+ * and looked up by (kind, value).  intel_generation's one row goes up by
+ * one with every load, so that readers (the intel app's in-memory index)
+ * notice a change with one cheap query.  Times are microseconds, 0 when
+ * the feed does not say.
+ */
+static const char SCHEMA_V4[] =
+	"CREATE TABLE intel_sources ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" format TEXT NOT NULL,"	/* "misp-feed", "stix2.1", "csv" ... */
+	" path TEXT,"			/* what was loaded */
+	" loaded_at INTEGER NOT NULL,"
+	" count INTEGER NOT NULL DEFAULT 0,"
+	" skipped INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE intel_indicators ("
+	" id INTEGER PRIMARY KEY,"
+	" source_id INTEGER NOT NULL REFERENCES intel_sources(id)"
+	"  ON DELETE CASCADE,"
+	" kind TEXT NOT NULL,"		/* ip, domain, url, hash, email, asn */
+	" value TEXT NOT NULL,"		/* normalised */
+	" confidence INTEGER NOT NULL DEFAULT -1,"	/* 0-100, -1 unknown */
+	" tags TEXT,"			/* JSON array of strings, or NULL */
+	" tlp TEXT,"
+	" first_seen INTEGER NOT NULL DEFAULT 0,"
+	" last_seen INTEGER NOT NULL DEFAULT 0,"
+	" expires INTEGER NOT NULL DEFAULT 0,"	/* 0: never */
+	" attribution TEXT,"		/* JSON [{"type","name"}...], or NULL */
+	" description TEXT,"
+	" subdomains INTEGER NOT NULL DEFAULT 0,"
+	" threat_level INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX intel_indicators_value ON intel_indicators(kind, value);"
+	"CREATE INDEX intel_indicators_source ON intel_indicators(source_id);"
+	"CREATE TABLE intel_generation ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" generation INTEGER NOT NULL);"
+	"INSERT INTO intel_generation (id, generation) VALUES (1, 0);";
+
 static const char *const schema_steps[] = { SCHEMA_V1, SCHEMA_V2,
-	SCHEMA_V3 };
+	SCHEMA_V3, SCHEMA_V4 };
 
 int
 store__schema_latest(void)

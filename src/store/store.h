@@ -261,4 +261,92 @@ enum ms_err	 store_audit_verify(struct store *st, int64_t *bad_id,
 /* The newest 'limit' entries (0: all), oldest first. */
 enum ms_err	 store_audit_json(struct store *st, size_t limit, char **json);
 
+/* ---- threat intel ------------------------------------------------ */
+
+/*
+ * The local threat-intel store: indicators from feeds, by source.  A
+ * source (a feed's name: "spamhaus-drop", a MISP Orgc) is replaced whole
+ * each time it is loaded.  Values arrive normalised (the loader runs
+ * intel_normalise, src/apps/intel.h); the store keeps and compares them
+ * as they are given.  Kinds are the names "ip", "domain", "url", "hash",
+ * "email", "asn".
+ */
+struct store_intel_row {
+	const char		*kind;
+	const char		*value;
+	const char		*source;	/* NULL: the load's default */
+	int			 confidence;	/* 0-100, -1 unknown */
+	const char		*tlp;		/* or NULL */
+	const char *const	*tags;
+	size_t			 ntags;
+	/* 'nattrib' (type, name) pairs: attrib[2*i] is the type
+	 * ("threat-actor", "malware" ...), attrib[2*i+1] the name. */
+	const char *const	*attrib;
+	size_t			 nattrib;
+	const char		*description;	/* or NULL */
+	int64_t			 first_seen;	/* us; 0 unknown */
+	int64_t			 last_seen;
+	int64_t			 expires;	/* us; 0 never */
+	int			 subdomains;	/* covers its subdomains */
+	int			 threat_level;	/* MISP 1 (high)-4; 0: none */
+};
+
+struct store_intel_load;	/* one load in progress; opaque */
+
+/*
+ * Start loading a feed: opens the write transaction (or a savepoint
+ * inside a store_begin batch) that the whole load runs in.  Rows without
+ * a source of their own go to 'source'; 'path' (what was loaded, may be
+ * NULL) is kept with each source the load touches.  Each source's old
+ * indicators are deleted when the load first sees it, so after the
+ * commit a source holds exactly this load's rows, and readers see the
+ * old set or the new one, never a mix.  Nothing else may use 'st' until
+ * the load ends.
+ */
+enum ms_err	 store_intel_load_begin(struct store *st, const char *source,
+		    const char *path, struct store_intel_load **out);
+/* Add one row (copied).  MS_EINVAL for an empty kind or value; MS_EDB. */
+enum ms_err	 store_intel_load_add(struct store_intel_load *l,
+		    const struct store_intel_row *row);
+/* Commit: set each touched source's count and 'format' (known once
+ * the parser is done: "misp-feed", "stix2.1", "csv" ...), 'skipped' to
+ * the default source (kept only when the load touched it: a MISP feed
+ * whose rows all name their organisation keeps no count of its skipped
+ * objects), bump the generation, one audit entry per source
+ * ("intel loaded").  A load with no rows empties the default source.
+ * '*count' (may be NULL) gets the rows stored.  Frees 'l' either way;
+ * on failure nothing of the load remains. */
+enum ms_err	 store_intel_load_commit(struct store_intel_load *l,
+		    const char *format, size_t skipped, size_t *count);
+/* The sources this load has touched so far and their row counts, for
+ * the caller to report before it commits. */
+typedef void	(*store_intel_source_fn)(void *arg, const char *source,
+		    size_t count);
+void		 store_intel_load_sources(const struct store_intel_load *l,
+		    store_intel_source_fn fn, void *arg);
+/* Roll back and free (NULL-safe). */
+void		 store_intel_load_abort(struct store_intel_load *l);
+
+/* Bumped by every committed load (and by store_intel_source_delete). */
+enum ms_err	 store_intel_generation(struct store *st, int64_t *gen);
+/* Delete a source and its indicators; audited.  MS_EINVAL if none. */
+enum ms_err	 store_intel_source_delete(struct store *st, const char *name,
+		    const char *actor);
+
+/* Called once per indicator; 'row' and its strings are borrowed for
+ * the call.  A non-zero return stops the walk. */
+typedef int	(*store_intel_fn)(void *arg,
+		    const struct store_intel_row *row);
+/* Every indicator, in one read snapshot, grouped by source.  MS_OK
+ * (also when 'fn' stopped it) or MS_EDB. */
+enum ms_err	 store_intel_foreach(struct store *st, store_intel_fn fn,
+		    void *arg);
+/* The indicators equal to ('kind', 'value'), through the index (the
+ * plain-SQL lookup bench/intel compares the app's index with). */
+enum ms_err	 store_intel_lookup(struct store *st, const char *kind,
+		    const char *value, store_intel_fn fn, void *arg);
+/* {"sources":[{"name","format","path","loaded_at","count","skipped",
+ * "kinds":{"ip":n,...}}...],"total":n,"kinds":{...},"generation":n} */
+enum ms_err	 store_intel_stats_json(struct store *st, char **json);
+
 #endif /* MS_STORE_H */
