@@ -6,13 +6,19 @@
  * content) into the store, each source replaced in one transaction;
  * `mailsoar intel stats [--json]`: what the store holds per source and
  * kind; `mailsoar intel lookup [--kind K] VALUE`:
- * the stored indicators equal to one value.  Feed files are UNTRUSTED:
+ * the stored indicators equal to one value; `mailsoar intel refresh
+ * [--force] [FEED...]`: the configured [feed NAME] groups that are due.
+ * Feed files are UNTRUSTED:
  * the parser checks them, and every value is normalised here
  * (intel_normalise) before the store sees it.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <utime.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 
@@ -20,6 +26,7 @@
 #include "../apps/intel.h"
 #include "../apps/intel_fetch.h"
 #include "../common/limits.h"
+#include "../engine/config.h"
 #include "../report/report.h"
 #include "../store/store.h"
 
@@ -244,6 +251,140 @@ intel_load(int argc, char **argv)
 	return bad ? CLI_EXIT_INPUT : CLI_EXIT_OK;
 }
 
+/* ---- refresh ------------------------------------------------------ */
+
+/*
+ * [feed NAME] groups are loaded when due: DATADIR/feeds/NAME.stamp's
+ * time is that of the last attempt (set after a success; after a
+ * failure, set so that the next try comes FEED_RETRY_S later rather
+ * than a whole interval), and a URL feed's last download stays in
+ * DATADIR/feeds/NAME.data for the next If-Modified-Since.
+ */
+#define FEED_RETRY_S	300
+
+/* Set the stamp's time to 'when' (creating it). */
+static void
+stamp_set(const char *stamp, time_t when)
+{
+	struct utimbuf	ut;
+
+	if (!g_file_set_contents(stamp, "", 0, NULL))
+		return;
+	ut.actime = ut.modtime = when;
+	(void)utime(stamp, &ut);
+}
+
+/* Load one configured feed if due (or 'force'); 0 or -1. */
+static int
+refresh_one(struct cli_engine *ce, const struct config_feed *fd,
+    const char *dir, int force)
+{
+	struct stat	 st;
+	time_t		 now = time(NULL);
+	char		*stamp, *data, err[1024];
+	int		 rc = -1, nm = 0, have;
+
+	stamp = g_strdup_printf("%s/%s.stamp", dir, fd->name);
+	data = g_strdup_printf("%s/%s.data", dir, fd->name);
+	have = stat(stamp, &st) == 0;
+	if (!force && have && now - st.st_mtime < fd->interval_s &&
+	    st.st_mtime <= now) {
+		printf("%s: not due (next in %lld s)\n", fd->name,
+		    (long long)(fd->interval_s - (now - st.st_mtime)));
+		rc = 0;
+		goto out;
+	}
+	if (fd->url != NULL) {
+		if (intel_fetch(fd->url, data, LIMIT_INTEL_FETCH_MS / 1000,
+		    &nm, err, sizeof(err)) != MS_OK) {
+			fprintf(stderr, "mailsoar intel refresh: feed %s: %s; "
+			    "the indicators loaded before stay\n", fd->name,
+			    err);
+			goto out;
+		}
+		/* Unchanged on the server and loaded before: nothing to
+		 * do (a forced refresh loads the copy again). */
+		if (nm && have && !force) {
+			printf("%s: not modified since the last load\n",
+			    fd->name);
+			rc = 0;
+			goto out;
+		}
+		rc = load_one(ce->st, data, fd->url, fd->name);
+	} else
+		rc = load_one(ce->st, fd->path, fd->path, fd->name);
+out:
+	if (rc == 0)
+		stamp_set(stamp, now);
+	else
+		stamp_set(stamp, now - fd->interval_s + FEED_RETRY_S);
+	g_free(stamp);
+	g_free(data);
+	return rc;
+}
+
+static int
+intel_refresh(int argc, char **argv)
+{
+	static const struct option	longopts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config_feed	 fd;
+	struct cli_engine	 ce;
+	char			*dir;
+	size_t			 i, n;
+	int			 c, j, rc, force = 0, bad = 0, found;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "fh", longopts, NULL)) != -1) {
+		if (c == 'f')
+			force = 1;
+		else {
+			fprintf(c == 'h' ? stdout : stderr, "usage: mailsoar "
+			    "intel refresh [--force] [FEED...]\n");
+			return c == 'h' ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_engine_open(&ce, NULL, 0, NULL)) != 0)
+		return rc;
+	n = config_n_feeds(ce.cf);
+	for (j = optind; j < argc; j++) {
+		for (i = 0, found = 0; i < n && !found; i++) {
+			config_feed(ce.cf, i, &fd);
+			found = strcmp(fd.name, argv[j]) == 0;
+		}
+		if (!found) {
+			fprintf(stderr, "mailsoar intel refresh: no [feed %s] "
+			    "in the configuration (%zu feed(s) configured)\n",
+			    argv[j], n);
+			cli_engine_close(&ce);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (n == 0)
+		printf("no [feed NAME] in the configuration: nothing to "
+		    "refresh\n");
+	dir = g_build_filename(ce.datadir, "feeds", NULL);
+	if (n > 0 && g_mkdir_with_parents(dir, 0700) != 0) {
+		fprintf(stderr, "mailsoar intel refresh: %s: %s\n", dir,
+		    g_strerror(errno));
+		bad++;
+		n = 0;
+	}
+	for (i = 0; i < n; i++) {
+		config_feed(ce.cf, i, &fd);
+		for (j = optind, found = optind >= argc; j < argc; j++)
+			found |= strcmp(fd.name, argv[j]) == 0;
+		if (found && refresh_one(&ce, &fd, dir, force) != 0)
+			bad++;
+	}
+	g_free(dir);
+	cli_engine_close(&ce);
+	return bad ? CLI_EXIT_INPUT : CLI_EXIT_OK;
+}
+
 /* ---- stats -------------------------------------------------------- */
 
 static int
@@ -368,12 +509,15 @@ cmd_intel(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "load") == 0)
 		return intel_load(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "refresh") == 0)
+		return intel_refresh(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "stats") == 0)
 		return intel_stats(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "lookup") == 0)
 		return intel_lookup(argc - 1, argv + 1);
 	fprintf(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout :
 	    stderr, "usage: mailsoar intel load [--source NAME] PATH...\n"
+	    "       mailsoar intel refresh [--force] [FEED...]\n"
 	    "       mailsoar intel stats [--json]\n"
 	    "       mailsoar intel lookup [--kind KIND] VALUE\n");
 	return argc >= 2 && strcmp(argv[1], "--help") == 0 ? CLI_EXIT_OK :

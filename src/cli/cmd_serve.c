@@ -63,6 +63,8 @@ struct serve_main {
 	unsigned		 in_hand;	/* taken, not yet stored */
 	GPid			 sync_pid;	/* playbook sync running */
 	int64_t			 next_sync;
+	GPid			 feed_pid;	/* intel refresh running */
+	int64_t			 next_feed;
 	char			*status_path;
 };
 
@@ -306,6 +308,48 @@ mailboxes(struct serve_main *m)
 	return 0;
 }
 
+/* Reap the child '*pid' of spawn_self() if it has ended, logging a
+ * failure with 'after' ("the installed playbooks stay"). */
+static void
+reap_child(GPid *pid, const char *what, const char *after)
+{
+	int	status;
+
+	if (*pid <= 0 || waitpid(*pid, &status, WNOHANG) != *pid)
+		return;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		log_warnx("%s failed (exit %d): %s", what, WIFEXITED(status) ?
+		    WEXITSTATUS(status) : -1, after);
+	*pid = 0;
+}
+
+/* Start `mailsoar [-c CONF] --data DIR 'cmd' 'sub'` in the background,
+ * '*pid' its process. */
+static void
+spawn_self(struct serve_main *m, const char *cmd, const char *sub,
+    GPid *pid)
+{
+	char	*exe, *argv[8];
+	int	 n = 0;
+
+	exe = g_file_read_link("/proc/self/exe", NULL);
+	argv[n++] = exe;
+	if (config_path(m->ce.cf) != NULL) {
+		argv[n++] = "-c";
+		argv[n++] = (char *)config_path(m->ce.cf);
+	}
+	argv[n++] = "--data";
+	argv[n++] = m->ce.datadir;
+	argv[n++] = (char *)cmd;
+	argv[n++] = (char *)sub;
+	argv[n] = NULL;
+	if (exe == NULL || !g_spawn_async(NULL, argv, NULL,
+	    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+	    NULL, pid, NULL))
+		log_warnx("%s %s could not start", cmd, sub);
+	g_free(exe);
+}
+
 /*
  * [playbook_repo]: every sync_interval_s, `mailsoar playbook sync` runs as
  * a child process with the same configuration and data directory, so that
@@ -316,38 +360,34 @@ static void
 sync_playbooks(struct serve_main *m)
 {
 	int64_t	 now = g_get_monotonic_time();
-	char	*exe, *argv[8];
-	int	 status, n = 0;
 
-	if (m->sync_pid > 0 && waitpid(m->sync_pid, &status, WNOHANG) ==
-	    m->sync_pid) {
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			log_warnx("playbook sync failed (exit %d): the "
-			    "installed playbooks stay", WIFEXITED(status) ?
-			    WEXITSTATUS(status) : -1);
-		m->sync_pid = 0;
-	}
+	reap_child(&m->sync_pid, "playbook sync",
+	    "the installed playbooks stay");
 	if (m->sync_pid > 0 || now < m->next_sync ||
 	    config_get(m->ce.cf, "playbook_repo", "url") == NULL)
 		return;
 	m->next_sync = now + config_get_int(m->ce.cf, "playbook_repo",
 	    "sync_interval_s", 300) * G_USEC_PER_SEC;
-	exe = g_file_read_link("/proc/self/exe", NULL);
-	argv[n++] = exe;
-	if (config_path(m->ce.cf) != NULL) {
-		argv[n++] = "-c";
-		argv[n++] = (char *)config_path(m->ce.cf);
-	}
-	argv[n++] = "--data";
-	argv[n++] = m->ce.datadir;
-	argv[n++] = "playbook";
-	argv[n++] = "sync";
-	argv[n] = NULL;
-	if (exe == NULL || !g_spawn_async(NULL, argv, NULL,
-	    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
-	    NULL, &m->sync_pid, NULL))
-		log_warnx("playbook sync could not start");
-	g_free(exe);
+	spawn_self(m, "playbook", "sync", &m->sync_pid);
+}
+
+/*
+ * [feed NAME]: once a minute `mailsoar intel refresh` runs as a child
+ * process; it loads the feeds that are due (each has its interval_s)
+ * and the intel assets see the new indicators within a second.
+ */
+static void
+refresh_feeds(struct serve_main *m)
+{
+	int64_t	 now = g_get_monotonic_time();
+
+	reap_child(&m->feed_pid, "intel refresh",
+	    "the indicators loaded before stay");
+	if (m->feed_pid > 0 || now < m->next_feed ||
+	    config_n_feeds(m->ce.cf) == 0)
+		return;
+	m->next_feed = now + 60 * G_USEC_PER_SEC;
+	spawn_self(m, "intel", "refresh", &m->feed_pid);
 }
 
 /* Hand a fetched message to the analysis pool, in its mailbox's order. */
@@ -384,6 +424,7 @@ loop(struct serve_main *m)
 		if ((now = g_get_monotonic_time()) >= next_status) {
 			write_status(m, "running");
 			sync_playbooks(m);
+			refresh_feeds(m);
 			next_status = now + SERVE_STATUS_US;
 		}
 	}
@@ -517,6 +558,8 @@ cmd_serve(int argc, char **argv)
 	shut_down(&m);
 	if (m.sync_pid > 0)
 		waitpid(m.sync_pid, NULL, 0);
+	if (m.feed_pid > 0)
+		waitpid(m.feed_pid, NULL, 0);
 	write_status(&m, got_hup ? "reloading" : "stopped");
 	analyze_shutdown();
 	rc = CLI_EXIT_OK;

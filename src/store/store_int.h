@@ -17,8 +17,11 @@
 
 #include "store.h"
 
-/* Busy timeout: how long a writer waits for another process's lock. */
-#define STORE_BUSY_MS		5000
+/* Busy timeout: how long a writer waits for another process's lock.
+ * Long enough for `mailsoar intel refresh` to replace a source of a
+ * million indicators (one transaction, ~5 s) while `serve` waits to
+ * store its next batch: serve stops on a store failure. */
+#define STORE_BUSY_MS		60000
 /* SQLite's page cache per connection, in KiB (negative: a size, not a
  * page count).  A batch of 50,000 action runs dirties ~40 MiB; past the
  * cache SQLite spills pages to the WAL before COMMIT, a write each. */

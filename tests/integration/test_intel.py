@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import tempfile
+import time
 
 import pytest
 
@@ -238,3 +239,123 @@ def test_load_from_a_local_http_server(env):
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_refresh_loads_configured_feeds_when_due(env):
+    """[feed NAME] groups: `intel refresh` loads them (a path, and a URL
+    from a real local HTTP server, conditionally fetched), says which
+    are not due, and a failing feed keeps what it loaded before."""
+    import functools
+    import http.server
+    import shutil
+    import threading
+
+    root = os.path.join(env.root, "www2")
+    os.makedirs(root)
+    shutil.copy(HOSTS, os.path.join(root, "hosts.txt"))
+    requests = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            requests.append((self.path,
+                             self.headers.get("If-Modified-Since")))
+
+    srv = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=root))
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = "http://127.0.0.1:%d/hosts.txt" % srv.server_address[1]
+    conf = os.path.join(env.root, "feeds.conf")
+    with open(conf, "w") as f:
+        f.write("[asset ti]\napp=intel\n\n[feed spamhaus-drop]\npath=%s\n"
+                "interval_s=3600\n\n[feed urlhaus-hosts]\nurl=%s\n"
+                % (DROP, url))
+
+    def run(*args):
+        return subprocess.run([MAILSOAR, "-c", conf, "--data", env.data,
+                               "intel", *args], capture_output=True,
+                              timeout=120)
+
+    def sources():
+        r = run("stats", "--json")
+        return {s["name"]: s for s in json.loads(r.stdout)["sources"]}
+
+    try:
+        r = run("refresh")
+        assert r.returncode == 0, r.stderr.decode()
+        out = r.stdout.decode()
+        assert ("source spamhaus-drop: %d indicators"
+                % len(drop_networks())) in out
+        by = sources()
+        assert by["spamhaus-drop"]["kinds"] == {"ip": len(drop_networks())}
+        # The same file as the module's load of HOSTS: the same count.
+        assert by["urlhaus-hosts"]["count"] == \
+            by[os.path.basename(HOSTS)]["count"] > 0
+        assert requests[-1] == ("/hosts.txt", None)
+        # Both were just loaded: neither is due.
+        r = run("refresh")
+        assert r.returncode == 0
+        assert r.stdout.decode().count("not due") == 2
+        # Forced: the URL is asked with If-Modified-Since; unchanged, it
+        # is loaded again from the kept copy only because of --force.
+        r = run("refresh", "--force", "urlhaus-hosts")
+        assert r.returncode == 0, r.stderr.decode()
+        assert requests[-1][1] is not None
+        assert "urlhaus-hosts" in r.stdout.decode()
+        assert "spamhaus-drop" not in r.stdout.decode()
+        # Make it due again: the server says 304, nothing is reloaded.
+        stamp = os.path.join(env.data, "feeds", "urlhaus-hosts.stamp")
+        os.utime(stamp, (1, 1))
+        r = run("refresh", "urlhaus-hosts")
+        assert r.returncode == 0
+        assert "not modified" in r.stdout.decode()
+        # The server loses the file: the refresh fails, the indicators
+        # stay, and the next try is in 5 minutes, not an hour.
+        count = sources()["urlhaus-hosts"]["count"]
+        os.remove(os.path.join(root, "hosts.txt"))
+        os.utime(stamp, (1, 1))
+        r = run("refresh", "urlhaus-hosts")
+        assert r.returncode == 1
+        assert b"404" in r.stderr and b"loaded before stay" in r.stderr
+        assert sources()["urlhaus-hosts"]["count"] == count
+        left = os.stat(stamp).st_mtime + 3600 - time.time()
+        assert 200 < left < 301, left
+        r = run("refresh", "nosuchfeed")
+        assert r.returncode == 2 and b"no [feed nosuchfeed]" in r.stderr
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_default_playbook_scores_matches_and_notes_attribution(env):
+    """email_triage asks the intel asset about the email's domains and
+    URLs: a match adds to the score naming the source, and the STIX
+    attribution goes into a note."""
+    import sqlite3
+
+    domains, sets = apt1_domains_and_actor()
+    dom, actor = sorted(domains)[0], sets[0]
+    conf = os.path.join(env.root, "pb.conf")
+    with open(conf, "w") as f:
+        f.write("[asset ti]\napp=intel\n\n[playbooks]\ndir=%s\n"
+                "email=email_triage\n" % os.path.join(SRC, "playbooks"))
+    eml = os.path.join(env.root, "lure.eml")
+    with open(eml, "w") as f:
+        f.write("From: IT <it@example.net>\nTo: bob@example.org\n"
+                "Subject: password expiry\nMessage-ID: <lure-1@example.net>"
+                "\nDate: Mon, 30 Nov 2026 10:00:00 +0000\n"
+                "Content-Type: text/plain\n\nLog in at http://%s/login "
+                "today.\n" % dom)
+    r = subprocess.run([MAILSOAR, "-c", conf, "--data", env.data,
+                        "analyze", "--json", eml], capture_output=True,
+                       timeout=300)
+    assert r.returncode in (0, 3), r.stderr.decode()
+    o = json.loads(r.stdout.decode().splitlines()[0])
+    reasons = [b["reason"] for b in o["score_breakdown"]]
+    want = "threat intel (apt1.json): domain %s is " % dom
+    assert any(x.startswith(want) for x in reasons), reasons
+    with sqlite3.connect(os.path.join(env.data, "mailsoar.db")) as db:
+        notes = db.execute("select body from notes where container_id = ? "
+                           "and title = 'Threat intel attribution'",
+                           (o["container_id"],)).fetchall()
+    assert len(notes) == 1
+    assert dom in notes[0][0] and actor in notes[0][0], notes

@@ -5,6 +5,7 @@ UIDVALIDITY changes, a malformed email, TLS with a self-signed CA, a
 wrong password, two reporters of one phishing email."""
 import email.message
 import email.utils
+import ipaddress
 import json
 import os
 import signal
@@ -429,4 +430,37 @@ def test_playbooks_sync_from_git_on_a_schedule(tmp, daemons):
         assert time.time() < deadline, d.text()
         time.sleep(0.2)
     assert "v2" in tags_of_new(2)
+    assert d.stop() == 0
+
+
+def test_serve_refreshes_feeds_and_the_intel_asset_sees_them(tmp, daemons):
+    """[feed NAME]: serve runs `intel refresh` in the background; the
+    intel asset of the running engine answers from the new indicators."""
+    drop_txt = os.path.join(os.environ.get("MS_CORPUS", os.path.join(
+        SRC, "..", "shared", "corpus")), "threat-intel-feeds",
+        "intelmq-feed-samples", "spamhaus", "drop.txt")
+    with open(drop_txt) as f:
+        net = next(x.split(";")[0].strip() for x in f
+                   if x.strip() and not x.startswith(";"))
+    ip = str(next(ipaddress.ip_network(net).hosts()))
+    inbox = os.path.join(tmp, "inbox")
+    os.makedirs(inbox)
+    book = ("import mailsoar as ms\n"
+            "async def on_start(c):\n"
+            "    r = await ms.act('ip reputation', ip=%r)\n"
+            "    c.tag('intel-' + str(r.summary.get('verdict')))\n" % ip)
+    d = Daemon(tmp, "[asset ti]\napp=intel\n\n[feed drop]\npath=%s\n"
+               "\n[asset inbox]\napp=directory\npath=%s\n"
+               % (drop_txt, inbox), playbook=book).start()
+    daemons.append(d)
+    assert d.wait_count(1, timeout=60, sql="select count(*) from "
+                        "intel_sources where name = 'drop'"), d.text()
+    time.sleep(1.2)     # the asset looks for new indicators once a second
+    with open(os.path.join(inbox, "m1.eml"), "wb") as f:
+        f.write(make_email(1))
+    assert d.wait_count(1, timeout=60, sql="select count(*) from "
+                        "playbook_runs where finished is not null"), d.text()
+    with d.db() as db:
+        tags = [t for (t,) in db.execute("select tag from tags")]
+    assert "intel-malicious" in tags, (tags, d.text())
     assert d.stop() == 0
