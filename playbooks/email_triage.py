@@ -76,17 +76,22 @@ def _sources(action):
 
 
 def _attribution_of(r):
-    """Who a result attributes its indicator to: the intel app's
-    attribution lists and hunt summaries, MISP's galaxy clusters."""
+    """Who a result attributes its indicator to: the reputation apps'
+    summary matches (intel, MISP, VirusTotal) and the intel hunts'
+    actor, malware and campaign lists."""
     names = set()
     for k in ("actors", "malware", "campaigns"):
         names.update(x for x in (r.summary.get(k) or []) if x)
+    for m in r.summary.get("matches") or []:
+        for a in (m.get("attribution") or []) if isinstance(m, dict) else []:
+            if isinstance(a, dict) and a.get("name"):
+                names.add("%s (%s)" % (a["name"], a["type"])
+                          if a.get("type") else a["name"])
     for d in r.data:
         for a in d.get("attribution") or []:
             if isinstance(a, dict) and a.get("name"):
                 names.add("%s (%s)" % (a["name"], a["type"])
                           if a.get("type") else a["name"])
-        names.update(g for g in (d.get("galaxy_clusters") or []) if g)
     return names
 
 

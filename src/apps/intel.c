@@ -225,6 +225,34 @@ list_from(struct rdict *d, const char *key, GPtrArray *a)
 		rlist_add_str(l, g_ptr_array_index(a, i));
 }
 
+/* The summary's "matches": per match its source, indicator, how it
+ * matched, tags and attribution (the interface every reputation app's
+ * summary shares; the data items carry the rest). */
+static void
+summary_matches(struct rdict *sum, const struct intel_match *m, size_t n)
+{
+	struct rlist	*ml = rdict_add_list(sum, "matches"), *l;
+	struct rdict	*d, *a;
+	uint32_t	 j;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		d = rlist_add_dict(ml);
+		rdict_set_str(d, "source", m[i].e->source);
+		rdict_set_str(d, "indicator", m[i].e->value);
+		rdict_set_str(d, "match", intel_how_name(m[i].how));
+		l = rdict_add_list(d, "tags");
+		for (j = 0; j < m[i].e->ntags; j++)
+			rlist_add_str(l, m[i].e->tags[j]);
+		l = rdict_add_list(d, "attribution");
+		for (j = 0; j < m[i].e->nattrib; j++) {
+			a = rlist_add_dict(l);
+			rdict_set_str(a, "type", m[i].e->attrib[2 * j]);
+			rdict_set_str(a, "name", m[i].e->attrib[2 * j + 1]);
+		}
+	}
+}
+
 /* Verdict, score, sources; the score goes to '*score'. */
 static const char *
 summarise(struct rdict *sum, const struct intel_match *m, size_t n,
@@ -247,7 +275,8 @@ summarise(struct rdict *sum, const struct intel_match *m, size_t n,
 	rdict_set_str(sum, "verdict", verdict);
 	rdict_set_int(sum, "score", best);
 	list_from(sum, "sources", src);
-	rdict_set_int(sum, "matches", (int64_t)n);
+	rdict_set_int(sum, "match_count", (int64_t)n);
+	summary_matches(sum, m, n);
 	g_ptr_array_free(src, TRUE);
 	*score = best;
 	return verdict;

@@ -93,6 +93,41 @@ misp_galaxies(const struct rlist *galaxies, struct rlist *out)
 	}
 }
 
+/*
+ * One entry of the summary's "matches" (the interface the reputation
+ * apps share) from data item 'out': the source (the event's creator
+ * organisation), the indicator, its tags, and as attribution the galaxy
+ * clusters and the event.
+ */
+static void
+misp_match(struct rdict *m, const struct rdict *out, const struct rdict *ev)
+{
+	const struct rdict	*org = ev ? result_dict_get_dict(ev, "Orgc") :
+				    NULL;
+	const struct rlist	*gl = result_dict_get_list(out,
+				    "galaxy_clusters");
+	const char		*s;
+	struct rlist		*al;
+	struct rdict		*a;
+	size_t			 i;
+
+	s = org ? result_dict_get_str(org, "name") : NULL;
+	rdict_set_str(m, "source", s ? s : "misp");
+	rdict_set_str(m, "indicator", result_dict_get_str(out, "value"));
+	result_dict_set_list(m, "tags", result_dict_get_list(out, "tags"));
+	al = rdict_add_list(m, "attribution");
+	for (i = 0; i < result_list_len(gl); i++) {
+		a = rlist_add_dict(al);
+		rdict_set_str(a, "type", "galaxy");
+		rdict_set_str(a, "name", result_list_get_str(gl, i));
+	}
+	if ((s = result_dict_get_str(out, "event_info")) != NULL) {
+		a = rlist_add_dict(al);
+		rdict_set_str(a, "type", "event");
+		rdict_set_str(a, "name", s);
+	}
+}
+
 /* Search attributes whose value is parameter 'param' and fill the
  * result. */
 static enum ms_err
@@ -102,7 +137,7 @@ misp_search(struct action_ctx *ctx, const char *param)
 	struct rdict		*q, *json = NULL, *resp, *sum, *out, *ev;
 	const struct rdict	*at;
 	const struct rlist	*atl;
-	struct rlist		*tl, *gl, *el;
+	struct rlist		*tl, *gl, *el, *ml;
 	GHashTable		*events, *tags;
 	GHashTableIter		 it;
 	gpointer		 k;
@@ -134,6 +169,8 @@ misp_search(struct action_ctx *ctx, const char *param)
 		goto out;
 	}
 	atl = result_dict_get_list(resp, "Attribute");
+	sum = action_summary(ctx);
+	ml = rdict_add_list(sum, "matches");
 	for (i = 0; i < result_list_len(atl); i++) {
 		at = result_list_get_dict(atl, i);
 		if (at == NULL)
@@ -168,9 +205,9 @@ misp_search(struct action_ctx *ctx, const char *param)
 		misp_galaxies(result_dict_get_list(at, "Galaxy"), gl);
 		if (ev != NULL)
 			misp_galaxies(result_dict_get_list(ev, "Galaxy"), gl);
+		misp_match(rlist_add_dict(ml), out, ev);
 	}
-	sum = action_summary(ctx);
-	rdict_set_int(sum, "matches", (int64_t)result_list_len(atl));
+	rdict_set_int(sum, "match_count", (int64_t)result_list_len(atl));
 	rdict_set_str(sum, "verdict", ids ? "malicious" :
 	    result_list_len(atl) > 0 ? "suspicious" : "unknown");
 	rdict_set_int(sum, "events", g_hash_table_size(events));

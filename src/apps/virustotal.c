@@ -87,10 +87,46 @@ virustotal_copy_any(struct rdict *dst, const struct rdict *src,
 		result_dict_set_dict(dst, k, d);
 }
 
+/*
+ * The summary's "matches" (the interface the reputation apps share):
+ * one entry when some engine flags 'value', with VirusTotal's tags and,
+ * as attribution, its suggested threat label.
+ */
+static void
+virustotal_match(struct rdict *sum, const char *value,
+    const struct rdict *attrs, int flagged)
+{
+	const struct rdict	*ptc;
+	const struct rlist	*tags;
+	const char		*label;
+	struct rlist		*ml = rdict_add_list(sum, "matches"), *al;
+	struct rdict		*m, *a;
+
+	rdict_set_int(sum, "match_count", flagged ? 1 : 0);
+	if (!flagged)
+		return;
+	m = rlist_add_dict(ml);
+	rdict_set_str(m, "source", "virustotal");
+	rdict_set_str(m, "indicator", value);
+	if ((tags = result_dict_get_list(attrs, "tags")) != NULL)
+		result_dict_set_list(m, "tags", tags);
+	else
+		(void)rdict_add_list(m, "tags");
+	al = rdict_add_list(m, "attribution");
+	ptc = result_dict_get_dict(attrs, "popular_threat_classification");
+	label = ptc ? result_dict_get_str(ptc, "suggested_threat_label") :
+	    NULL;
+	if (label != NULL) {
+		a = rlist_add_dict(al);
+		rdict_set_str(a, "type", "malware");
+		rdict_set_str(a, "name", label);
+	}
+}
+
 /* Run one lookup of object 'path' and fill the result. */
 static enum ms_err
 virustotal_lookup(struct action_ctx *ctx, const char *what,
-    const char *path)
+    const char *value, const char *path)
 {
 	static const char *const strs[] = { "type_description",
 	    "meaningful_name", "md5", "sha1", "sha256", "url", "last_final_url",
@@ -112,6 +148,8 @@ virustotal_lookup(struct action_ctx *ctx, const char *what,
 	sum = action_summary(ctx);
 	if (status == 404) {
 		rdict_set_str(sum, "verdict", "unknown");
+		rdict_set_int(sum, "match_count", 0);
+		(void)rdict_add_list(sum, "matches");
 		action_set_message(ctx, "%s not found in VirusTotal", what);
 		goto out;
 	}
@@ -155,6 +193,7 @@ virustotal_lookup(struct action_ctx *ctx, const char *what,
 		virustotal_copy_any(out, attrs, anys[i]);
 	virustotal_copy_int(out, attrs, "reputation");
 	virustotal_copy_any(out, attrs, "last_analysis_stats");
+	virustotal_match(sum, value, attrs, mal + susp > 0);
 	action_set_message(ctx, "%s: %s (%lld malicious, %lld suspicious)",
 	    what, verdict, (long long)mal, (long long)susp);
 out:
@@ -175,7 +214,7 @@ virustotal_file(struct action_ctx *ctx)
 		return MS_OK;
 	}
 	path = g_strdup_printf("/api/v3/files/%s", h);
-	rc = virustotal_lookup(ctx, "file", path);
+	rc = virustotal_lookup(ctx, "file", h, path);
 	g_free(path);
 	return rc;
 }
@@ -204,7 +243,7 @@ virustotal_url(struct action_ctx *ctx)
 		}
 	}
 	path = g_strdup_printf("/api/v3/urls/%s", id);
-	rc = virustotal_lookup(ctx, "url", path);
+	rc = virustotal_lookup(ctx, "url", u, path);
 	g_free(path);
 	g_free(id);
 	return rc;
@@ -224,7 +263,7 @@ virustotal_simple(struct action_ctx *ctx, const char *param,
 		return MS_OK;
 	}
 	path = g_strdup_printf("%s%s", prefix, v);
-	rc = virustotal_lookup(ctx, param, path);
+	rc = virustotal_lookup(ctx, param, v, path);
 	g_free(path);
 	return rc;
 }

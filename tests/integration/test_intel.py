@@ -102,12 +102,17 @@ def test_spamhaus_drop_network_covers_an_ip_inside(env):
         assert m and m[0]["match"] == "cidr"
         assert m[0]["indicator"] == str(net)
         assert "drop.txt" in o["summary"]["sources"]
+        # The summary's matches: source, indicator, tags, attribution.
+        sm = [x for x in o["summary"]["matches"] if x["source"] == "drop.txt"]
+        assert sm and sm[0]["indicator"] == str(net)
+        assert set(sm[0]) == {"source", "indicator", "match", "tags",
+                              "attribution"}
 
 
 def test_ip_outside_every_feed_is_unknown(env):
     o = env.act("ip reputation", ip="192.0.2.123")
     assert o["summary"] == {"verdict": "unknown", "score": 0,
-                            "sources": [], "matches": 0}
+                            "sources": [], "match_count": 0, "matches": []}
     assert o["data"] == []
 
 
@@ -133,6 +138,9 @@ def test_stix_apt1_domain_attributes_to_apt1(env):
         assert "APT1" in o["summary"]["actors"], o["summary"]
         assert any(a == {"type": "intrusion-set", "name": "APT1"}
                    for m in o["data"] for a in m["attribution"])
+        o = env.act("domain reputation", domain=d)
+        assert any(a["name"] == "APT1" for m in o["summary"]["matches"]
+                   for a in m["attribution"]), o["summary"]
 
 
 def hosts_file():
@@ -150,7 +158,7 @@ def test_urlhaus_host_by_domain_and_by_url(env):
     o = env.act("url reputation",
                 url="HTTP://%s:80/some/path?q=1#frag" % host.upper())
     assert o["parameter"]["url"].startswith("HTTP://")
-    assert o["summary"]["matches"] >= 1
+    assert o["summary"]["match_count"] >= 1
     assert {d["match"] for d in o["data"]} == {"url host"}
 
 
@@ -182,12 +190,12 @@ def test_reload_replaces_a_source(env):
     r = env.run("intel", "load", "--source", "mine", feed)
     assert r.returncode == 0, r.stderr.decode()
     assert env.act("domain reputation",
-                   domain="evil-one.example")["summary"]["matches"] == 1
+                   domain="evil-one.example")["summary"]["match_count"] == 1
     with open(feed, "w") as f:
         f.write("evil-two.example\n")
     assert env.run("intel", "load", "--source", "mine", feed).returncode == 0
     assert env.act("domain reputation",
-                   domain="evil-one.example")["summary"]["matches"] == 0
+                   domain="evil-one.example")["summary"]["match_count"] == 0
     assert env.act("domain reputation",
                    domain="evil-two.example")["summary"]["sources"] == [
                        "mine"]

@@ -523,18 +523,18 @@ app_end_to_end(void **state)
 	json_decref(r);
 	r = act(cf, "file reputation", "hash",
 	    "D41D8CD98F00B204E9800998ECF8427E");
-	assert_int_equal(1, sum_int(r, "matches"));
+	assert_int_equal(1, sum_int(r, "match_count"));
 	json_decref(r);
 	r = act(cf, "ip reputation", "ip", "198.51.100.9");
 	assert_string_equal("unknown", sum_str(r, "verdict"));
 	json_decref(r);
 	r = act(cf, "hunt ip", "ip", "192.0.2.9");
-	assert_int_equal(1, sum_int(r, "matches"));
+	assert_int_equal(1, sum_int(r, "match_count"));
 	assert_non_null(json_object_get(json_object_get(r, "summary"),
 	    "campaigns"));
 	json_decref(r);
 	r = act(cf, "hunt url", "url", "http://evil.example/login?u=1");
-	assert_int_equal(1, sum_int(r, "matches"));
+	assert_int_equal(1, sum_int(r, "match_count"));
 	json_decref(r);
 	r = act(cf, "hunt file", "hash", "d41d8cd98f00b204e9800998ecf8427e");
 	assert_int_equal(0, json_array_size(json_object_get(
@@ -650,7 +650,7 @@ racer(gpointer arg)
 
 	while (!g_atomic_int_get(r->stop)) {
 		j = act(r->cf, "ip reputation", "ip", "203.0.113.77");
-		n = sum_int(j, "matches");
+		n = sum_int(j, "match_count");
 		if (n != 0 && n != 1)
 			r->bad++;
 		r->calls++;
@@ -693,7 +693,7 @@ app_concurrent_reload(void **state)
 	}
 	usleep(1100 * 1000);	/* the last load ("off") is seen */
 	j = act(cf, "ip reputation", "ip", "203.0.113.77");
-	assert_int_equal(0, sum_int(j, "matches"));
+	assert_int_equal(0, sum_int(j, "match_count"));
 	json_decref(j);
 	config_free(cf);
 	store_close(st);

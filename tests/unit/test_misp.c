@@ -32,7 +32,8 @@ static int	 hits_429;
 static const char HIT[] = "{\"response\":{\"Attribute\":[{\"id\":\"1\","
     "\"event_id\":\"42\",\"object_id\":\"0\",\"category\":\"Network activity\","
     "\"type\":\"domain\",\"to_ids\":true,\"value\":\"evil.example\","
-    "\"Event\":{\"id\":\"42\",\"info\":\"Phishing wave\",\"org_id\":\"1\"},"
+    "\"Event\":{\"id\":\"42\",\"info\":\"Phishing wave\",\"org_id\":\"1\","
+    "\"Orgc\":{\"id\":\"1\",\"name\":\"CIRCL\"}},"
     "\"Tag\":[{\"id\":\"3\",\"name\":\"tlp:amber\"}],\"Galaxy\":[{\"name\":"
     "\"Threat Actor\",\"GalaxyCluster\":[{\"value\":\"APT28\"}]}]},"
     "{\"id\":\"2\",\"event_id\":\"43\",\"category\":\"Network activity\","
@@ -179,7 +180,7 @@ static void
 test_hunt(void **state)
 {
 	struct config	*cf = load("api_key=" KEY);
-	json_t		*j, *d;
+	json_t		*j, *d, *m;
 	int		 ok, tr;
 
 	(void)state;
@@ -187,7 +188,17 @@ test_hunt(void **state)
 	assert_true(ok);
 	check_req("evil.example");
 	assert_string_equal(sumstr(j, "verdict"), "malicious");
-	assert_int_equal(sumint(j, "matches"), 2);
+	assert_int_equal(sumint(j, "match_count"), 2);
+	m = json_array_get(json_object_get(json_object_get(j, "summary"),
+	    "matches"), 0);
+	assert_string_equal(json_string_value(json_object_get(m,
+	    "indicator")), "evil.example");
+	assert_string_equal(json_string_value(json_object_get(m, "source")),
+	    "CIRCL");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(m, "attribution"), 0), "name")), "APT28");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(m, "attribution"), 1), "name")), "Phishing wave");
 	assert_int_equal(sumint(j, "events"), 2);
 	d = json_array_get(json_object_get(j, "data"), 0);
 	assert_string_equal(json_string_value(json_object_get(d,
@@ -206,7 +217,7 @@ test_hunt(void **state)
 	assert_true(ok);
 	check_req("d41d8cd98f00b204e9800998ecf8427e");
 	assert_string_equal(sumstr(j, "verdict"), "unknown");
-	assert_int_equal(sumint(j, "matches"), 0);
+	assert_int_equal(sumint(j, "match_count"), 0);
 	json_decref(j);
 
 	j = run(cf, "url reputation", "url", "http://a.example/\"x", 5000,

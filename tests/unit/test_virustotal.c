@@ -37,7 +37,9 @@ static const char FILE_OBJ[] = "{\"data\":{\"id\":\"" SHA256 "\","
     "\"names\":[\"eicar.com\",\"eicar.txt\"],\"type_description\":\"Text\","
     "\"md5\":\"44d88612fea8a8f36de82e1278abb02f\",\"size\":68,"
     "\"last_analysis_date\":1700000000,\"reputation\":-50,"
-    "\"tags\":[\"text\"],\"last_analysis_stats\":{\"harmless\":0,"
+    "\"tags\":[\"text\"],\"popular_threat_classification\":{"
+    "\"suggested_threat_label\":\"virus.eicar/test\"},"
+    "\"last_analysis_stats\":{\"harmless\":0,"
     "\"type-unsupported\":8,\"suspicious\":0,\"timeout\":0,"
     "\"malicious\":62,\"undetected\":5}}}}";
 static const char URL_OBJ[] = "{\"data\":{\"id\":\"x\",\"type\":\"url\","
@@ -202,7 +204,7 @@ static void
 test_file(void **state)
 {
 	struct config	*cf = load("api_key=" KEY);
-	json_t		*j, *d;
+	json_t		*j, *d, *m;
 	int		 ok, tr;
 
 	(void)state;
@@ -218,11 +220,25 @@ test_file(void **state)
 	    json_object_get(d, "names"), 0)), "eicar.com");
 	assert_int_equal(json_integer_value(json_object_get(d,
 	    "last_analysis_date")), 1700000000);
+	/* The summary's matches, as every reputation app gives them. */
+	assert_int_equal(sumint(j, "match_count"), 1);
+	m = json_array_get(json_object_get(json_object_get(j, "summary"),
+	    "matches"), 0);
+	assert_string_equal(json_string_value(json_object_get(m, "source")),
+	    "virustotal");
+	assert_string_equal(json_string_value(json_object_get(m,
+	    "indicator")), SHA256);
+	assert_string_equal(json_string_value(json_array_get(
+	    json_object_get(m, "tags"), 0)), "text");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(m, "attribution"), 0), "name")),
+	    "virus.eicar/test");
 	json_decref(j);
 
 	j = run(cf, "file reputation", "hash", UNKNOWN, 5000, &ok, &tr);
 	assert_true(ok);
 	assert_string_equal(sumstr(j, "verdict"), "unknown");
+	assert_int_equal(sumint(j, "match_count"), 0);
 	assert_non_null(strstr(msg(j), "not found in VirusTotal"));
 	json_decref(j);
 
