@@ -27,6 +27,8 @@ static const struct signal {
 	{ "auth_dkim_fail", "auth", "DKIM failed" },
 	{ "auth_dmarc_fail", "auth", "DMARC failed" },
 	{ "auth_arc_fail", "auth", "ARC failed" },
+	{ "auth_compauth_fail", "auth",
+	    "The receiving server's composite authentication failed" },
 	{ "auth_org_spoof", "auth",
 	    "From uses the organisation's domain without passing "
 	    "authentication" },
@@ -39,10 +41,17 @@ static const struct signal {
 	{ "sender_vip_impersonation", "sender",
 	    "Display name of a VIP with another address" },
 	{ "sender_display_name_address", "sender",
-	    "Display name shows another address than the sender's" },
+	    "Display name shows another address or domain than the "
+	    "sender's" },
 	{ "sender_freemail_lure", "sender",
 	    "Free-mail sender on a business or account lure" },
 	{ "sender_first_time", "sender", "First email from this sender" },
+	{ "sender_free_host", "sender",
+	    "Sender domain on free hosting or a cloud tenant name" },
+	{ "sender_random_local", "sender",
+	    "Sender address with a machine-made random part" },
+	{ "sender_brand_mention", "sender",
+	    "Subject names a brand the sender's domain is not, on a lure" },
 	{ "lookalike_sender_domain", "lookalike",
 	    "Sender domain looks like a protected domain" },
 	{ "lookalike_link_domain", "lookalike",
@@ -72,6 +81,15 @@ static const struct signal {
 	{ "content_money_lure", "content",
 	    "Payment, refund or prize language" },
 	{ "content_bulk_offer", "content", "Bulk-mail offer language" },
+	{ "content_delivery_lure", "content",
+	    "Parcel delivery or customs-fee language" },
+	{ "content_attachment_only", "content",
+	    "A file with no text to speak of" },
+	{ "content_gtube", "content", "The GTUBE anti-spam test string" },
+	{ "content_gibberish", "content",
+	    "Random-letter filler text (hash busting)" },
+	{ "content_address_greeting", "content",
+	    "Greets the recipient by email address" },
 	{ "content_fake_reply", "content",
 	    "Reply subject without the thread it replies to" },
 	{ "content_undisclosed_recipients", "content",
@@ -80,6 +98,8 @@ static const struct signal {
 	    "Zero-width or invisible characters" },
 	{ "content_image_only", "content", "Body is an image with no text" },
 	{ "content_html_only", "content", "HTML body without a text part" },
+	{ "many_signals", "combo",
+	    "Several independent signals together" },
 	{ "content_simulation", "context",
 	    "Phishing-simulation (awareness test) email" },
 	{ "attach_executable", "attach", "Executable attachment" },
@@ -277,7 +297,7 @@ load_brands(struct detect_data *d)
 }
 
 static const char *const class_names[DETECT_CLASSES] = { "cred",
-	"urgency", "money", "offer" };
+	"urgency", "money", "offer", "delivery" };
 
 /* The first word of a casefolded phrase (what the index is keyed by). */
 static char *
@@ -612,6 +632,31 @@ analyze_verdict(int score)
 }
 
 /*
+ * Weak signals that are each common in legitimate mail (an HTML-only
+ * body, a Return-Path elsewhere, a reply subject) are rare together:
+ * past two positive signals, each further one adds many_signals' points
+ * (its cap in weights.conf bounds the bonus).
+ */
+static void
+combo(struct detect_ctx *c)
+{
+	const struct finding	*f;
+	size_t			 i;
+	int			 n = 0, per = detect_points("many_signals");
+
+	for (i = 0; i < c->an->findings.n; i++) {
+		f = c->an->findings.v[i];
+		if (f->kind == FINDING_SIGNAL && f->points > 0)
+			n++;
+	}
+	if (n < 3 || per == 0)
+		return;
+	(void)finding_signal(c->a, &c->an->findings, "many_signals",
+	    signal_of("many_signals")->title, per * (n - 2), NULL,
+	    arena_printf(c->a, "%d signals", n));
+}
+
+/*
  * Sum the signals' points, each category's positive total held to its
  * cap (weights.conf [caps]); a reason's points are what it added after
  * the cap, so that the reasons always add up to the score (before the
@@ -630,6 +675,7 @@ score(struct detect_ctx *c)
 	size_t			 i;
 	int			 total = 0, pts, u, cap;
 
+	combo(c);
 	for (i = 0; i < an->findings.n; i++) {
 		f = an->findings.v[i];
 		if (f->kind != FINDING_SIGNAL || f->points == 0 ||

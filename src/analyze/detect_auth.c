@@ -72,12 +72,13 @@ void
 detect__auth(struct detect_ctx *c)
 {
 	const char		*serv = trusted_authserv(c);
-	const struct mail_auth	*spf, *dkim, *dmarc, *arc;
+	const struct mail_auth	*spf, *dkim, *dmarc, *arc, *comp;
 
 	spf = result(c, serv, "spf");
 	dkim = result(c, serv, "dkim");
 	dmarc = result(c, serv, "dmarc");
 	arc = result(c, serv, "arc");
+	comp = result(c, serv, "compauth");	/* Microsoft's verdict */
 	if (is(spf, "fail"))
 		fail(c, "auth_spf_fail", spf);
 	else if (is(spf, "softfail"))
@@ -88,6 +89,8 @@ detect__auth(struct detect_ctx *c)
 		fail(c, "auth_dmarc_fail", dmarc);
 	if (is(arc, "fail"))
 		fail(c, "auth_arc_fail", arc);
+	if (is(comp, "fail") && !is(dmarc, "fail"))
+		fail(c, "auth_compauth_fail", comp);
 	if (c->from_domain != NULL && g_hash_table_contains(c->d->org,
 	    c->from_domain) && !is(dmarc, "pass") && !is(dkim, "pass") &&
 	    !is(spf, "pass"))

@@ -11,11 +11,18 @@
 
 #include "detect_int.h"
 
+/* A text part shorter than this may be a stub of the HTML one. */
+#define DETECT_STUB_TEXT	400
+
 /* Least total weight of a class's distinct phrases for its signal. */
-static const int class_min[DETECT_CLASSES] = { 4, 4, 4, 6 };
+static const int class_min[DETECT_CLASSES] = { 4, 4, 4, 6, 4 };
 static const char *const class_signal[DETECT_CLASSES] = {
 	"content_credential_lure", "content_urgency", "content_money_lure",
-	"content_bulk_offer" };
+	"content_bulk_offer", "content_delivery_lure" };
+
+/* The anti-spam test string every filter flags (GTUBE). */
+static const char gtube[] =
+	"XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
 
 static int
 tag_is(const char *p, const char *end, const char *name)
@@ -123,7 +130,11 @@ build_text(struct detect_ctx *c)
 	char			*fold;
 	size_t			 i, n;
 
-	if (e->text != NULL && e->text_len > 0) {
+	/* A text part much shorter than the HTML one is often a stub
+	 * ("view this email in your browser"): read the HTML then. */
+	if (e->text != NULL && e->text_len > 0 && (e->html == NULL ||
+	    e->text_len >= DETECT_STUB_TEXT || e->text_len * 8 >=
+	    e->html_len)) {
 		c->visible = e->text;
 		c->visible_len = e->text_len;
 	} else if (e->html != NULL)
@@ -285,6 +296,15 @@ invisible(const char *p, size_t n)
 			k++;	/* U+FEFF not as a BOM */
 		else if (u[i] == 0xc2 && u[i + 1] == 0xad)
 			k++;	/* soft hyphen */
+		else if (u[i] == 0xcd && u[i + 1] == 0x8f)
+			k++;	/* U+034F combining grapheme joiner */
+		else if (u[i] == 0xef && u[i + 1] == 0xb8 && u[i + 2] >= 0x80 &&
+		    u[i + 2] <= 0x8f && i > 0 && u[i - 1] < 0x80)
+			k++;	/* variation selector after ASCII */
+		else if (u[i] == 0xf3 && u[i + 1] == 0xa0 && i + 3 < n)
+			k++;	/* U+E0000..U+E0FFF tags, selectors */
+		else if (u[i] == 0xe1 && u[i + 1] == 0xa0 && u[i + 2] == 0x8e)
+			k++;	/* U+180E Mongolian vowel separator */
 	}
 	return k;
 }
@@ -296,10 +316,12 @@ invisible_chars(struct detect_ctx *c)
 	size_t			 ns, nb;
 
 	ns = e->subject ? invisible(e->subject, strlen(e->subject)) : 0;
+	if (e->from != NULL && e->from->name != NULL)
+		ns += invisible(e->from->name, strlen(e->from->name));
 	nb = c->visible ? invisible(c->visible, c->visible_len) : 0;
 	if (ns > 0 || nb >= 3)
 		detect__add(c, "content_invisible_chars", NULL, "%zu in the "
-		    "subject, %zu in the body", ns, nb);
+		    "subject and sender name, %zu in the body", ns, nb);
 }
 
 static void
@@ -351,6 +373,119 @@ simulation(struct detect_ctx *c)
 	}
 }
 
+/*
+ * Filler of random letters that makes each copy of a bulk email differ
+ * ("zlYJHtL pllpMeYLpxImtjTJXGp"): words whose case flips back and forth
+ * inside them.  Judged over at least 30 words of the visible text.
+ */
+static void
+gibberish(struct detect_ctx *c)
+{
+	const char	*p = c->visible, *end;
+	size_t		 words = 0, odd = 0;
+	int		 flips, len;
+
+	if (p == NULL)
+		return;
+	end = p + MIN(c->visible_len, DETECT_TEXT_MAX);
+	while (p < end) {
+		while (p < end && !g_ascii_isalpha(*p))
+			p++;
+		flips = len = 0;
+		for (; p < end && g_ascii_isalpha(*p); p++, len++)
+			if (len > 0 && g_ascii_islower(p[-1]) &&
+			    g_ascii_isupper(*p))
+				flips++;
+		if (len == 0)
+			continue;
+		words++;
+		if (flips >= 2 && len >= 6)
+			odd++;
+	}
+	if (words >= 30 && odd * 10 >= words)
+		detect__add(c, "content_gibberish", NULL, "%zu of %zu words",
+		    odd, words);
+}
+
+/* "Hello jane@example.org": the greeting knows only the address. */
+static void
+address_greeting(struct detect_ctx *c)
+{
+	const struct mail_addr	*t;
+	size_t			 n;
+
+	if (c->e->to.n != 1 || c->visible == NULL || c->an->reporter != NULL)
+		return;
+	t = c->e->to.v[0];
+	if (t->addr == NULL || strlen(t->addr) < 6)
+		return;
+	n = MIN(c->visible_len, 300);
+	if (detect__memcasemem(c->visible, n, t->addr) != NULL)
+		detect__add(c, "content_address_greeting", NULL, "%s",
+		    t->addr);
+}
+
+/* Only a file: no text to speak of beside an attachment. */
+static void
+attachment_only(struct detect_ctx *c)
+{
+	const struct attachment	*at;
+	size_t			 i, letters = 0;
+
+	if (c->an->reporter != NULL)
+		return;
+	for (i = 0; c->visible != NULL && i < c->visible_len; i++)
+		if (g_ascii_isalpha(c->visible[i]) ||
+		    (unsigned char)c->visible[i] >= 0x80)
+			letters++;
+	if (letters >= 20)
+		return;
+	for (i = 0; i < c->an->attachments.n; i++) {
+		at = c->an->attachments.v[i];
+		if (!at->is_email && at->file_name != NULL &&
+		    !g_str_has_prefix(at->detected_type, "image/")) {
+			detect__add(c, "content_attachment_only", NULL,
+			    "%zu letters of text beside %s", letters,
+			    at->file_name);
+			return;
+		}
+	}
+}
+
+static void
+gtube_test(struct detect_ctx *c)
+{
+	const struct mail_email	*e = c->e;
+
+	if ((e->text != NULL && memmem(e->text, MIN(e->text_len,
+	    DETECT_HTML_MAX), gtube, sizeof(gtube) - 1) != NULL) ||
+	    (e->html != NULL && memmem(e->html, MIN(e->html_len,
+	    DETECT_HTML_MAX), gtube, sizeof(gtube) - 1) != NULL))
+		detect__add(c, "content_gtube", NULL, "the GTUBE test string");
+}
+
+/* Look-alike letters in the subject or the sender's name ("Amаzon" with
+ * a Cyrillic a). */
+static void
+mixed_words(struct detect_ctx *c)
+{
+	const struct mail_email	*e = c->e;
+	int			 mixed = 0;
+
+	if (e->subject != NULL)
+		(void)detect__skeleton(c->a, e->subject, NULL, &mixed);
+	if (mixed) {
+		detect__add(c, "mixed_script", NULL, "Subject: %s",
+		    e->subject);
+		return;
+	}
+	if (e->from != NULL && e->from->name != NULL)
+		(void)detect__skeleton(c->a, e->from->name, NULL, &mixed);
+	if (mixed)
+		detect__add(c, "mixed_script", NULL, "From: %s",
+		    e->from->name);
+}
+
 void
 detect__content(struct detect_ctx *c)
 {
@@ -360,5 +495,10 @@ detect__content(struct detect_ctx *c)
 	undisclosed(c);
 	invisible_chars(c);
 	body_shape(c);
+	attachment_only(c);
+	gibberish(c);
+	address_greeting(c);
+	gtube_test(c);
+	mixed_words(c);
 	simulation(c);
 }

@@ -18,7 +18,7 @@
 #define DETECT_LINKS_MAX	500
 
 enum detect_class { DETECT_CRED, DETECT_URGENCY, DETECT_MONEY,
-	DETECT_OFFER, DETECT_CLASSES };
+	DETECT_OFFER, DETECT_DELIVERY, DETECT_CLASSES };
 
 struct detect_phrase {
 	char			*text;		/* casefolded */

@@ -114,17 +114,33 @@ impersonation(struct detect_ctx *c, const char *name)
 	}
 }
 
-/* A display name that is, or holds, another address. */
+/* A display name that is, or holds, another address or a domain
+ * ("ethereum.org" <x@icloud.com>). */
 static void
 name_address(struct detect_ctx *c, const char *name)
 {
-	const char	*at = strchr(name, '@'), *p, *q;
+	const char	*at = strchr(name, '@'), *p, *q, *dot;
 	char		*host, *dom;
 	const char	*reg;
 
-	if (at == NULL || c->from_domain == NULL)
+	if (c->from_domain == NULL)
 		return;
-	for (p = at + 1, q = p; *q != '\0' && (g_ascii_isalnum(*q) ||
+	if (at != NULL)
+		p = at + 1;
+	else {
+		/* A word.tld in the name: letters on both sides of a dot. */
+		for (dot = strchr(name, '.'); dot != NULL; dot = strchr(dot +
+		    1, '.'))
+			if (dot > name && g_ascii_isalnum(dot[-1]) &&
+			    g_ascii_isalpha(dot[1]) && g_ascii_isalpha(dot[2]))
+				break;
+		if (dot == NULL)
+			return;
+		for (p = dot; p > name && (g_ascii_isalnum(p[-1]) ||
+		    p[-1] == '-' || p[-1] == '.'); p--)
+			;
+	}
+	for (q = p; *q != '\0' && (g_ascii_isalnum(*q) ||
 	    *q == '.' || *q == '-'); q++)
 		;
 	if (q == p || memchr(p, '.', (size_t)(q - p)) == NULL)
@@ -139,6 +155,68 @@ name_address(struct detect_ctx *c, const char *name)
 	    c->e->from->name, c->from_addr);
 }
 
+static int
+consonant(char ch)
+{
+	return g_ascii_isalpha(ch) && strchr("aeiouyAEIOUY", ch) == NULL;
+}
+
+/* A local part with a machine-made token: five consonants in a row
+ * ("wvqlk") or digits inside letters ("a7ibk9sl"), as bulk senders and
+ * throw-away accounts make them. */
+static int
+random_local(const char *addr)
+{
+	const char	*p;
+	int		 run = 0, letters = 0, inner = 0, digit_seen = 0;
+
+	for (p = addr; *p != '\0' && *p != '@'; p++) {
+		if (!g_ascii_isalnum(*p)) {
+			run = letters = digit_seen = 0;
+			continue;
+		}
+		run = consonant(*p) ? run + 1 : 0;
+		if (run >= 5)
+			return 1;
+		if (g_ascii_isdigit(*p))
+			digit_seen = letters > 0;
+		else {
+			letters++;
+			if (digit_seen)
+				inner++;
+			digit_seen = 0;
+		}
+		if (inner >= 2)
+			return 1;
+	}
+	return 0;
+}
+
+/* The subject names a brand the sender is not, and the text is a lure. */
+static void
+brand_mention(struct detect_ctx *c)
+{
+	const struct detect_brand	*b;
+	char				*subj;
+	size_t				 i;
+	int				 lure;
+
+	lure = c->cls[DETECT_CRED] >= 2 || c->cls[DETECT_MONEY] >= 2 ||
+	    c->cls[DETECT_DELIVERY] >= 2 || c->cls[DETECT_URGENCY] >= 2;
+	if (!lure || c->e->subject == NULL || c->from_domain == NULL ||
+	    g_hash_table_contains(c->d->org, c->from_domain) ||
+	    (subj = detect__skeleton(c->a, c->e->subject, NULL, NULL)) == NULL)
+		return;
+	for (i = 0; i < c->d->brands->len; i++) {
+		b = c->d->brands->pdata[i];
+		if (!has_word(subj, b->name) || brand_domain(b, c->from_domain))
+			continue;
+		detect__add(c, "sender_brand_mention", NULL, "%s from %s",
+		    b->name, c->from_addr);
+		return;
+	}
+}
+
 void
 detect__sender(struct detect_ctx *c)
 {
@@ -146,6 +224,14 @@ detect__sender(struct detect_ctx *c)
 	char			*name;
 
 	mismatch(c);
+	if (c->from_host != NULL && detect__in_set(c->d->freehosts,
+	    c->from_host) != NULL)
+		detect__add(c, "sender_free_host", NULL, "%s", c->from_addr);
+	if (c->from_addr != NULL && c->an->reporter == NULL &&
+	    random_local(c->from_addr))
+		detect__add(c, "sender_random_local", NULL, "%s",
+		    c->from_addr);
+	brand_mention(c);
 	if (f != NULL && f->name != NULL && *f->name != '\0') {
 		name = detect__skeleton(c->a, f->name, NULL, NULL);
 		if (name != NULL) {
