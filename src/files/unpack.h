@@ -13,10 +13,10 @@
 
 struct unpack_info {
 	size_t		 entries;	/* entries read */
-	int		 encrypted;	/* an entry (or the index) is encrypted */
+	int		 encrypted;	/* an entry or the index is encrypted */
 	const char	*first_risky;	/* first name with a risky extension,
 					   arena, or NULL */
-	int		 vba;		/* holds a vbaProject.bin (OOXML macros) */
+	int		 vba;		/* holds vbaProject.bin: macros */
 	int		 truncated;	/* stopped at LIMIT_ARCHIVE_ENTRIES */
 };
 
