@@ -86,6 +86,8 @@ is_executable(const struct attachment *at)
 	return type_has(at, "x-dosexec") || type_has(at, "x-msdownload") ||
 	    type_has(at, "x-executable") || type_has(at, "x-mach-binary") ||
 	    type_has(at, "x-sharedlib") || type_has(at, "PE32") ||
+	    type_has(at, "portable-executable") ||
+	    type_has(at, "MS-DOS executable") ||
 	    type_has(at, "MS Windows shortcut");
 }
 
