@@ -113,6 +113,23 @@ name_of(const struct attachment *at)
 	return at->file_name ? at->file_name : "(no name)";
 }
 
+/* A name of random letters ("lmnxebwvlmatkswgkwlsm.pdf"): six
+ * consonants in a row before the extension. */
+static int
+random_name(const char *name)
+{
+	const char	*p;
+	int		 run = 0;
+
+	for (p = name; *p != '\0' && *p != '.'; p++) {
+		run = g_ascii_isalpha(*p) && strchr("aeiouyAEIOUY", *p) ==
+		    NULL ? run + 1 : 0;
+		if (run >= 6)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 by_name(struct detect_ctx *c, const struct attachment *at)
 {
@@ -121,6 +138,8 @@ by_name(struct detect_ctx *c, const struct attachment *at)
 
 	if (ext == NULL)
 		return;
+	if (random_name(at->file_name))
+		detect__add(c, "attach_random_name", at->path, "%s", n);
 	if (in(ext, exe_ext))
 		detect__add(c, "attach_executable", at->path, "%s", n);
 	else if (in(ext, script_ext))

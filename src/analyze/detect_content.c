@@ -396,6 +396,10 @@ gibberish(struct detect_ctx *c)
 			if (len > 0 && g_ascii_islower(p[-1]) &&
 			    g_ascii_isupper(*p))
 				flips++;
+		/* Letters and digits mixed in one token ("nal6kof9u"). */
+		for (; p < end && g_ascii_isalnum(*p); p++, len++)
+			if (g_ascii_isdigit(*p))
+				flips += 2;
 		if (len == 0)
 			continue;
 		words++;
@@ -407,6 +411,42 @@ gibberish(struct detect_ctx *c)
 		    odd, words);
 }
 
+/* Letters from the Mathematical Alphanumeric Symbols, fullwidth forms
+ * or enclosed alphanumerics ("𝖤𝗑𝗄𝗅𝗎𝗌𝗂𝗏"): text styled to slip past
+ * word filters. */
+static size_t
+styled(const char *s)
+{
+	const char	*p;
+	gunichar	 ch;
+	size_t		 n = 0;
+
+	if (s == NULL || !g_utf8_validate(s, -1, NULL))
+		return 0;
+	for (p = s; *p != '\0'; p = g_utf8_next_char(p)) {
+		ch = g_utf8_get_char(p);
+		if ((ch >= 0x1d400 && ch <= 0x1d7ff) || (ch >= 0xff21 &&
+		    ch <= 0xff5a) || (ch >= 0x2460 && ch <= 0x24ff) ||
+		    (ch >= 0x1f130 && ch <= 0x1f189))
+			n++;
+	}
+	return n;
+}
+
+static void
+styled_letters(struct detect_ctx *c)
+{
+	const struct mail_email	*e = c->e;
+	size_t			 n;
+
+	n = styled(e->subject);
+	if (e->from != NULL)
+		n += styled(e->from->name);
+	if (n >= 3)
+		detect__add(c, "content_styled_letters", NULL, "%zu styled "
+		    "letters in the subject or sender name", n);
+}
+
 /* "Hello jane@example.org": the greeting knows only the address. */
 static void
 address_greeting(struct detect_ctx *c)
@@ -414,13 +454,15 @@ address_greeting(struct detect_ctx *c)
 	const struct mail_addr	*t;
 	size_t			 n;
 
-	if (c->e->to.n != 1 || c->visible == NULL || c->an->reporter != NULL)
+	if (c->e->to.n != 1 || c->an->reporter != NULL)
 		return;
 	t = c->e->to.v[0];
 	if (t->addr == NULL || strlen(t->addr) < 6)
 		return;
-	n = MIN(c->visible_len, 300);
-	if (detect__memcasemem(c->visible, n, t->addr) != NULL)
+	n = c->visible ? MIN(c->visible_len, 300) : 0;
+	if ((n > 0 && detect__memcasemem(c->visible, n, t->addr) != NULL) ||
+	    (c->e->subject != NULL && detect__memcasemem(c->e->subject,
+	    strlen(c->e->subject), t->addr) != NULL))
 		detect__add(c, "content_address_greeting", NULL, "%s",
 		    t->addr);
 }
@@ -497,6 +539,7 @@ detect__content(struct detect_ctx *c)
 	body_shape(c);
 	attachment_only(c);
 	gibberish(c);
+	styled_letters(c);
 	address_greeting(c);
 	gtube_test(c);
 	mixed_words(c);

@@ -133,6 +133,8 @@ one_url(struct detect_ctx *c, const struct ioc *io)
 			detect__add(c, "link_ip_host", NULL, "%s", io->value);
 		return;
 	}
+	if (strchr(host, '.') == NULL && strcmp(host, "localhost") != 0)
+		detect__add(c, "link_bad_host", NULL, "%s", io->value);
 	if (has_userinfo(io->value))
 		detect__add(c, "link_userinfo", NULL, "%s", io->value);
 	if ((hit = detect__in_set(c->d->shorteners, host)) != NULL)

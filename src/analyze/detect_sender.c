@@ -224,6 +224,10 @@ detect__sender(struct detect_ctx *c)
 	char			*name;
 
 	mismatch(c);
+	if (f != NULL && f->addr != NULL && c->an->reporter == NULL &&
+	    (c->from_host == NULL || strchr(c->from_host, '.') == NULL))
+		detect__add(c, "sender_invalid_address", NULL, "From: %s",
+		    f->addr);
 	if (c->from_host != NULL && detect__in_set(c->d->freehosts,
 	    c->from_host) != NULL)
 		detect__add(c, "sender_free_host", NULL, "%s", c->from_addr);
