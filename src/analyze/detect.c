@@ -45,7 +45,6 @@ static const struct signal {
 	    "sender's" },
 	{ "sender_freemail_lure", "sender",
 	    "Free-mail sender on a business or account lure" },
-	{ "sender_first_time", "sender", "First email from this sender" },
 	{ "sender_invalid_address", "sender",
 	    "From is not a valid internet address" },
 	{ "sender_free_host", "sender",
@@ -128,7 +127,6 @@ static const struct signal {
 	    "HTML attachment with a password form" },
 	{ "attach_html_smuggling", "attach",
 	    "HTML attachment that builds a file in the browser" },
-	{ "attach_qr_url", "attach", "QR code leading to a URL" },
 };
 
 static struct detect_data	*data;
