@@ -29,6 +29,8 @@ static const struct signal {
 	{ "auth_arc_fail", "auth", "ARC failed" },
 	{ "auth_compauth_fail", "auth",
 	    "The receiving server's composite authentication failed" },
+	{ "auth_unaligned", "auth",
+	    "Authentication passed for other domains than the sender's" },
 	{ "auth_org_spoof", "auth",
 	    "From uses the organisation's domain without passing "
 	    "authentication" },
@@ -47,6 +49,8 @@ static const struct signal {
 	    "Free-mail sender on a business or account lure" },
 	{ "sender_invalid_address", "sender",
 	    "From is not a valid internet address" },
+	{ "sender_suspicious_tld", "sender",
+	    "Sender domain under a much-abused TLD" },
 	{ "sender_free_host", "sender",
 	    "Sender domain on free hosting or a cloud tenant name" },
 	{ "sender_random_local", "sender",

@@ -228,6 +228,10 @@ detect__sender(struct detect_ctx *c)
 	    (c->from_host == NULL || strchr(c->from_host, '.') == NULL))
 		detect__add(c, "sender_invalid_address", NULL, "From: %s",
 		    f->addr);
+	if (c->from_host != NULL && strrchr(c->from_host, '.') != NULL &&
+	    g_hash_table_contains(c->d->tlds, strrchr(c->from_host, '.') + 1))
+		detect__add(c, "sender_suspicious_tld", NULL, "%s",
+		    c->from_addr);
 	if (c->from_host != NULL && detect__in_set(c->d->freehosts,
 	    c->from_host) != NULL)
 		detect__add(c, "sender_free_host", NULL, "%s", c->from_addr);
