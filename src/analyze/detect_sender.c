@@ -50,9 +50,14 @@ mismatch(struct detect_ctx *c)
 	if (c->from_domain == NULL || c->an->reporter != NULL)
 		return;
 	d = addr_domain(c->a, e->reply_to);
-	if (d != NULL && !same_org(c, d, c->from_domain))
+	if (d != NULL && !same_org(c, d, c->from_domain)) {
 		detect__add(c, "sender_reply_to_mismatch", NULL, "From %s, "
 		    "Reply-To %s", c->from_addr, e->reply_to->addr);
+		/* Answers go to an account anyone can open. */
+		if (g_hash_table_contains(c->d->freemail, d))
+			detect__add(c, "sender_reply_to_freemail", NULL, "%s",
+			    e->reply_to->addr);
+	}
 	d = addr_domain(c->a, e->return_path);
 	if (d != NULL && !same_org(c, d, c->from_domain))
 		detect__add(c, "sender_return_path_mismatch", NULL, "From %s, "

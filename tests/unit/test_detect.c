@@ -184,6 +184,10 @@ sender_mismatch(void **state)
 	(void)state;
 	assert_true(has("Reply-To: <collect@other.example>\n" NEUTRAL,
 	    "sender_reply_to_mismatch"));
+	assert_true(has("Reply-To: <collect@gmail.com>\n" NEUTRAL,
+	    "sender_reply_to_freemail"));
+	assert_false(has("Reply-To: <collect@other.example>\n" NEUTRAL,
+	    "sender_reply_to_freemail"));
 	assert_false(has("Reply-To: <bob2@mail.sender.example>\n" NEUTRAL,
 	    "sender_reply_to_mismatch"));
 	assert_true(has("Return-Path: <bounce@esp.example>\n" NEUTRAL,
@@ -318,6 +322,17 @@ link_text(void **state)
 	assert_false(has(HTML("N <n@sender.example>", "Hi",
 	    "<a href=\"https://evil.example/x\">Click here</a>"),
 	    "link_text_mismatch"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://shop.example/wp-admin/js/office365/auth.php"),
+	    "link_phish_path"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://cdn.example/paypal/signin/index.html"),
+	    "link_phish_path"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://www.paypal.com/signin"), "link_phish_path"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://blog.example/wp-content/uploads/photo.jpg"),
+	    "link_phish_path"));
 	assert_true(has(HTML("N <n@sender.example>", "Hi",
 	    "<form action=\"https://evil.example/p\"><input name=p>"
 	    "</form>"), "link_html_form"));
@@ -385,6 +400,12 @@ content_structure(void **state)
 	    "content_styled_letters"));
 	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
 	    "Go to http://xn--fc42-9pa/ now."), "link_bad_host"));
+	assert_true(has(HTML("N <n@sender.example>", "Hi",
+	    "<p>Hi</p><span style=\"font-size:0\">a</span><span style=\""
+	    "font-size:0px\">b</span><div style=\"font-size: 1px\">c</div>"),
+	    "content_hidden_text"));
+	assert_false(has(HTML("N <n@sender.example>", "Hi",
+	    "<p style=\"font-size:10px\">Hi</p>"), "content_hidden_text"));
 	assert_true(has(PLAIN("N <n@sender.example>", "x",
 	    "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL"
 	    "*C.34X"), "content_gtube"));
@@ -544,6 +565,8 @@ weights_cover_signals(void **state)
 	    "sender_random_local", "sender_free_host", "auth_unaligned",
 	    "sender_suspicious_tld", "sender_invalid_address",
 	    "content_styled_letters", "link_bad_host", "attach_random_name",
+	    "sender_reply_to_freemail", "content_hidden_text",
+	    "link_phish_path",
 	    "sender_brand_mention", "lookalike_sender_domain",
 	    "lookalike_link_domain", "confusable_domain", "mixed_script",
 	    "punycode_host", "link_ip_host", "link_userinfo",
