@@ -598,19 +598,42 @@ detect__in_set(GHashTable *set, const char *host)
 	return NULL;
 }
 
+/*
+ * memchr finds the candidates for the first byte, in either case, and
+ * each of the two positions is searched again only once it is passed:
+ * linear in 'n' whatever the input, and fast on long HTML.
+ */
 const char *
 detect__memcasemem(const char *hay, size_t n, const char *needle)
 {
-	size_t	m = strlen(needle), i;
-	char	first;
+	const char	*end, *lo = NULL, *up = NULL, *p, *at;
+	size_t		 m = strlen(needle);
+	char		 cl, cu;
 
 	if (m == 0 || m > n)
 		return NULL;
-	first = g_ascii_tolower(needle[0]);
-	for (i = 0; i + m <= n; i++)
-		if (g_ascii_tolower(hay[i]) == first &&
-		    g_ascii_strncasecmp(hay + i, needle, m) == 0)
-			return hay + i;
+	end = hay + n - m + 1;	/* candidates start before 'end' */
+	cl = g_ascii_tolower(needle[0]);
+	cu = g_ascii_toupper(needle[0]);
+	for (p = hay; p < end; p = at + 1) {
+		if (lo != NULL && lo < p)
+			lo = NULL;
+		if (up != NULL && up < p)
+			up = NULL;
+		if (lo == NULL && (lo = memchr(p, cl, (size_t)(end - p))) ==
+		    NULL)
+			lo = end;
+		if (cu == cl)
+			up = end;
+		else if (up == NULL && (up = memchr(p, cu, (size_t)(end -
+		    p))) == NULL)
+			up = end;
+		at = lo < up ? lo : up;
+		if (at >= end)
+			return NULL;
+		if (g_ascii_strncasecmp(at + 1, needle + 1, m - 1) == 0)
+			return at;
+	}
 	return NULL;
 }
 
