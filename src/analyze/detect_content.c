@@ -130,6 +130,9 @@ build_text(struct detect_ctx *c)
 	char			*fold;
 	size_t			 i, n;
 
+	if (e->html != NULL)
+		c->html_text = detect__html_text(c->a, e->html, e->html_len,
+		    &c->html_text_len);
 	/* A text part much shorter than the HTML one is often a stub
 	 * ("view this email in your browser"): read the HTML then. */
 	if (e->text != NULL && e->text_len > 0 && (e->html == NULL ||
@@ -137,15 +140,24 @@ build_text(struct detect_ctx *c)
 	    e->html_len)) {
 		c->visible = e->text;
 		c->visible_len = e->text_len;
-	} else if (e->html != NULL)
-		c->visible = detect__html_text(c->a, e->html, e->html_len,
-		    &c->visible_len);
+	} else if (c->html_text != NULL) {
+		c->visible = c->html_text;
+		c->visible_len = c->html_text_len;
+	}
 	if (e->subject != NULL)
 		g_string_append(s, e->subject);
 	g_string_append_c(s, ' ');
 	if (c->visible != NULL)
 		g_string_append_len(s, c->visible, (gssize)MIN(c->visible_len,
 		    DETECT_TEXT_MAX));
+	/* The HTML too, when the text part is another text: what the
+	 * reader sees is the HTML. */
+	if (c->html_text != NULL && c->visible != c->html_text &&
+	    s->len < DETECT_TEXT_MAX) {
+		g_string_append_c(s, ' ');
+		g_string_append_len(s, c->html_text, (gssize)MIN(
+		    c->html_text_len, DETECT_TEXT_MAX - s->len));
+	}
 	/* Casefolding wants valid UTF-8; the mail module gives it, but a
 	 * cut may have split a character. */
 	fold = g_utf8_make_valid(s->str, (gssize)s->len);
@@ -493,6 +505,61 @@ hidden_text(struct detect_ctx *c)
 		    "invisible text", n);
 }
 
+/* Add the first DETECT_ALT_WORDS words (3+ letters, lower case) of
+ * 'p' to 'set', or count those in it. */
+#define DETECT_ALT_WORDS	300
+
+static size_t
+words(struct arena *a, const char *p, size_t n, GHashTable *set, int add,
+    size_t *total)
+{
+	const char	*end = p + MIN(n, DETECT_TEXT_MAX), *w;
+	char		*word;
+	size_t		 k = 0, hits = 0;
+
+	while (p < end && k < DETECT_ALT_WORDS) {
+		while (p < end && !g_ascii_isalpha(*p))
+			p++;
+		for (w = p; p < end && g_ascii_isalpha(*p); p++)
+			;
+		if (p - w < 3)
+			continue;
+		if ((word = detect__lower(a, arena_strndup(a, w, (size_t)(p -
+		    w)))) == NULL)
+			break;
+		k++;
+		if (add)
+			g_hash_table_add(set, word);
+		else
+			hits += g_hash_table_contains(set, word);
+	}
+	*total = k;
+	return hits;
+}
+
+/*
+ * The two forms of a multipart/alternative body say different things: a
+ * harmless text part for filters beside the HTML that people read.
+ */
+static void
+alternative_mismatch(struct detect_ctx *c)
+{
+	const struct mail_email	*e = c->e;
+	GHashTable		*set;
+	size_t			 nt, nh, hits;
+
+	if (e->text == NULL || c->html_text == NULL || c->visible ==
+	    c->html_text || e->text_len < 200 || c->html_text_len < 200)
+		return;
+	set = g_hash_table_new(g_str_hash, g_str_equal);
+	(void)words(c->a, e->text, e->text_len, set, 1, &nt);
+	hits = words(c->a, c->html_text, c->html_text_len, set, 0, &nh);
+	g_hash_table_destroy(set);
+	if (nt >= 30 && nh >= 30 && hits * 5 < nh)
+		detect__add(c, "content_alternative_mismatch", NULL, "%zu of "
+		    "%zu HTML words in the text part", hits, nh);
+}
+
 /* Only a file: no text to speak of beside an attachment. */
 static void
 attachment_only(struct detect_ctx *c)
@@ -565,6 +632,7 @@ detect__content(struct detect_ctx *c)
 	body_shape(c);
 	attachment_only(c);
 	gibberish(c);
+	alternative_mismatch(c);
 	hidden_text(c);
 	styled_letters(c);
 	address_greeting(c);

@@ -69,6 +69,8 @@ struct detect_ctx {
 	size_t			 text_len;
 	const char		*visible;	/* body text, not casefolded */
 	size_t			 visible_len;
+	const char		*html_text;	/* the HTML body's text */
+	size_t			 html_text_len;
 	int			 cls[DETECT_CLASSES];	/* phrase weights */
 	const char		*cls_ev[DETECT_CLASSES];	/* phrases */
 };

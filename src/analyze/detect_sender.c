@@ -229,10 +229,11 @@ detect__sender(struct detect_ctx *c)
 	char			*name;
 
 	mismatch(c);
-	if (f != NULL && f->addr != NULL && c->an->reporter == NULL &&
-	    (c->from_host == NULL || strchr(c->from_host, '.') == NULL))
-		detect__add(c, "sender_invalid_address", NULL, "From: %s",
-		    f->addr);
+	if (f != NULL && c->an->reporter == NULL && (c->from_host == NULL ||
+	    strchr(c->from_host, '.') == NULL))
+		detect__add(c, "sender_invalid_address", NULL, "From: %s%s%s",
+		    f->name ? f->name : "", f->name ? " " : "",
+		    f->addr ? f->addr : "(no address)");
 	if (c->from_host != NULL && strrchr(c->from_host, '.') != NULL &&
 	    g_hash_table_contains(c->d->tlds, strrchr(c->from_host, '.') + 1))
 		detect__add(c, "sender_suspicious_tld", NULL, "%s",

@@ -566,7 +566,7 @@ weights_cover_signals(void **state)
 	    "sender_suspicious_tld", "sender_invalid_address",
 	    "content_styled_letters", "link_bad_host", "attach_random_name",
 	    "sender_reply_to_freemail", "content_hidden_text",
-	    "link_phish_path",
+	    "link_phish_path", "content_alternative_mismatch",
 	    "sender_brand_mention", "lookalike_sender_domain",
 	    "lookalike_link_domain", "confusable_domain", "mixed_script",
 	    "punycode_host", "link_ip_host", "link_userinfo",
