@@ -18,7 +18,7 @@
 #include "../common/ms.h"
 
 enum intel_kind {
-	INTEL_IP,	/* "192.0.2.1", "2001:db8::1", or a CIDR "192.0.2.0/24" */
+	INTEL_IP,	/* "192.0.2.1", "2001:db8::1", a CIDR "192.0.2.0/24" */
 	INTEL_DOMAIN,	/* a host or domain name */
 	INTEL_URL,
 	INTEL_HASH,	/* md5, sha1 or sha256, in hex (told apart by length) */
@@ -42,8 +42,9 @@ struct intel_indicator {
 	 * identity's name. */
 	const char			*source;
 	int				 confidence;	/* 0-100, -1 unknown */
-	const char			*tlp;	/* "clear", "green", "amber",
-						 * "amber+strict", "red", NULL */
+	const char			*tlp;	/* "clear", "green",
+						 * "amber", "amber+strict",
+						 * "red", NULL */
 	const char *const		*tags;
 	size_t				 ntags;
 	const struct intel_attrib	*attrib;

@@ -40,5 +40,8 @@
 #define LIMIT_TNEF_ATTRS	10000
 /* Streams read from one Outlook .msg compound file. */
 #define LIMIT_MSG_STREAMS	20000
+/* Entry headers read from one archive attachment (no data is
+ * decompressed): CPU on archives of millions of empty entries. */
+#define LIMIT_ARCHIVE_ENTRIES	10000
 
 #endif /* MS_LIMITS_H */

@@ -109,6 +109,14 @@ enum ms_err	 extract_ip(struct ioc_set *s, const char *ip,
 const char	*extract_url_normalise(struct arena *a, const char *url,
 		    size_t len);
 
+/*
+ * The registrable domain of an ASCII (IDNA) host name, lower case, by the
+ * Public Suffix List: "a.b.example.co.uk" -> "example.co.uk".  Borrowed
+ * from libpsl's read-only table or from 'host' itself; NULL when 'host'
+ * is a public suffix or not a name.
+ */
+const char	*extract_registrable(const char *host);
+
 /* Is 'ip' (textual IPv4/IPv6) private, loopback, link-local, reserved? */
 int		 extract_ip_is_private(const char *ip);
 

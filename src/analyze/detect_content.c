@@ -1,0 +1,547 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * detect_content.c -- signals in what the email says (UNTRUSTED): the
+ * phrase model (credential theft, urgency, payment and bulk-offer
+ * language in seven languages, data/phrases.txt), fake replies, hidden
+ * recipients, invisible characters, image-only and HTML-only bodies and
+ * phishing-simulation headers.  Also builds the casefolded text the
+ * other detectors read.
+ */
+#include <string.h>
+
+#include "detect_int.h"
+
+/* A text part shorter than this may be a stub of the HTML one. */
+#define DETECT_STUB_TEXT	400
+
+/* Least total weight of a class's distinct phrases for its signal. */
+static const int class_min[DETECT_CLASSES] = { 4, 4, 4, 6, 4 };
+static const char *const class_signal[DETECT_CLASSES] = {
+	"content_credential_lure", "content_urgency", "content_money_lure",
+	"content_bulk_offer", "content_delivery_lure" };
+
+/* The anti-spam test string every filter flags (GTUBE). */
+static const char gtube[] =
+	"XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
+
+static int
+tag_is(const char *p, const char *end, const char *name)
+{
+	size_t	n = strlen(name);
+
+	return (size_t)(end - p) > n && g_ascii_strncasecmp(p, name, n) == 0 &&
+	    !g_ascii_isalnum(p[n]);
+}
+
+/* Skip from '<' past the tag's '>' (or to 'end'). */
+static const char *
+skip_tag(const char *p, const char *end)
+{
+	const char	*q = memchr(p, '>', (size_t)(end - p));
+
+	return q ? q + 1 : end;
+}
+
+static void
+put_char(GString *s, char ch)
+{
+	if (ch == ' ' && (s->len == 0 || s->str[s->len - 1] == ' '))
+		return;
+	g_string_append_c(s, ch);
+}
+
+/* One entity at 'p' ('&'): its text into 's', returns the next byte. */
+static const char *
+entity(GString *s, const char *p, const char *end)
+{
+	static const struct { const char *name; const char *text; } ents[] = {
+		{ "&nbsp;", " " }, { "&amp;", "&" }, { "&lt;", "<" },
+		{ "&gt;", ">" }, { "&quot;", "\"" }, { "&#39;", "'" },
+		{ "&zwnj;", "\xe2\x80\x8c" }, { "&zwj;", "\xe2\x80\x8d" },
+		{ "&#8203;", "\xe2\x80\x8b" }, { "&shy;", "\xc2\xad" },
+	};
+	size_t	i, n;
+
+	for (i = 0; i < G_N_ELEMENTS(ents); i++) {
+		n = strlen(ents[i].name);
+		if ((size_t)(end - p) >= n &&
+		    g_ascii_strncasecmp(p, ents[i].name, n) == 0) {
+			if (ents[i].text[0] == ' ')
+				put_char(s, ' ');
+			else
+				g_string_append(s, ents[i].text);
+			return p + n;
+		}
+	}
+	g_string_append_c(s, '&');
+	return p + 1;
+}
+
+char *
+detect__html_text(struct arena *a, const char *html, size_t n,
+    size_t *outlen)
+{
+	const char	*p = html, *end = html + MIN(n, DETECT_HTML_MAX);
+	const char	*close;
+	GString		*s = g_string_sized_new(MIN(n, 4096));
+	char		*out;
+
+	while (p < end) {
+		if (*p == '<') {
+			close = NULL;
+			if (tag_is(p + 1, end, "script"))
+				close = "</script";
+			else if (tag_is(p + 1, end, "style"))
+				close = "</style";
+			else if (tag_is(p + 1, end, "head"))
+				close = "</head";
+			else if (tag_is(p + 1, end, "title"))
+				close = "</title";
+			else if (p + 4 <= end && strncmp(p, "<!--", 4) == 0)
+				close = "-->";
+			if (close != NULL) {
+				p = detect__memcasemem(p + 1, (size_t)(end -
+				    p - 1), close);
+				if (p == NULL)
+					break;
+			}
+			p = skip_tag(p, end);
+			put_char(s, ' ');
+		} else if (*p == '&') {
+			p = entity(s, p, end);
+		} else {
+			put_char(s, *p == '\n' || *p == '\r' || *p == '\t' ?
+			    ' ' : *p);
+			p++;
+		}
+	}
+	out = arena_strndup(a, s->str, s->len);
+	*outlen = out ? s->len : 0;
+	g_string_free(s, TRUE);
+	return out;
+}
+
+/* Casefolded subject and visible text, blanks collapsed, bounded. */
+static void
+build_text(struct detect_ctx *c)
+{
+	const struct mail_email	*e = c->e;
+	GString			*s = g_string_new(NULL);
+	char			*fold;
+	size_t			 i, n;
+
+	/* A text part much shorter than the HTML one is often a stub
+	 * ("view this email in your browser"): read the HTML then. */
+	if (e->text != NULL && e->text_len > 0 && (e->html == NULL ||
+	    e->text_len >= DETECT_STUB_TEXT || e->text_len * 8 >=
+	    e->html_len)) {
+		c->visible = e->text;
+		c->visible_len = e->text_len;
+	} else if (e->html != NULL)
+		c->visible = detect__html_text(c->a, e->html, e->html_len,
+		    &c->visible_len);
+	if (e->subject != NULL)
+		g_string_append(s, e->subject);
+	g_string_append_c(s, ' ');
+	if (c->visible != NULL)
+		g_string_append_len(s, c->visible, (gssize)MIN(c->visible_len,
+		    DETECT_TEXT_MAX));
+	/* Casefolding wants valid UTF-8; the mail module gives it, but a
+	 * cut may have split a character. */
+	fold = g_utf8_make_valid(s->str, (gssize)s->len);
+	g_string_free(s, TRUE);
+	s = g_string_new(NULL);
+	{
+		char *f2 = g_utf8_casefold(fold, -1);
+
+		n = strlen(f2);
+		for (i = 0; i < n; i++)
+			put_char(s, g_ascii_isspace(f2[i]) ? ' ' : f2[i]);
+		g_free(f2);
+	}
+	g_free(fold);
+	c->text = arena_strndup(c->a, s->str, s->len);
+	c->text_len = c->text ? s->len : 0;
+	g_string_free(s, TRUE);
+}
+
+static int
+word_byte(unsigned char ch)
+{
+	return g_ascii_isalnum(ch) || ch >= 0x80;
+}
+
+/* Each distinct phrase of the model found in c->text, by class. */
+static void
+phrases(struct detect_ctx *c)
+{
+	const char		*t = c->text, *end;
+	GHashTable		*seen;
+	GPtrArray		*bucket;
+	struct detect_phrase	*ph;
+	char			 word[64];
+	size_t			 i, n, k;
+
+	if (t == NULL || c->d->phrases == NULL)
+		return;
+	end = t + c->text_len;
+	seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+	for (i = 0; t + i < end; ) {
+		if (!word_byte((unsigned char)t[i])) {
+			i++;
+			continue;
+		}
+		for (n = 0; t + i + n < end && word_byte((unsigned char)
+		    t[i + n]); n++)
+			;
+		if (n < sizeof(word)) {
+			memcpy(word, t + i, n);
+			word[n] = '\0';
+			bucket = g_hash_table_lookup(c->d->phrases, word);
+			for (k = 0; bucket != NULL && k < bucket->len; k++) {
+				ph = bucket->pdata[k];
+				if ((size_t)(end - (t + i)) < ph->len ||
+				    memcmp(t + i, ph->text, ph->len) != 0 ||
+				    (t + i + ph->len < end && word_byte(
+				    (unsigned char)t[i + ph->len]) &&
+				    word_byte((unsigned char)ph->text[ph->len -
+				    1])) || g_hash_table_contains(seen, ph))
+					continue;
+				g_hash_table_add(seen, ph);
+				c->cls[ph->cls] += ph->weight;
+				c->cls_ev[ph->cls] = c->cls_ev[ph->cls] ?
+				    arena_printf(c->a, "%s, \"%s\"",
+				    c->cls_ev[ph->cls], ph->text) :
+				    arena_printf(c->a, "\"%s\"", ph->text);
+			}
+		}
+		i += n;
+	}
+	g_hash_table_destroy(seen);
+	for (k = 0; k < DETECT_CLASSES; k++)
+		if (c->cls[k] >= class_min[k])
+			detect__add(c, class_signal[k], NULL, "%s",
+			    c->cls_ev[k]);
+}
+
+static int
+reply_prefix(const char *s)
+{
+	static const char *const pre[] = { "re:", "re :", "aw:", "sv:",
+	    "antw:", "rif:", "r:", "res:", "ref:" };
+	size_t	i;
+
+	while (s != NULL && g_ascii_isspace(*s))
+		s++;
+	for (i = 0; s != NULL && i < G_N_ELEMENTS(pre); i++)
+		if (g_ascii_strncasecmp(s, pre[i], strlen(pre[i])) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+fake_reply(struct detect_ctx *c)
+{
+	const struct mail_email	*e = c->e;
+
+	if (!reply_prefix(e->subject) || e->in_reply_to != NULL ||
+	    e->references.n > 0)
+		return;
+	detect__add(c, "content_fake_reply", NULL, "Subject: %s", e->subject);
+}
+
+static void
+undisclosed(struct detect_ctx *c)
+{
+	const struct mail_email	*e = c->e;
+	const struct mail_addr	*t;
+	size_t			 i;
+
+	if (c->an->reporter != NULL)
+		return;		/* a forwarded email's To is rebuilt */
+	if (e->to.n == 0 && e->cc.n == 0) {
+		detect__add(c, "content_undisclosed_recipients", NULL,
+		    "no To or Cc address");
+		return;
+	}
+	for (i = 0; i < e->to.n; i++) {
+		t = e->to.v[i];
+		if ((t->name && detect__memcasemem(t->name, strlen(t->name),
+		    "undisclosed")) || (t->addr && detect__memcasemem(t->addr,
+		    strlen(t->addr), "undisclosed"))) {
+			detect__add(c, "content_undisclosed_recipients", NULL,
+			    "To: %s", t->name ? t->name : t->addr);
+			return;
+		}
+	}
+}
+
+/* Zero-width and invisible format characters in 'p'. */
+static size_t
+invisible(const char *p, size_t n)
+{
+	const unsigned char	*u = (const unsigned char *)p;
+	size_t			 i, k = 0;
+
+	n = MIN(n, DETECT_HTML_MAX);
+	for (i = 0; i + 2 < n; i++) {
+		if (u[i] == 0xe2 && u[i + 1] == 0x80 && u[i + 2] >= 0x8b &&
+		    u[i + 2] <= 0x8f)
+			k++;	/* U+200B..U+200F */
+		else if (u[i] == 0xe2 && u[i + 1] == 0x81 && u[i + 2] >= 0xa0 &&
+		    u[i + 2] <= 0xa4)
+			k++;	/* U+2060..U+2064 */
+		else if (u[i] == 0xef && u[i + 1] == 0xbb && u[i + 2] == 0xbf &&
+		    i > 0)
+			k++;	/* U+FEFF not as a BOM */
+		else if (u[i] == 0xc2 && u[i + 1] == 0xad)
+			k++;	/* soft hyphen */
+		else if (u[i] == 0xcd && u[i + 1] == 0x8f)
+			k++;	/* U+034F combining grapheme joiner */
+		else if (u[i] == 0xef && u[i + 1] == 0xb8 && u[i + 2] >= 0x80 &&
+		    u[i + 2] <= 0x8f && i > 0 && u[i - 1] < 0x80)
+			k++;	/* variation selector after ASCII */
+		else if (u[i] == 0xf3 && u[i + 1] == 0xa0 && i + 3 < n)
+			k++;	/* U+E0000..U+E0FFF tags, selectors */
+		else if (u[i] == 0xe1 && u[i + 1] == 0xa0 && u[i + 2] == 0x8e)
+			k++;	/* U+180E Mongolian vowel separator */
+	}
+	return k;
+}
+
+static void
+invisible_chars(struct detect_ctx *c)
+{
+	const struct mail_email	*e = c->e;
+	size_t			 ns, nb;
+
+	ns = e->subject ? invisible(e->subject, strlen(e->subject)) : 0;
+	if (e->from != NULL && e->from->name != NULL)
+		ns += invisible(e->from->name, strlen(e->from->name));
+	nb = c->visible ? invisible(c->visible, c->visible_len) : 0;
+	if (ns > 0 || nb >= 3)
+		detect__add(c, "content_invisible_chars", NULL, "%zu in the "
+		    "subject and sender name, %zu in the body", ns, nb);
+}
+
+static void
+body_shape(struct detect_ctx *c)
+{
+	const struct mail_email	*e = c->e;
+	size_t			 i, letters = 0;
+
+	if (e->html == NULL || (e->text != NULL && e->text_len > 0) ||
+	    c->an->reporter != NULL)
+		return;
+	detect__add(c, "content_html_only", NULL, "%zu bytes of HTML",
+	    e->html_len);
+	for (i = 0; c->visible != NULL && i < c->visible_len; i++)
+		if (g_ascii_isalpha(c->visible[i]) ||
+		    (unsigned char)c->visible[i] >= 0x80)
+			letters++;
+	if (letters < 40 && detect__memcasemem(e->html, MIN(e->html_len,
+	    DETECT_HTML_MAX), "<img") != NULL)
+		detect__add(c, "content_image_only", NULL, "%zu letters of "
+		    "text beside the images", letters);
+}
+
+static void
+simulation(struct detect_ctx *c)
+{
+	const struct mail_header	*h;
+	const char			*rule, *colon;
+	size_t				 i, k, nl;
+
+	for (k = 0; k < c->d->simulation->len; k++) {
+		rule = c->d->simulation->pdata[k];
+		colon = strchr(rule, ':');
+		nl = colon ? (size_t)(colon - rule) : strlen(rule);
+		for (i = 0; i < c->e->headers.n; i++) {
+			h = c->e->headers.v[i];
+			if (strlen(h->name) != nl || g_ascii_strncasecmp(
+			    h->name, rule, nl) != 0)
+				continue;
+			if (colon != NULL && (h->value == NULL ||
+			    detect__memcasemem(h->value, strlen(h->value),
+			    colon + 1) == NULL))
+				continue;
+			c->an->simulation = 1;
+			detect__add(c, "content_simulation", NULL, "%s: %s",
+			    h->name, h->value ? h->value : "");
+			return;
+		}
+	}
+}
+
+/*
+ * Filler of random letters that makes each copy of a bulk email differ
+ * ("zlYJHtL pllpMeYLpxImtjTJXGp"): words whose case flips back and forth
+ * inside them.  Judged over at least 30 words of the visible text.
+ */
+static void
+gibberish(struct detect_ctx *c)
+{
+	const char	*p = c->visible, *end;
+	size_t		 words = 0, odd = 0;
+	int		 flips, len;
+
+	if (p == NULL)
+		return;
+	end = p + MIN(c->visible_len, DETECT_TEXT_MAX);
+	while (p < end) {
+		while (p < end && !g_ascii_isalpha(*p))
+			p++;
+		flips = len = 0;
+		for (; p < end && g_ascii_isalpha(*p); p++, len++)
+			if (len > 0 && g_ascii_islower(p[-1]) &&
+			    g_ascii_isupper(*p))
+				flips++;
+		/* Letters and digits mixed in one token ("nal6kof9u"). */
+		for (; p < end && g_ascii_isalnum(*p); p++, len++)
+			if (g_ascii_isdigit(*p))
+				flips += 2;
+		if (len == 0)
+			continue;
+		words++;
+		if (flips >= 2 && len >= 6)
+			odd++;
+	}
+	if (words >= 30 && odd * 10 >= words)
+		detect__add(c, "content_gibberish", NULL, "%zu of %zu words",
+		    odd, words);
+}
+
+/* Letters from the Mathematical Alphanumeric Symbols, fullwidth forms
+ * or enclosed alphanumerics ("𝖤𝗑𝗄𝗅𝗎𝗌𝗂𝗏"): text styled to slip past
+ * word filters. */
+static size_t
+styled(const char *s)
+{
+	const char	*p;
+	gunichar	 ch;
+	size_t		 n = 0;
+
+	if (s == NULL || !g_utf8_validate(s, -1, NULL))
+		return 0;
+	for (p = s; *p != '\0'; p = g_utf8_next_char(p)) {
+		ch = g_utf8_get_char(p);
+		if ((ch >= 0x1d400 && ch <= 0x1d7ff) || (ch >= 0xff21 &&
+		    ch <= 0xff5a) || (ch >= 0x2460 && ch <= 0x24ff) ||
+		    (ch >= 0x1f130 && ch <= 0x1f189))
+			n++;
+	}
+	return n;
+}
+
+static void
+styled_letters(struct detect_ctx *c)
+{
+	const struct mail_email	*e = c->e;
+	size_t			 n;
+
+	n = styled(e->subject);
+	if (e->from != NULL)
+		n += styled(e->from->name);
+	if (n >= 3)
+		detect__add(c, "content_styled_letters", NULL, "%zu styled "
+		    "letters in the subject or sender name", n);
+}
+
+/* "Hello jane@example.org": the greeting knows only the address. */
+static void
+address_greeting(struct detect_ctx *c)
+{
+	const struct mail_addr	*t;
+	size_t			 n;
+
+	if (c->e->to.n != 1 || c->an->reporter != NULL)
+		return;
+	t = c->e->to.v[0];
+	if (t->addr == NULL || strlen(t->addr) < 6)
+		return;
+	n = c->visible ? MIN(c->visible_len, 300) : 0;
+	if ((n > 0 && detect__memcasemem(c->visible, n, t->addr) != NULL) ||
+	    (c->e->subject != NULL && detect__memcasemem(c->e->subject,
+	    strlen(c->e->subject), t->addr) != NULL))
+		detect__add(c, "content_address_greeting", NULL, "%s",
+		    t->addr);
+}
+
+/* Only a file: no text to speak of beside an attachment. */
+static void
+attachment_only(struct detect_ctx *c)
+{
+	const struct attachment	*at;
+	size_t			 i, letters = 0;
+
+	if (c->an->reporter != NULL)
+		return;
+	for (i = 0; c->visible != NULL && i < c->visible_len; i++)
+		if (g_ascii_isalpha(c->visible[i]) ||
+		    (unsigned char)c->visible[i] >= 0x80)
+			letters++;
+	if (letters >= 20)
+		return;
+	for (i = 0; i < c->an->attachments.n; i++) {
+		at = c->an->attachments.v[i];
+		if (!at->is_email && at->file_name != NULL &&
+		    !g_str_has_prefix(at->detected_type, "image/")) {
+			detect__add(c, "content_attachment_only", NULL,
+			    "%zu letters of text beside %s", letters,
+			    at->file_name);
+			return;
+		}
+	}
+}
+
+static void
+gtube_test(struct detect_ctx *c)
+{
+	const struct mail_email	*e = c->e;
+
+	if ((e->text != NULL && memmem(e->text, MIN(e->text_len,
+	    DETECT_HTML_MAX), gtube, sizeof(gtube) - 1) != NULL) ||
+	    (e->html != NULL && memmem(e->html, MIN(e->html_len,
+	    DETECT_HTML_MAX), gtube, sizeof(gtube) - 1) != NULL))
+		detect__add(c, "content_gtube", NULL, "the GTUBE test string");
+}
+
+/* Look-alike letters in the subject or the sender's name ("Amаzon" with
+ * a Cyrillic a). */
+static void
+mixed_words(struct detect_ctx *c)
+{
+	const struct mail_email	*e = c->e;
+	int			 mixed = 0;
+
+	if (e->subject != NULL)
+		(void)detect__skeleton(c->a, e->subject, NULL, &mixed);
+	if (mixed) {
+		detect__add(c, "mixed_script", NULL, "Subject: %s",
+		    e->subject);
+		return;
+	}
+	if (e->from != NULL && e->from->name != NULL)
+		(void)detect__skeleton(c->a, e->from->name, NULL, &mixed);
+	if (mixed)
+		detect__add(c, "mixed_script", NULL, "From: %s",
+		    e->from->name);
+}
+
+void
+detect__content(struct detect_ctx *c)
+{
+	build_text(c);
+	phrases(c);
+	fake_reply(c);
+	undisclosed(c);
+	invisible_chars(c);
+	body_shape(c);
+	attachment_only(c);
+	gibberish(c);
+	styled_letters(c);
+	address_greeting(c);
+	gtube_test(c);
+	mixed_words(c);
+	simulation(c);
+}
