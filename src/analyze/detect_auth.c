@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "detect_int.h"
+#include "../extract/extract.h"
 
 static const char *
 trusted_authserv(const struct detect_ctx *c)
@@ -68,6 +69,46 @@ fail(struct detect_ctx *c, const char *id, const struct mail_auth *au)
 	    au->authserv ? au->authserv : "?");
 }
 
+/* Does the method's domain belong to the sender's organisation? */
+static int
+aligned(const struct detect_ctx *c, const struct mail_auth *au)
+{
+	const char	*reg;
+	char		*d;
+
+	if (au == NULL || au->domain == NULL || c->from_domain == NULL)
+		return 0;
+	if ((d = detect__lower(c->a, strchr(au->domain, '@') ?
+	    strchr(au->domain, '@') + 1 : au->domain)) == NULL)
+		return 0;
+	reg = extract_registrable(d);
+	return strcmp(reg ? reg : d, c->from_domain) == 0;
+}
+
+/*
+ * The trusted hop passed SPF or DKIM, but for other domains than the
+ * sender's: nothing vouches for the From address (what DMARC checks, for
+ * the many domains that publish no DMARC policy).
+ */
+static void
+unaligned(struct detect_ctx *c, const struct mail_auth *spf,
+    const struct mail_auth *dkim, const struct mail_auth *dmarc)
+{
+	if (c->from_domain == NULL || is(dmarc, "pass") || is(dmarc, "fail"))
+		return;
+	if (!is(spf, "pass") && !is(dkim, "pass"))
+		return;
+	if ((is(spf, "pass") && aligned(c, spf)) || (is(dkim, "pass") &&
+	    aligned(c, dkim)))
+		return;
+	if ((spf != NULL && spf->domain == NULL) || (dkim != NULL &&
+	    dkim->domain == NULL))
+		return;		/* a pass for a domain not written down */
+	detect__add(c, "auth_unaligned", NULL, "From %s; spf %s, dkim %s",
+	    c->from_domain, spf && spf->domain ? spf->domain : "-",
+	    dkim && dkim->domain ? dkim->domain : "-");
+}
+
 void
 detect__auth(struct detect_ctx *c)
 {
@@ -91,6 +132,7 @@ detect__auth(struct detect_ctx *c)
 		fail(c, "auth_arc_fail", arc);
 	if (is(comp, "fail") && !is(dmarc, "fail"))
 		fail(c, "auth_compauth_fail", comp);
+	unaligned(c, spf, dkim, dmarc);
 	if (c->from_domain != NULL && g_hash_table_contains(c->d->org,
 	    c->from_domain) && !is(dmarc, "pass") && !is(dkim, "pass") &&
 	    !is(spf, "pass"))

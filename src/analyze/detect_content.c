@@ -467,6 +467,32 @@ address_greeting(struct detect_ctx *c)
 		    t->addr);
 }
 
+/* Text sized to be invisible (font-size 0 or 1px), repeatedly: filler
+ * that only filters read.  A single hidden preheader is common in
+ * newsletters and does not count. */
+static void
+hidden_text(struct detect_ctx *c)
+{
+	static const char *const pat[] = { "font-size:0", "font-size: 0",
+	    "font-size:1px", "font-size: 1px", "font-size:0px",
+	    "font-size: 0px" };
+	const char	*h = c->e->html, *p, *end;
+	size_t		 i, n = 0;
+
+	if (h == NULL)
+		return;
+	end = h + MIN(c->e->html_len, DETECT_HTML_MAX);
+	for (i = 0; i < G_N_ELEMENTS(pat); i++)
+		for (p = h; p < end && (p = detect__memcasemem(p,
+		    (size_t)(end - p), pat[i])) != NULL; p++)
+			if (!g_ascii_isdigit(p[strlen(pat[i])]) &&
+			    p[strlen(pat[i])] != '.')
+				n++;
+	if (n >= 3)
+		detect__add(c, "content_hidden_text", NULL, "%zu blocks of "
+		    "invisible text", n);
+}
+
 /* Only a file: no text to speak of beside an attachment. */
 static void
 attachment_only(struct detect_ctx *c)
@@ -539,6 +565,7 @@ detect__content(struct detect_ctx *c)
 	body_shape(c);
 	attachment_only(c);
 	gibberish(c);
+	hidden_text(c);
 	styled_letters(c);
 	address_greeting(c);
 	gtube_test(c);

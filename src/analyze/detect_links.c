@@ -121,6 +121,50 @@ recipient(struct detect_ctx *c, const struct ioc *io)
 	}
 }
 
+/*
+ * The path of a phishing page: a login word beside a brand's name on a
+ * domain that is not the brand's ("/office365/auth.php"), or a script
+ * planted in a compromised WordPress ("/wp-content/.../signin.php").
+ */
+static void
+phish_path(struct detect_ctx *c, const struct ioc *io)
+{
+	static const char *const login[] = { "login", "signin", "sign-in",
+	    "logon", "auth", "verify", "account", "secure", "update",
+	    "webmail", "password", "validate", "confirm", "unlock" };
+	const struct detect_brand	*b;
+	const char			*p = strstr(io->value, "://"), *q;
+	char				*path;
+	size_t				 i;
+	int				 word = 0;
+
+	if (p == NULL || (p = strchr(p + 3, '/')) == NULL)
+		return;
+	q = p + strcspn(p, "?#");
+	if ((path = detect__lower(c->a, arena_strndup(c->a, p, (size_t)(q -
+	    p)))) == NULL)
+		return;
+	for (i = 0; i < G_N_ELEMENTS(login) && !word; i++)
+		word = strstr(path, login[i]) != NULL;
+	if (!word)
+		return;
+	if ((strstr(path, "/wp-content/") || strstr(path, "/wp-admin/") ||
+	    strstr(path, "/wp-includes/")) && strstr(path, ".php")) {
+		detect__add(c, "link_phish_path", NULL, "%s", io->value);
+		return;
+	}
+	for (i = 0; i < c->d->brands->len; i++) {
+		b = c->d->brands->pdata[i];
+		if (strlen(b->name) < 5 || strchr(b->name, ' ') != NULL ||
+		    strstr(path, b->name) == NULL ||
+		    (io->domain != NULL && g_hash_table_lookup(
+		    c->d->brand_domains, io->domain) == b))
+			continue;
+		detect__add(c, "link_phish_path", NULL, "%s", io->value);
+		return;
+	}
+}
+
 static void
 one_url(struct detect_ctx *c, const struct ioc *io)
 {
@@ -149,6 +193,7 @@ one_url(struct detect_ctx *c, const struct ioc *io)
 		detect__add(c, "link_many_subdomains", NULL, "%s", host);
 	open_redirect(c, io);
 	recipient(c, io);
+	phish_path(c, io);
 }
 
 /* A domain-looking text ("www.bank.com", "https://bank.com/login"):

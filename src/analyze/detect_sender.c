@@ -50,9 +50,14 @@ mismatch(struct detect_ctx *c)
 	if (c->from_domain == NULL || c->an->reporter != NULL)
 		return;
 	d = addr_domain(c->a, e->reply_to);
-	if (d != NULL && !same_org(c, d, c->from_domain))
+	if (d != NULL && !same_org(c, d, c->from_domain)) {
 		detect__add(c, "sender_reply_to_mismatch", NULL, "From %s, "
 		    "Reply-To %s", c->from_addr, e->reply_to->addr);
+		/* Answers go to an account anyone can open. */
+		if (g_hash_table_contains(c->d->freemail, d))
+			detect__add(c, "sender_reply_to_freemail", NULL, "%s",
+			    e->reply_to->addr);
+	}
 	d = addr_domain(c->a, e->return_path);
 	if (d != NULL && !same_org(c, d, c->from_domain))
 		detect__add(c, "sender_return_path_mismatch", NULL, "From %s, "
@@ -228,6 +233,10 @@ detect__sender(struct detect_ctx *c)
 	    (c->from_host == NULL || strchr(c->from_host, '.') == NULL))
 		detect__add(c, "sender_invalid_address", NULL, "From: %s",
 		    f->addr);
+	if (c->from_host != NULL && strrchr(c->from_host, '.') != NULL &&
+	    g_hash_table_contains(c->d->tlds, strrchr(c->from_host, '.') + 1))
+		detect__add(c, "sender_suspicious_tld", NULL, "%s",
+		    c->from_addr);
 	if (c->from_host != NULL && detect__in_set(c->d->freehosts,
 	    c->from_host) != NULL)
 		detect__add(c, "sender_free_host", NULL, "%s", c->from_addr);

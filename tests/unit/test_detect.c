@@ -159,6 +159,11 @@ auth_results(void **state)
 	assert_null(sig(an, "auth_dmarc_fail"));
 	assert_true(has(AUTH("spf=softfail smtp.mailfrom=x.example")
 	    NEUTRAL, "auth_spf_softfail"));
+	/* Passes, but for someone else's domains. */
+	assert_true(has(AUTH("spf=pass smtp.mailfrom=bulk.example; "
+	    "dkim=pass header.d=bulk.example") NEUTRAL, "auth_unaligned"));
+	assert_false(has(AUTH("spf=pass smtp.mailfrom=bulk.example; "
+	    "dkim=pass header.d=sender.example") NEUTRAL, "auth_unaligned"));
 }
 
 static void
@@ -179,6 +184,10 @@ sender_mismatch(void **state)
 	(void)state;
 	assert_true(has("Reply-To: <collect@other.example>\n" NEUTRAL,
 	    "sender_reply_to_mismatch"));
+	assert_true(has("Reply-To: <collect@gmail.com>\n" NEUTRAL,
+	    "sender_reply_to_freemail"));
+	assert_false(has("Reply-To: <collect@other.example>\n" NEUTRAL,
+	    "sender_reply_to_freemail"));
 	assert_false(has("Reply-To: <bob2@mail.sender.example>\n" NEUTRAL,
 	    "sender_reply_to_mismatch"));
 	assert_true(has("Return-Path: <bounce@esp.example>\n" NEUTRAL,
@@ -225,6 +234,11 @@ sender_freemail_and_random(void **state)
 	    "Hello."), "sender_random_local"));
 	assert_true(has(PLAIN("N <x@o1su91b.onmicrosoft.com>", "Hi",
 	    "Hello."), "sender_free_host"));
+	assert_true(has(PLAIN("N <x@deals.example.top>", "Hi", "Hello."),
+	    "sender_suspicious_tld"));
+	assert_true(has(PLAIN("N <Erfolgreich!>", "Hi", "Hello."),
+	    "sender_invalid_address"));
+	assert_false(has(NEUTRAL, "sender_invalid_address"));
 }
 
 static void
@@ -308,6 +322,17 @@ link_text(void **state)
 	assert_false(has(HTML("N <n@sender.example>", "Hi",
 	    "<a href=\"https://evil.example/x\">Click here</a>"),
 	    "link_text_mismatch"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://shop.example/wp-admin/js/office365/auth.php"),
+	    "link_phish_path"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://cdn.example/paypal/signin/index.html"),
+	    "link_phish_path"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://www.paypal.com/signin"), "link_phish_path"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://blog.example/wp-content/uploads/photo.jpg"),
+	    "link_phish_path"));
 	assert_true(has(HTML("N <n@sender.example>", "Hi",
 	    "<form action=\"https://evil.example/p\"><input name=p>"
 	    "</form>"), "link_html_form"));
@@ -370,6 +395,17 @@ content_structure(void **state)
 	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
 	    "Hello alice@example.org, your mailbox."),
 	    "content_address_greeting"));
+	assert_true(has(PLAIN("N <n@sender.example>",
+	    "\xf0\x9d\x96\xa4\xf0\x9d\x97\x91\xf0\x9d\x97\x84 offer", "Hi."),
+	    "content_styled_letters"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Go to http://xn--fc42-9pa/ now."), "link_bad_host"));
+	assert_true(has(HTML("N <n@sender.example>", "Hi",
+	    "<p>Hi</p><span style=\"font-size:0\">a</span><span style=\""
+	    "font-size:0px\">b</span><div style=\"font-size: 1px\">c</div>"),
+	    "content_hidden_text"));
+	assert_false(has(HTML("N <n@sender.example>", "Hi",
+	    "<p style=\"font-size:10px\">Hi</p>"), "content_hidden_text"));
 	assert_true(has(PLAIN("N <n@sender.example>", "x",
 	    "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL"
 	    "*C.34X"), "content_gtube"));
@@ -453,6 +489,10 @@ attachments(void **state)
 	    "attach_type_mismatch"));
 	assert_false(has(ATTACH("my.notes.txt", "text/plain", TEXT_B64),
 	    "attach_double_extension"));
+	assert_true(has(ATTACH("lmnxebwvlmatkswgkwlsm.pdf", "application/pdf",
+	    TEXT_B64), "attach_random_name"));
+	assert_false(has(ATTACH("Strengths.pdf", "application/pdf",
+	    TEXT_B64), "attach_random_name"));
 }
 
 static void
@@ -522,7 +562,11 @@ weights_cover_signals(void **state)
 	    "sender_reply_to_mismatch", "sender_return_path_mismatch",
 	    "sender_brand_impersonation", "sender_vip_impersonation",
 	    "sender_display_name_address", "sender_freemail_lure",
-	    "sender_random_local", "sender_free_host",
+	    "sender_random_local", "sender_free_host", "auth_unaligned",
+	    "sender_suspicious_tld", "sender_invalid_address",
+	    "content_styled_letters", "link_bad_host", "attach_random_name",
+	    "sender_reply_to_freemail", "content_hidden_text",
+	    "link_phish_path",
 	    "sender_brand_mention", "lookalike_sender_domain",
 	    "lookalike_link_domain", "confusable_domain", "mixed_script",
 	    "punycode_host", "link_ip_host", "link_userinfo",
