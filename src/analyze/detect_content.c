@@ -306,8 +306,10 @@ invisible(const char *p, size_t n)
 		else if (u[i] == 0xef && u[i + 1] == 0xbb && u[i + 2] == 0xbf &&
 		    i > 0)
 			k++;	/* U+FEFF not as a BOM */
-		else if (u[i] == 0xc2 && u[i + 1] == 0xad)
-			k++;	/* soft hyphen */
+		else if (u[i] == 0xc2 && u[i + 1] == 0xad && i > 0 &&
+		    g_ascii_isalpha(u[i - 1]) && g_ascii_isalpha(u[i + 2]))
+			k++;	/* soft hyphen inside an ASCII word (not the
+				   0xAD of 8-bit text read as Latin-1) */
 		else if (u[i] == 0xcd && u[i + 1] == 0x8f)
 			k++;	/* U+034F combining grapheme joiner */
 		else if (u[i] == 0xef && u[i + 1] == 0xb8 && u[i + 2] >= 0x80 &&

@@ -12,6 +12,40 @@
 #include "detect_int.h"
 #include "../extract/extract.h"
 
+/*
+ * Latin letters and Cyrillic, Greek or Armenian ones in one word of 's'
+ * as written (before normalisation, which turns the micro sign into a
+ * Greek mu): the Latin-1 range counts as Latin.
+ */
+static int
+mixed_words(const char *s)
+{
+	const char	*p;
+	gunichar	 ch;
+	GUnicodeScript	 sc;
+	int		 latin = 0, other = 0;
+
+	if (!g_utf8_validate(s, -1, NULL))
+		return 0;
+	for (p = s; *p != '\0'; p = g_utf8_next_char(p)) {
+		ch = g_utf8_get_char(p);
+		if (!g_unichar_isalnum(ch) && !g_unichar_ismark(ch)) {
+			if (latin && other)
+				return 1;
+			latin = other = 0;
+			continue;
+		}
+		sc = g_unichar_get_script(ch);
+		if (ch < 0x250 || sc == G_UNICODE_SCRIPT_LATIN)
+			latin |= g_unichar_isalpha(ch);
+		else if (sc == G_UNICODE_SCRIPT_CYRILLIC ||
+		    sc == G_UNICODE_SCRIPT_GREEK ||
+		    sc == G_UNICODE_SCRIPT_ARMENIAN)
+			other = 1;
+	}
+	return latin && other;
+}
+
 char *
 detect__skeleton(struct arena *a, const char *s, int *mapped, int *mixed)
 {
@@ -21,32 +55,22 @@ detect__skeleton(struct arena *a, const char *s, int *mapped, int *mixed)
 	const char	*p;
 	gunichar	 ch;
 	gpointer	 m;
-	int		 latin = 0, other = 0, nmap = 0, mix = 0;
-	GUnicodeScript	 sc;
+	int		 nmap = 0, mix;
 
-	if (s == NULL || (nf = g_utf8_normalize(s, -1, G_NORMALIZE_NFKD)) ==
-	    NULL)
+	if (s == NULL)
+		return NULL;
+	mix = mixed_words(s);
+	if ((nf = g_utf8_normalize(s, -1, G_NORMALIZE_NFKD)) == NULL)
 		return NULL;
 	fold = g_utf8_casefold(nf, -1);
 	g_free(nf);
 	out = g_string_sized_new(strlen(fold));
 	for (p = fold; *p != '\0'; p = g_utf8_next_char(p)) {
 		ch = g_utf8_get_char(p);
-		if (!g_unichar_isalnum(ch)) {
-			mix |= latin && other;
-			latin = other = 0;
-		}
 		if (g_unichar_ismark(ch) || (ch >= 0x200b && ch <= 0x200f) ||
 		    (ch >= 0x2060 && ch <= 0x2064) || ch == 0xfeff ||
 		    ch == 0xad)
 			continue;
-		sc = g_unichar_get_script(ch);
-		if (sc == G_UNICODE_SCRIPT_LATIN)
-			latin = 1;
-		else if (sc == G_UNICODE_SCRIPT_CYRILLIC ||
-		    sc == G_UNICODE_SCRIPT_GREEK ||
-		    sc == G_UNICODE_SCRIPT_ARMENIAN)
-			other = 1;
 		if (ch >= 0x80 && d != NULL && (m = g_hash_table_lookup(
 		    d->confusables, GUINT_TO_POINTER(ch))) != NULL) {
 			g_string_append_c(out, (char)GPOINTER_TO_UINT(m));
@@ -54,7 +78,6 @@ detect__skeleton(struct arena *a, const char *s, int *mapped, int *mixed)
 		} else
 			g_string_append_unichar(out, ch);
 	}
-	mix |= latin && other;
 	g_free(fold);
 	res = arena_strndup(a, out->str, out->len);
 	g_string_free(out, TRUE);
@@ -163,8 +186,11 @@ one_domain(struct detect_ctx *c, const struct ioc *io)
 	if (reg == NULL || g_hash_table_contains(c->d->protected_domains, reg))
 		return;
 	if (io->unicode != NULL) {
-		detect__add(c, "punycode_host", NULL, "%s (%s)", io->value,
-		    io->unicode);
+		/* A name in the text of a mail written in that script is no
+		 * trick; links and senders are. */
+		if (strstr(io->where, "text") == NULL)
+			detect__add(c, "punycode_host", NULL, "%s (%s)",
+			    io->value, io->unicode);
 		skel = detect__skeleton(c->a, io->unicode, &mapped, &mixed);
 		if (mixed)
 			detect__add(c, "mixed_script", NULL, "%s",

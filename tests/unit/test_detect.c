@@ -260,13 +260,20 @@ lookalikes(void **state)
 	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
 	    "Go to https://www.python.org/ now."), "lookalike_link_domain"));
 	/* "pаypal" with a Cyrillic a. */
-	an = run(PLAIN("N <n@sender.example>", "Hi",
-	    "Go to https://xn--pypal-4ve.com/login now."));
+	an = run(HTML("N <n@sender.example>", "Hi",
+	    "<a href=\"https://xn--pypal-4ve.com/login\">Sign in</a>"));
 	assert_non_null(sig(an, "punycode_host"));
 	assert_non_null(sig(an, "confusable_domain"));
 	assert_non_null(sig(an, "mixed_script"));
+	/* A name in the text of a mail in that script is not a link. */
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Visit \xe4\xbe\x8b\xe5\xad\x90.example.cn today."),
+	    "punycode_host"));
 	assert_true(has(PLAIN("N <n@sender.example>",
 	    "Your Am\xd0\xb0zon order", "Hello."), "mixed_script"));
+	/* The micro sign is Latin-1, not Greek. */
+	assert_false(has(PLAIN("N <n@sender.example>", "5 \xc2\xb5m wide",
+	    "Hello."), "mixed_script"));
 	assert_false(has(PLAIN("N <n@sender.example>", "Ваш заказ", "Hi."),
 	    "mixed_script"));
 }
