@@ -109,6 +109,8 @@ static const struct signal {
 	    "Greets the recipient by email address" },
 	{ "content_fake_reply", "content",
 	    "Reply subject without the thread it replies to" },
+	{ "content_many_recipients", "content",
+	    "Many recipients in unrelated domains in To and Cc" },
 	{ "content_undisclosed_recipients", "content",
 	    "No visible recipients" },
 	{ "content_invisible_chars", "content",

@@ -10,6 +10,12 @@
 #include <string.h>
 
 #include "detect_int.h"
+#include "../extract/extract.h"
+
+/* Recipients in To and Cc, and their distinct domains, that make a
+ * bulk send. */
+#define DETECT_MANY_RCPT	5
+#define DETECT_MANY_RCPT_DOMAINS 4
 
 /* A text part shorter than this may be a stub of the HTML one. */
 #define DETECT_STUB_TEXT	400
@@ -260,6 +266,43 @@ fake_reply(struct detect_ctx *c)
 	    e->references.n > 0)
 		return;
 	detect__add(c, "content_fake_reply", NULL, "Subject: %s", e->subject);
+}
+
+/* Registrable domain of an address, lower case, in 'a' (or NULL). */
+static const char *
+domain_of(struct arena *a, const struct mail_addr *ad)
+{
+	const char	*at, *reg;
+	char		*h;
+
+	if (ad == NULL || ad->addr == NULL || (at = strrchr(ad->addr, '@')) ==
+	    NULL || (h = detect__lower(a, at + 1)) == NULL)
+		return NULL;
+	reg = extract_registrable(h);
+	return reg ? reg : h;
+}
+
+/* One email to many unrelated people in To and Cc: a bulk send that
+ * did not even hide its list. */
+static void
+many_recipients(struct detect_ctx *c)
+{
+	const struct mail_email	*e = c->e;
+	GHashTable		*doms;
+	const char		*d;
+	size_t			 i, n = e->to.n + e->cc.n;
+
+	if (n < DETECT_MANY_RCPT || c->an->reporter != NULL)
+		return;
+	doms = g_hash_table_new(g_str_hash, g_str_equal);
+	for (i = 0; i < n && i < 200; i++)
+		if ((d = domain_of(c->a, i < e->to.n ? e->to.v[i] :
+		    e->cc.v[i - e->to.n])) != NULL)
+			g_hash_table_add(doms, (gpointer)d);
+	if (g_hash_table_size(doms) >= DETECT_MANY_RCPT_DOMAINS)
+		detect__add(c, "content_many_recipients", NULL, "%zu "
+		    "recipients in %u domains", n, g_hash_table_size(doms));
+	g_hash_table_destroy(doms);
 }
 
 static void
@@ -593,6 +636,18 @@ static void
 gtube_test(struct detect_ctx *c)
 {
 	const struct mail_email	*e = c->e;
+	const struct attachment	*at;
+	size_t			 i;
+
+	for (i = 0; i < c->an->attachments.n; i++) {
+		at = c->an->attachments.v[i];
+		if (at->data != NULL && memmem(at->data, MIN(at->size,
+		    DETECT_HTML_MAX), gtube, sizeof(gtube) - 1) != NULL) {
+			detect__add(c, "content_gtube", at->path, "the GTUBE "
+			    "test string");
+			return;
+		}
+	}
 
 	if ((e->text != NULL && memmem(e->text, MIN(e->text_len,
 	    DETECT_HTML_MAX), gtube, sizeof(gtube) - 1) != NULL) ||
@@ -630,6 +685,7 @@ detect__content(struct detect_ctx *c)
 	phrases(c);
 	fake_reply(c);
 	undisclosed(c);
+	many_recipients(c);
 	invisible_chars(c);
 	body_shape(c);
 	attachment_only(c);

@@ -389,6 +389,12 @@ content_structure(void **state)
 	assert_true(has("From: n@sender.example\nTo: undisclosed-recipients:;"
 	    "\nSubject: x\n\nHi.\n", "content_undisclosed_recipients"));
 	assert_false(has(NEUTRAL, "content_undisclosed_recipients"));
+	assert_true(has("From: n@sender.example\nTo: a@a.example, b@b.example"
+	    ", c@c.example\nCc: d@d.example, e@e.example\nSubject: x\n\nHi."
+	    "\n", "content_many_recipients"));
+	assert_false(has("From: n@sender.example\nTo: a@a.example, b@a.example"
+	    ", c@a.example\nCc: d@a.example, e@b.example\nSubject: x\n\nHi."
+	    "\n", "content_many_recipients"));
 	assert_true(has(PLAIN("N <n@sender.example>", "Pa\xe2\x80\x8byPal",
 	    "Hi."), "content_invisible_chars"));
 	assert_false(has(NEUTRAL, "content_invisible_chars"));
@@ -574,6 +580,7 @@ weights_cover_signals(void **state)
 	    "content_styled_letters", "link_bad_host", "attach_random_name",
 	    "sender_reply_to_freemail", "content_hidden_text",
 	    "link_phish_path", "content_alternative_mismatch",
+	    "content_many_recipients",
 	    "sender_brand_mention", "lookalike_sender_domain",
 	    "lookalike_link_domain", "confusable_domain", "mixed_script",
 	    "punycode_host", "link_ip_host", "link_userinfo",
