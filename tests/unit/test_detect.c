@@ -375,6 +375,14 @@ content_phrases(void **state)
 	    "The passwordless verifyer logins."), "content_credential_lure"));
 }
 
+/* Twenty words each, different vocabularies. */
+#define WORDS_A "This simple test email checks the delivery settings of " \
+	"your domain and confirms that everything works correctly now " \
+	"with records. "
+#define WORDS_B "Your subscription renewal payment failed yesterday; " \
+	"please update billing details inside portal quickly before " \
+	"service stops forever today. "
+
 static void
 content_structure(void **state)
 {
@@ -419,6 +427,16 @@ content_structure(void **state)
 	    "content_hidden_text"));
 	assert_false(has(HTML("N <n@sender.example>", "Hi",
 	    "<p style=\"font-size:10px\">Hi</p>"), "content_hidden_text"));
+	assert_true(has(HDR("N <n@sender.example>", "Hi") "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/alternative; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n\n" WORDS_A WORDS_A "\n--b\n"
+	    "Content-Type: text/html\n\n<p>" WORDS_B WORDS_B "</p>\n--b--\n",
+	    "content_alternative_mismatch"));
+	assert_false(has(HDR("N <n@sender.example>", "Hi") "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/alternative; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n\n" WORDS_A WORDS_A "\n--b\n"
+	    "Content-Type: text/html\n\n<p>" WORDS_A WORDS_A "</p>\n--b--\n",
+	    "content_alternative_mismatch"));
 	assert_true(has(PLAIN("N <n@sender.example>", "x",
 	    "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL"
 	    "*C.34X"), "content_gtube"));
