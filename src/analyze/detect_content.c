@@ -257,15 +257,63 @@ reply_prefix(const char *s)
 	return 0;
 }
 
+static int
+forward_prefix(const char *s)
+{
+	static const char *const pre[] = { "fw:", "fwd:", "tr:", "wg:",
+	    "rv:", "enc:", "i:", "doorst:" };
+	size_t	i;
+
+	while (s != NULL && g_ascii_isspace(*s))
+		s++;
+	for (i = 0; s != NULL && i < G_N_ELEMENTS(pre); i++)
+		if (g_ascii_strncasecmp(s, pre[i], strlen(pre[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* A quoted header block ("From: ... Sent: ... Subject: ...") in the
+ * first part of the text, in English, French, German or Spanish. */
+static const char *
+quoted_block(const struct detect_ctx *c)
+{
+	static const char *const from[] = { "from:", "de :", "de:",
+	    "von:" };
+	static const char *const sent[] = { "sent:", "envoyé :",
+	    "envoyé:", "gesendet:", "enviado:" };
+	const char	*p;
+	size_t		 i, k, n;
+
+	if (c->text == NULL)
+		return NULL;
+	n = MIN(c->text_len, 4096);
+	for (i = 0; i < G_N_ELEMENTS(from); i++) {
+		if ((p = detect__memcasemem(c->text, n, from[i])) == NULL)
+			continue;
+		for (k = 0; k < G_N_ELEMENTS(sent); k++)
+			if (detect__memcasemem(p, MIN(300, (size_t)(c->text +
+			    n - p)), sent[k]) != NULL)
+				return p;
+	}
+	return NULL;
+}
+
+/* A reply, or a quoted thread, with no thread behind it: the history
+ * of a conversation that never happened lends a request credibility. */
 static void
 fake_reply(struct detect_ctx *c)
 {
 	const struct mail_email	*e = c->e;
 
-	if (!reply_prefix(e->subject) || e->in_reply_to != NULL ||
-	    e->references.n > 0)
+	if (e->in_reply_to != NULL || e->references.n > 0 ||
+	    c->an->reporter != NULL)
 		return;
-	detect__add(c, "content_fake_reply", NULL, "Subject: %s", e->subject);
+	if (reply_prefix(e->subject))
+		detect__add(c, "content_fake_reply", NULL, "Subject: %s",
+		    e->subject);
+	else if (!forward_prefix(e->subject) && quoted_block(c) != NULL)
+		detect__add(c, "content_fake_reply", NULL, "a quoted From:/"
+		    "Sent: block, no In-Reply-To or References");
 }
 
 /* Registrable domain of an address, lower case, in 'a' (or NULL). */

@@ -392,6 +392,12 @@ content_structure(void **state)
 	assert_false(has("In-Reply-To: <x@y.example>\n" PLAIN(
 	    "N <n@sender.example>", "RE: invoice", "Ok."),
 	    "content_fake_reply"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Invoice",
+	    "Please pay today.\n\nFrom: CFO <cfo@example.org>\nSent: Monday"
+	    "\nSubject: Invoice\n\nApproved."), "content_fake_reply"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Fwd: Invoice",
+	    "FYI.\n\nFrom: CFO <cfo@example.org>\nSent: Monday"
+	    "\nSubject: Invoice\n\nApproved."), "content_fake_reply"));
 	assert_true(has("From: n@sender.example\nSubject: x\n\nHi.\n",
 	    "content_undisclosed_recipients"));
 	assert_true(has("From: n@sender.example\nTo: undisclosed-recipients:;"
