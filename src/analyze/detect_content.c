@@ -305,8 +305,22 @@ fake_reply(struct detect_ctx *c)
 {
 	const struct mail_email	*e = c->e;
 
-	if (e->in_reply_to != NULL || e->references.n > 0 ||
-	    c->an->reporter != NULL)
+	const struct mail_email	*r = c->an->reporter;
+
+	/* forward.c takes a quoted block for an inline forward; one whose
+	 * subject is no forward's and that starts no thread is a fake
+	 * thread, whoever "reported" it. */
+	if (r != NULL) {
+		if (c->an->report_method != NULL && strcmp(
+		    c->an->report_method, "inline") == 0 &&
+		    !forward_prefix(r->subject) && r->in_reply_to == NULL &&
+		    r->references.n == 0)
+			detect__add(c, "content_fake_reply", NULL, "a quoted "
+			    "From:/Sent: block under \"%s\", not a forward",
+			    r->subject ? r->subject : "");
+		return;
+	}
+	if (e->in_reply_to != NULL || e->references.n > 0)
 		return;
 	if (reply_prefix(e->subject))
 		detect__add(c, "content_fake_reply", NULL, "Subject: %s",

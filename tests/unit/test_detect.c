@@ -392,9 +392,12 @@ content_structure(void **state)
 	assert_false(has("In-Reply-To: <x@y.example>\n" PLAIN(
 	    "N <n@sender.example>", "RE: invoice", "Ok."),
 	    "content_fake_reply"));
+	/* A bare block at the start of a line is an inline forward
+	 * (forward.c); a quoted one is a thread. */
 	assert_true(has(PLAIN("N <n@sender.example>", "Invoice",
-	    "Please pay today.\n\nFrom: CFO <cfo@example.org>\nSent: Monday"
-	    "\nSubject: Invoice\n\nApproved."), "content_fake_reply"));
+	    "Please pay today.\n\n> From: CFO <cfo@example.org>\n> Sent: "
+	    "Monday\n> Subject: Invoice\n>\n> Approved."),
+	    "content_fake_reply"));
 	assert_false(has(PLAIN("N <n@sender.example>", "Fwd: Invoice",
 	    "FYI.\n\nFrom: CFO <cfo@example.org>\nSent: Monday"
 	    "\nSubject: Invoice\n\nApproved."), "content_fake_reply"));
