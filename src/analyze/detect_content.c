@@ -552,18 +552,38 @@ styled(const char *s)
 	return n;
 }
 
+/* Letters spaced out ("I T A U", "D P D") so that no word matches:
+ * the longest run of one-letter words. */
+static int
+spaced(const char *s)
+{
+	const char	*p;
+	int		 run = 0, best = 0;
+
+	for (p = s; p != NULL && *p != '\0'; p++) {
+		if (g_ascii_isalpha(*p) && (p == s || p[-1] == ' ') &&
+		    (p[1] == ' ' || p[1] == '\0'))
+			best = MAX(best, ++run);
+		else if (*p != ' ')
+			run = 0;
+	}
+	return best;
+}
+
 static void
 styled_letters(struct detect_ctx *c)
 {
 	const struct mail_email	*e = c->e;
+	const char		*name = e->from ? e->from->name : NULL;
 	size_t			 n;
 
-	n = styled(e->subject);
-	if (e->from != NULL)
-		n += styled(e->from->name);
+	n = styled(e->subject) + styled(name);
 	if (n >= 3)
 		detect__add(c, "content_styled_letters", NULL, "%zu styled "
 		    "letters in the subject or sender name", n);
+	else if (spaced(e->subject) >= 3 || spaced(name) >= 3)
+		detect__add(c, "content_styled_letters", NULL, "letters "
+		    "spaced out: %s", spaced(name) >= 3 ? name : e->subject);
 }
 
 /* "Hello jane@example.org": the greeting knows only the address. */

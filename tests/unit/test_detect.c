@@ -430,6 +430,10 @@ content_structure(void **state)
 	    "content_styled_letters"));
 	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
 	    "Go to http://xn--fc42-9pa/ now."), "link_bad_host"));
+	assert_true(has(PLAIN("I T A U Bank <n@sender.example>", "Hi", "Hi."),
+	    "content_styled_letters"));
+	assert_false(has(PLAIN("Jane A. Doe <n@sender.example>", "Plan B",
+	    "Hi."), "content_styled_letters"));
 	assert_true(has(HTML("N <n@sender.example>", "Hi",
 	    "<p>Hi</p><span style=\"font-size:0\">a</span><span style=\""
 	    "font-size:0px\">b</span><div style=\"font-size: 1px\">c</div>"),
