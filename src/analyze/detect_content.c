@@ -21,7 +21,7 @@
 #define DETECT_STUB_TEXT	400
 
 /* Least total weight of a class's distinct phrases for its signal. */
-static const int class_min[DETECT_CLASSES] = { 4, 4, 4, 6, 4 };
+static const int class_min[DETECT_CLASSES] = { 4, 4, 4, 4, 4 };
 static const char *const class_signal[DETECT_CLASSES] = {
 	"content_credential_lure", "content_urgency", "content_money_lure",
 	"content_bulk_offer", "content_delivery_lure" };
