@@ -135,6 +135,24 @@ label_of(struct arena *a, const char *reg)
 	    strlen(reg));
 }
 
+/* Words that combosquats join to a brand's name. */
+static int
+lure_word(const char *label)
+{
+	static const char *const w[] = { "secure", "security", "login",
+	    "logon", "signin", "verify", "verification", "account", "support",
+	    "update", "service", "services", "online", "help", "billing",
+	    "mail", "auth", "id", "web", "alert", "notice", "center",
+	    "customer", "client", "app", "pay", "payment", "wallet",
+	    "recovery", "unlock", "team", "official", "portal", "access" };
+	size_t	i;
+
+	for (i = 0; i < G_N_ELEMENTS(w); i++)
+		if (strstr(label, w[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 /* The protected label 'label' passes for, or NULL. */
 static const char *
 near_protected(const struct detect_ctx *c, const char *label)
@@ -152,9 +170,11 @@ near_protected(const struct detect_ctx *c, const char *label)
 		if (pn >= 5 && n >= 5 && detect__distance(label, n, pl, pn,
 		    max) <= max)
 			return pl;
-		/* "paypal-secure", "secure-paypal" */
-		if (pn >= 6 && (hit = strstr(label, pl)) != NULL &&
-		    ((hit > label && hit[-1] == '-') || hit[pn] == '-'))
+		/* "paypal-secure", "secure-paypal": the name joined to a
+		 * word of the trade ("orange-county" is no lure). */
+		if (pn >= 5 && (hit = strstr(label, pl)) != NULL &&
+		    ((hit > label && hit[-1] == '-') || hit[pn] == '-') &&
+		    lure_word(label))
 			return pl;
 	}
 	return NULL;

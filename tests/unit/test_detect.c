@@ -258,6 +258,9 @@ lookalikes(void **state)
 	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
 	    "Go to https://www.paypal.com/ now."), "lookalike_link_domain"));
 	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Go to https://orange-county.example/ now."),
+	    "lookalike_link_domain"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
 	    "Go to https://www.python.org/ now."), "lookalike_link_domain"));
 	/* "pаypal" with a Cyrillic a. */
 	an = run(HTML("N <n@sender.example>", "Hi",
