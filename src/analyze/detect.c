@@ -99,6 +99,8 @@ static const struct signal {
 	{ "content_gtube", "content", "The GTUBE anti-spam test string" },
 	{ "content_gibberish", "content",
 	    "Random-letter filler text (hash busting)" },
+	{ "content_callback", "content",
+	    "A telephone number to call about a charge or refund" },
 	{ "content_alternative_mismatch", "content",
 	    "The text part says something else than the HTML part" },
 	{ "content_hidden_text", "content",

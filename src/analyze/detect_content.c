@@ -687,6 +687,50 @@ alternative_mismatch(struct detect_ctx *c)
 		    "%zu HTML words in the text part", hits, nh);
 }
 
+/* A telephone number: 10 to 15 digits with the usual separators. */
+static int
+phone_at(const char *p, const char *end, const char **next)
+{
+	const char	*q = p;
+	int		 digits = 0;
+
+	if (*q == '+')
+		q++;
+	for (; q < end && (g_ascii_isdigit(*q) || *q == ' ' || *q == '-' ||
+	    *q == '.' || *q == '(' || *q == ')'); q++)
+		if (g_ascii_isdigit(*q))
+			digits++;
+	*next = q > p ? q : p + 1;
+	return digits >= 10 && digits <= 15;
+}
+
+/*
+ * Callback phishing: no link, a telephone number to call about a
+ * charge, a renewal or a refund, where a person finishes the job.
+ */
+static void
+callback(struct detect_ctx *c)
+{
+	const char	*p, *end, *next;
+
+	if (c->text == NULL || c->cls[DETECT_MONEY] < 4)
+		return;
+	end = c->text + c->text_len;
+	for (p = c->text; p < end; p = next) {
+		if ((*p != '+' && !g_ascii_isdigit(*p)) || (p > c->text &&
+		    g_ascii_isalnum(p[-1]))) {
+			next = p + 1;
+			continue;
+		}
+		if (phone_at(p, end, &next)) {
+			detect__add(c, "content_callback", NULL, "%.*s beside "
+			    "%s", (int)MIN(next - p, 24), p,
+			    c->cls_ev[DETECT_MONEY]);
+			return;
+		}
+	}
+}
+
 /* Only a file: no text to speak of beside an attachment. */
 static void
 attachment_only(struct detect_ctx *c)
@@ -772,6 +816,7 @@ detect__content(struct detect_ctx *c)
 	body_shape(c);
 	attachment_only(c);
 	gibberish(c);
+	callback(c);
 	alternative_mismatch(c);
 	hidden_text(c);
 	styled_letters(c);

@@ -373,6 +373,13 @@ content_phrases(void **state)
 	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
 	    "Your parcel could not be delivered; pay the customs fee."),
 	    "content_delivery_lure"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Order 1234",
+	    "Your plan will renew automatically and $399 has been charged to "
+	    "your card. To cancel, call +1 (808) 555-0199 now."),
+	    "content_callback"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Meeting",
+	    "Call me at +1 (808) 555-0199 about the agenda."),
+	    "content_callback"));
 	/* Words inside other words do not count. */
 	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
 	    "The passwordless verifyer logins."), "content_credential_lure"));
@@ -614,7 +621,7 @@ weights_cover_signals(void **state)
 	    "content_styled_letters", "link_bad_host", "attach_random_name",
 	    "sender_reply_to_freemail", "content_hidden_text",
 	    "link_phish_path", "content_alternative_mismatch",
-	    "content_many_recipients",
+	    "content_many_recipients", "content_callback",
 	    "sender_brand_mention", "lookalike_sender_domain",
 	    "lookalike_link_domain", "confusable_domain", "mixed_script",
 	    "punycode_host", "link_ip_host", "link_userinfo",
