@@ -61,16 +61,17 @@ ext_of(const char *name)
 static char *
 inner_ext(struct arena *a, const char *name)
 {
-	const char	*last = strrchr(name, '.'), *p;
+	const char	*last = strrchr(name, '.');
+	size_t		 i;
 
 	if (last == NULL)
 		return NULL;
-	for (p = last - 1; p >= name && *p != '.'; p--)
-		if (*p == ' ' || *p == '/')
+	for (i = (size_t)(last - name); i > 0 && name[i - 1] != '.'; i--)
+		if (name[i - 1] == ' ' || name[i - 1] == '/')
 			return NULL;
-	if (p < name)
+	if (i == 0)
 		return NULL;
-	return arena_strndup(a, p + 1, (size_t)(last - p - 1));
+	return arena_strndup(a, name + i, (size_t)(last - name) - i);
 }
 
 static int

@@ -103,7 +103,9 @@ recipient(struct detect_ctx *c, const struct ioc *io)
 		if (t->addr == NULL || strchr(t->addr, '@') == NULL ||
 		    strlen(t->addr) < 6)
 			continue;
-		addr = detect__lower(c->a, t->addr);
+		if ((addr = detect__lower(c->a, t->addr)) == NULL ||
+		    strchr(addr, '@') == NULL)
+			continue;
 		enc = arena_printf(c->a, "%.*s%%40%s", (int)(strchr(addr,
 		    '@') - addr), addr, strchr(addr, '@') + 1);
 		b64 = g_base64_encode((const guchar *)t->addr,
