@@ -12,6 +12,7 @@
 #include <glib.h>
 
 #include "analyze_int.h"
+#include "detect.h"
 #include "../common/limits.h"
 #include "../files/filetype.h"
 
@@ -20,12 +21,14 @@ analyze_init(void)
 {
 	mail_init();
 	extract_init();
+	(void)detect_load(NULL);	/* logs what it could not read */
 }
 
 void
 analyze_shutdown(void)
 {
 	filetype_thread_cleanup();
+	detect_unload();
 	mail_shutdown();
 }
 
@@ -353,6 +356,7 @@ analyze_refused(struct arena *a, const char *source, size_t size,
 	an->size = size;
 	an->parse_failed = 1;
 	an->limit_hit = 1;
+	an->verdict = analyze_verdict(0);
 	an->iocs = ioc_set_new(a);
 	finding_add(a, &an->findings, FINDING_LIMIT, "limit_msg_bytes", NULL,
 	    "input larger than %u bytes (LIMIT_MSG_BYTES); not analysed",
@@ -373,6 +377,7 @@ analyze_bytes(struct arena *a, const char *raw, size_t len,
 	*out = an;
 	an->source = arena_strdup(a, source);
 	an->size = len;
+	an->verdict = analyze_verdict(0);
 	hash_sha256(raw, len, an->hash.sha256);
 	if ((an->iocs = ioc_set_new(a)) == NULL)
 		return MS_ELIMIT;
@@ -395,7 +400,8 @@ analyze_bytes(struct arena *a, const char *raw, size_t len,
 	    (rc = nested_iocs(a, an, an->top, 0)) != MS_OK)
 		goto out;
 	body_hash(a, an);
-	rc = analyze__artifacts(a, an);
+	if ((rc = analyze__artifacts(a, an)) == MS_OK)
+		rc = detect_run(a, an);
 out:
 	if (ioc_set_dropped(an->iocs) > 0) {
 		finding_add(a, &an->findings, FINDING_LIMIT, "limit_iocs",

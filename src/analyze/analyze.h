@@ -49,6 +49,14 @@ struct artifact {
 	const char		*where;		/* header, body text, ... */
 };
 
+/* One line of the threat score: a signal's points after its category's
+ * cap (detect.c). */
+struct score_reason {
+	const char		*id;		/* the finding id */
+	int			 points;
+	const char		*reason;	/* "title: evidence" */
+};
+
 struct analysis {
 	const char		*source;	/* file name, "-", or NULL */
 	size_t			 size;		/* input bytes */
@@ -74,11 +82,22 @@ struct analysis {
 	/* Visible text of the top-level HTML body (for forwards). */
 	const char		*html_text;
 	size_t			 html_text_len;
+	/* The offline threat score (detect.c): 0..100, its verdict and
+	 * the reasons, each signal's points after the caps. */
+	int			 score;
+	const char		*verdict;	/* benign, suspicious, ... */
+	struct arena_vec	 reasons;	/* struct score_reason * */
+	int			 simulation;	/* a phishing-simulation test */
 	int			 limit_hit;	/* some LIMIT_* was reached */
 	int			 parse_failed;	/* nothing could be read */
 };
 
-/* Call once per process before analyze_bytes (GMime, libxml2...). */
+/*
+ * Call once per process before analyze_bytes (GMime, libxml2...).  Also
+ * loads the detection data (lists, phrases, weights: detect.h) from the
+ * default place; a missing or broken data file is logged and leaves its
+ * findings off (or at 0 points).
+ */
 void		 analyze_init(void);
 void		 analyze_shutdown(void);
 
@@ -102,6 +121,10 @@ enum ms_err	 analyze_bytes(struct arena *a, const char *raw, size_t len,
  */
 enum ms_err	 analyze_refused(struct arena *a, const char *source,
 		    size_t size, struct analysis **out);
+
+/* The verdict for a score by the loaded thresholds (weights.conf):
+ * "benign", "suspicious" or "malicious". */
+const char	*analyze_verdict(int score);
 
 /* The CEF value of 'key' in artifact 'art', or NULL. */
 const char	*analyze_cef(const struct artifact *art, const char *key);

@@ -93,13 +93,26 @@ struct cli_container {
 	/* In-Reply-To, then References, each "<id>", without repeats. */
 	char	**thread_ids;
 	size_t	 nthread_ids;
+	/* The offline score's reasons (analysis.reasons), stored as the
+	 * new container's first score reasons. */
+	struct cli_reason	*reasons;
+	size_t			 nreasons;
+	int			 simulation;	/* label "simulation" */
+};
+
+struct cli_reason {
+	char	*id;
+	int	 points;
+	char	*reason;
 };
 
 void	cli_container_init(struct cli_container *cc,
 	    const struct analysis *an);
 void	cli_container_clear(struct cli_container *cc);
-/* Store it (label "email") with its attachments' vault entries; MS_OK
- * with '*cid', else the store's error. */
+/* Store it (label "email", or "simulation" for a phishing-simulation
+ * test) with its attachments' vault entries and, when the container is
+ * new, the analysis's score reasons; MS_OK with '*cid', else the
+ * store's error. */
 enum ms_err	cli_container_store(struct store *st,
 		    const struct cli_container *cc, const char *source,
 		    int64_t *cid);

@@ -381,6 +381,16 @@ cli_container_init(struct cli_container *cc, const struct analysis *an)
 		cc->files[i].type = dup_or_null(at->detected_type);
 		cc->files[i].size = (int64_t)at->size;
 	}
+	cc->nreasons = an->reasons.n;
+	cc->reasons = xcalloc(cc->nreasons + 1, sizeof(*cc->reasons));
+	for (i = 0; i < cc->nreasons; i++) {
+		const struct score_reason *r = an->reasons.v[i];
+
+		cc->reasons[i].id = xstrdup(r->id);
+		cc->reasons[i].points = r->points;
+		cc->reasons[i].reason = xstrdup(r->reason ? r->reason : r->id);
+	}
+	cc->simulation = an->simulation;
 	/* Callers may pass an uninitialised 'cc': every field is set. */
 	cc->campaign_key = campaign_key(e);
 	cc->thread_ids = NULL;
@@ -412,11 +422,34 @@ cli_container_clear(struct cli_container *cc)
 		xfree(cc->files[i].type);
 	}
 	xfree(cc->files);
+	for (i = 0; i < cc->nreasons; i++) {
+		xfree(cc->reasons[i].id);
+		xfree(cc->reasons[i].reason);
+	}
+	xfree(cc->reasons);
 	xfree(cc->campaign_key);
 	for (i = 0; i < cc->nthread_ids; i++)
 		xfree(cc->thread_ids[i]);
 	xfree(cc->thread_ids);
 	memset(cc, 0, sizeof(*cc));
+}
+
+/* One reason of the offline score, its evidence {"id": signal}. */
+static enum ms_err
+reason_add(struct store *st, int64_t cid, const struct cli_reason *r)
+{
+	GString		*ev = g_string_new("{\"id\":\"");
+	enum ms_err	 rc;
+	const char	*p;
+
+	/* Signal ids are [a-z0-9_] (detect.c); escape anyway. */
+	for (p = r->id; *p != '\0'; p++)
+		if (g_ascii_isalnum(*p) || *p == '_')
+			g_string_append_c(ev, *p);
+	g_string_append(ev, "\"}");
+	rc = store_score_add(st, cid, 0, r->points, r->reason, ev->str);
+	g_string_free(ev, TRUE);
+	return rc;
 }
 
 enum ms_err
@@ -438,7 +471,7 @@ cli_container_put(struct store *st, const struct cli_container *cc,
 
 	memset(&in, 0, sizeof(in));
 	in.name = cc->subject ? cc->subject : source;
-	in.label = "email";
+	in.label = cc->simulation ? "simulation" : "email";
 	in.message_id = cc->message_id;
 	in.body_sha256 = cc->body_sha256;
 	in.input_sha256 = cc->input_sha256;
@@ -453,6 +486,8 @@ cli_container_put(struct store *st, const struct cli_container *cc,
 	in.nthread_ids = cc->nthread_ids;
 	if ((rc = store_container_put(st, &in, cid, created)) != MS_OK)
 		return rc;
+	for (i = 0; *created && rc == MS_OK && i < cc->nreasons; i++)
+		rc = reason_add(st, *cid, &cc->reasons[i]);
 	for (i = 0; rc == MS_OK && i < cc->nfiles; i++)
 		rc = store_vault_add(st, *cid, cc->files[i].sha256,
 		    cc->files[i].size, cc->files[i].name, cc->files[i].type);

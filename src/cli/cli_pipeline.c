@@ -110,7 +110,8 @@ render(struct job *j, const struct analysis *an)
 	if (o->render == CLI_RENDER_JSON)
 		report_analysis_json(f, an, o->rflags);
 	else
-		report_analysis_text(f, an, o->rflags);
+		report_analysis_text(f, an, o->rflags | (j->cc.data != NULL ?
+		    REPORT_STORED : 0));
 	fclose(f);
 }
 
@@ -208,7 +209,7 @@ store_job(struct cli_pipeline *pl, struct job *j)
 		j->created = 0;
 		return;
 	}
-	if (pl->o.playbooks)
+	if (pl->o.playbooks && !j->cc.simulation)
 		pb_start(ce->pb, j->cid, "email", NULL, &n);
 }
 

@@ -54,5 +54,8 @@
 #define LIMIT_INTEL_FEED_BYTES	(256ull * 1024 * 1024)
 /* The whole download of one feed, in milliseconds. */
 #define LIMIT_INTEL_FETCH_MS	(10 * 60 * 1000)
+/* Entry headers read from one archive attachment (no data is
+ * decompressed): CPU on archives of millions of empty entries. */
+#define LIMIT_ARCHIVE_ENTRIES	10000
 
 #endif /* MS_LIMITS_H */

@@ -117,6 +117,14 @@ const char	*extract_url_normalise(struct arena *a, const char *url,
 int		 extract_host_ascii(const char *host, char *out,
 		    size_t outsz);
 
+/*
+ * The registrable domain of an ASCII (IDNA) host name, lower case, by the
+ * Public Suffix List: "a.b.example.co.uk" -> "example.co.uk".  Borrowed
+ * from libpsl's read-only table or from 'host' itself; NULL when 'host'
+ * is a public suffix or not a name.
+ */
+const char	*extract_registrable(const char *host);
+
 /* Is 'ip' (textual IPv4/IPv6) private, loopback, link-local, reserved? */
 int		 extract_ip_is_private(const char *ip);
 

@@ -157,6 +157,14 @@ extract__tld_known(const char *host)
 	    PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
 }
 
+const char *
+extract_registrable(const char *host)
+{
+	if (host == NULL || *host == '\0')
+		return NULL;
+	return psl_registrable_domain(extract__psl(), host);
+}
+
 /* Add an ASCII host with its registrable domain. */
 enum ms_err
 extract__add_domain(struct ioc_set *s, const char *host, const char *uni,

@@ -268,12 +268,41 @@ findings(const struct analysis *an)
 
 	for (i = 0; i < an->findings.n; i++) {
 		f = an->findings.v[i];
-		json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:o,s:i}",
-		    "id", f->id, "kind", finding_kind_name(f->kind),
-		    "part", str(f->part), "detail", str(f->detail),
-		    "points", f->points));
+		if (f->kind == FINDING_SIGNAL)
+			json_array_append_new(arr, json_pack(
+			    "{s:s,s:s,s:o,s:o,s:i,s:o,s:o}", "id", f->id,
+			    "kind", finding_kind_name(f->kind),
+			    "part", str(f->part), "detail", str(f->detail),
+			    "points", f->points, "title", str(f->title),
+			    "evidence", str(f->evidence)));
+		else
+			json_array_append_new(arr, json_pack(
+			    "{s:s,s:s,s:o,s:o,s:i}", "id", f->id,
+			    "kind", finding_kind_name(f->kind),
+			    "part", str(f->part), "detail", str(f->detail),
+			    "points", f->points));
 	}
 	return arr;
+}
+
+/* The offline score: "score", "verdict", "score_breakdown" added to 'o'
+ * (the keys the store's container replaces, report_container_json). */
+static void
+score_keys(json_t *o, const struct analysis *an)
+{
+	const struct score_reason	*r;
+	json_t				*arr = json_array();
+	size_t				 i;
+
+	for (i = 0; i < an->reasons.n; i++) {
+		r = an->reasons.v[i];
+		json_array_append_new(arr, json_pack("{s:s,s:i,s:o}", "id",
+		    r->id, "points", r->points, "reason", str(r->reason)));
+	}
+	json_object_set_new(o, "score", json_integer(an->score));
+	json_object_set_new(o, "verdict", json_string(an->verdict ?
+	    an->verdict : analyze_verdict(an->score)));
+	json_object_set_new(o, "score_breakdown", arr);
 }
 
 static const char *
@@ -330,6 +359,7 @@ report_analysis_json(FILE *f, const struct analysis *an, unsigned flags)
 {
 	json_t	*o = analysis_obj(an);
 
+	score_keys(o, an);
 	report__dump(f, o, flags);
 	json_decref(o);
 }

@@ -16,6 +16,8 @@ struct analysis;
 enum report_flags {
 	REPORT_PRETTY	= 1 << 0,	/* indented JSON instead of one line */
 	REPORT_COLOR	= 1 << 1,	/* ANSI colours in text output */
+	REPORT_STORED	= 1 << 2,	/* text: the container's score
+					   follows (report_container_text) */
 };
 
 /* `mailsoar extract`: {"urls":[...],"domains":[...],"ips":[...],
@@ -24,14 +26,16 @@ enum report_flags {
 void	report_iocs_json(FILE *f, const struct ioc_set *s, unsigned flags);
 void	report_iocs_text(FILE *f, const struct ioc_set *s, unsigned flags);
 
-/* `mailsoar analyze`: one JSON object (one line unless REPORT_PRETTY)
- * or a readable summary. */
+/* `mailsoar analyze`: one JSON object (one line unless REPORT_PRETTY),
+ * with the offline score, verdict and score_breakdown, or a readable
+ * summary (with the score unless REPORT_STORED). */
 void	report_analysis_json(FILE *f, const struct analysis *an,
 	    unsigned flags);
 void	report_analysis_text(FILE *f, const struct analysis *an,
 	    unsigned flags);
 
-/* For the store: the analysis as compact JSON (xfree), and each artifact
+/* For the store: the analysis as compact JSON without the score keys,
+ * which the container's own replace (xfree), and each artifact
  * as its own JSON object text ('*n' of them, NULL-terminated; xfree each
  * and the vector). */
 char	*report_analysis_string(const struct analysis *an);
@@ -62,7 +66,8 @@ void	report_status_text(FILE *f, const char *status_json, int alive);
 /* `mailsoar intel stats`: store_intel_stats_json, one source a line
  * with its kinds, then the totals. */
 void	report_intel_stats_text(FILE *f, const char *stats_json);
-/* The verdict for a score: benign < 30 <= suspicious < 70 <= malicious. */
+/* The verdict for a score by the thresholds of weights.conf (default:
+ * benign < 30 <= suspicious < 70 <= malicious). */
 const char *report_verdict(int score);
 
 #endif /* MS_REPORT_H */

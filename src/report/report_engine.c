@@ -15,18 +15,12 @@
 
 #include "report.h"
 #include "report_int.h"
-
-#define VERDICT_SUSPICIOUS	30	/* score at which mail is suspicious */
-#define VERDICT_MALICIOUS	70	/* ... and malicious */
+#include "../analyze/analyze.h"
 
 const char *
 report_verdict(int score)
 {
-	if (score >= VERDICT_MALICIOUS)
-		return "malicious";
-	if (score >= VERDICT_SUSPICIOUS)
-		return "suspicious";
-	return "benign";
+	return analyze_verdict(score);	/* weights.conf's thresholds */
 }
 
 static json_t *
@@ -66,6 +60,30 @@ action_run(json_t *a)
 	    (v = json_object_get(a, "parameter")) != NULL)
 		json_object_set(o, "parameter", v);
 	return o;
+}
+
+/*
+ * The store's score reasons as the breakdown: each {"id", "points",
+ * "reason", "evidence", "run_id", "created"}, where "id" is the signal's
+ * id for the analysis's own reasons (their evidence is {"id": ...},
+ * cli_pipeline.c) and "playbook" for the reasons playbooks added.  New
+ * reference.
+ */
+static json_t *
+breakdown(json_t *sc)
+{
+	json_t		*out = json_array(), *r, *o, *ev;
+	const char	*id;
+	size_t		 i;
+
+	json_array_foreach(sc, i, r) {
+		ev = json_object_get(r, "evidence");
+		id = json_is_object(ev) ? str_of(ev, "id") : NULL;
+		o = json_pack("{s:s}", "id", id ? id : "playbook");
+		json_object_update(o, r);
+		json_array_append_new(out, o);
+	}
+	return out;
 }
 
 /* The runs, each with slimmed action runs.  New reference. */
@@ -128,7 +146,7 @@ report_container_json(FILE *f, const char *analysis_json,
 		    report_verdict((int)score)));
 	}
 	json_object_set_new(o, "score_breakdown", json_is_array(sc) ?
-	    json_incref(sc) : json_array());
+	    breakdown(sc) : json_array());
 	json_object_set_new(o, "playbook_runs", json_is_array(runs) ?
 	    runs_obj(runs) : json_array());
 	if (splice && (extra = json_dumps(o, JSON_PRESERVE_ORDER |

@@ -240,6 +240,28 @@ findings_block(struct out *o, const struct analysis *an)
 		}
 		fputs(": ", o->f);
 		report_safe(o->f, f->detail, 2 * TEXT_WIDTH);
+		if (f->evidence != NULL && *f->evidence != '\0') {
+			fputs(" -- ", o->f);
+			report_safe(o->f, f->evidence, 2 * TEXT_WIDTH);
+		}
+		fputc('\n', o->f);
+	}
+}
+
+/* The offline score with its reasons (when no store adds its own). */
+static void
+score_block(struct out *o, const struct analysis *an)
+{
+	const struct score_reason	*r;
+	size_t				 i;
+
+	label(o, "Score");
+	fprintf(o->f, "%d/100, %s\n", an->score, an->verdict ? an->verdict :
+	    "benign");
+	for (i = 0; i < an->reasons.n; i++) {
+		r = an->reasons.v[i];
+		fprintf(o->f, "%13s %+4d  ", "", r->points);
+		report_safe(o->f, r->reason, 100);
 		fputc('\n', o->f);
 	}
 }
@@ -271,5 +293,7 @@ report_analysis_text(FILE *f, const struct analysis *an, unsigned flags)
 	attachments_block(&o, an);
 	iocs_block(&o, an);
 	findings_block(&o, an);
+	if (!(flags & REPORT_STORED))
+		score_block(&o, an);
 	fputc('\n', f);
 }

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * detect_sender.c -- signals about who the email claims to be from
+ * (UNTRUSTED headers): Reply-To and Return-Path going elsewhere than
+ * From, a display name naming a brand (data/brands.txt) or a configured
+ * VIP with another address, a display name showing another address, and
+ * a free-mail sender on a credential or payment lure.
+ */
+#include <string.h>
+
+#include "detect_int.h"
+#include "../extract/extract.h"
+
+/* The registrable domain of an address, lower case, or NULL. */
+static const char *
+addr_domain(struct arena *a, const struct mail_addr *ad)
+{
+	const char	*at, *reg;
+	char		*host;
+
+	if (ad == NULL || ad->addr == NULL || (at = strrchr(ad->addr, '@')) ==
+	    NULL || at[1] == '\0')
+		return NULL;
+	if ((host = detect__lower(a, at + 1)) == NULL)
+		return NULL;
+	reg = extract_registrable(host);
+	return reg ? reg : host;
+}
+
+/* Same organisation: the same registrable domain, or two domains of the
+ * same brand. */
+static int
+same_org(const struct detect_ctx *c, const char *x, const char *y)
+{
+	gpointer	bx, by;
+
+	if (strcmp(x, y) == 0)
+		return 1;
+	bx = g_hash_table_lookup(c->d->brand_domains, x);
+	by = g_hash_table_lookup(c->d->brand_domains, y);
+	return bx != NULL && bx == by;
+}
+
+static void
+mismatch(struct detect_ctx *c)
+{
+	const struct mail_email	*e = c->e;
+	const char		*d;
+
+	if (c->from_domain == NULL || c->an->reporter != NULL)
+		return;
+	d = addr_domain(c->a, e->reply_to);
+	if (d != NULL && !same_org(c, d, c->from_domain)) {
+		detect__add(c, "sender_reply_to_mismatch", NULL, "From %s, "
+		    "Reply-To %s", c->from_addr, e->reply_to->addr);
+		/* Answers go to an account anyone can open. */
+		if (g_hash_table_contains(c->d->freemail, d))
+			detect__add(c, "sender_reply_to_freemail", NULL, "%s",
+			    e->reply_to->addr);
+	}
+	d = addr_domain(c->a, e->return_path);
+	if (d != NULL && !same_org(c, d, c->from_domain))
+		detect__add(c, "sender_return_path_mismatch", NULL, "From %s, "
+		    "Return-Path %s", c->from_addr, e->return_path->addr);
+}
+
+/* Does 'hay' hold 'word' between non-letters? */
+static int
+has_word(const char *hay, const char *word)
+{
+	const char	*p = hay;
+	size_t		 n = strlen(word);
+
+	while ((p = strstr(p, word)) != NULL) {
+		if ((p == hay || !g_ascii_isalnum(p[-1])) &&
+		    !g_ascii_isalnum(p[n]))
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+static int
+brand_domain(const struct detect_brand *b, const char *domain)
+{
+	size_t	i;
+
+	for (i = 0; domain != NULL && b->domains[i] != NULL; i++)
+		if (strcmp(b->domains[i], domain) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+impersonation(struct detect_ctx *c, const char *name)
+{
+	const struct detect_brand	*b;
+	const struct detect_vip		*v;
+	size_t				 i;
+
+	for (i = 0; i < c->d->brands->len; i++) {
+		b = c->d->brands->pdata[i];
+		if (!has_word(name, b->name) || brand_domain(b,
+		    c->from_domain) || g_hash_table_contains(c->d->org,
+		    c->from_domain ? c->from_domain : ""))
+			continue;
+		detect__add(c, "sender_brand_impersonation", NULL, "\"%s\" "
+		    "<%s>", c->e->from->name, c->from_addr);
+		break;
+	}
+	for (i = 0; i < c->d->vips->len; i++) {
+		v = c->d->vips->pdata[i];
+		if (strstr(name, v->name) == NULL || (c->from_addr != NULL &&
+		    strcmp(c->from_addr, v->addr) == 0))
+			continue;
+		detect__add(c, "sender_vip_impersonation", NULL, "\"%s\" <%s>, "
+		    "VIP address %s", c->e->from->name, c->from_addr, v->addr);
+		break;
+	}
+}
+
+/* A display name that is, or holds, another address or a domain
+ * ("ethereum.org" <x@icloud.com>). */
+static void
+name_address(struct detect_ctx *c, const char *name)
+{
+	const char	*at = strchr(name, '@'), *p, *q, *dot;
+	char		*host, *dom;
+	const char	*reg;
+
+	if (c->from_domain == NULL)
+		return;
+	if (at != NULL)
+		p = at + 1;
+	else {
+		/* A word.tld in the name: letters on both sides of a dot. */
+		for (dot = strchr(name, '.'); dot != NULL; dot = strchr(dot +
+		    1, '.'))
+			if (dot > name && g_ascii_isalnum(dot[-1]) &&
+			    g_ascii_isalpha(dot[1]) && g_ascii_isalpha(dot[2]))
+				break;
+		if (dot == NULL)
+			return;
+		for (p = dot; p > name && (g_ascii_isalnum(p[-1]) ||
+		    p[-1] == '-' || p[-1] == '.'); p--)
+			;
+	}
+	for (q = p; *q != '\0' && (g_ascii_isalnum(*q) ||
+	    *q == '.' || *q == '-'); q++)
+		;
+	if (q == p || memchr(p, '.', (size_t)(q - p)) == NULL)
+		return;
+	host = arena_strndup(c->a, p, (size_t)(q - p));
+	if ((dom = detect__lower(c->a, host)) == NULL)
+		return;
+	reg = extract_registrable(dom);
+	if (reg == NULL || same_org(c, reg, c->from_domain))
+		return;
+	detect__add(c, "sender_display_name_address", NULL, "\"%s\" <%s>",
+	    c->e->from->name, c->from_addr);
+}
+
+static int
+consonant(char ch)
+{
+	return g_ascii_isalpha(ch) && strchr("aeiouyAEIOUY", ch) == NULL;
+}
+
+/* A local part with a machine-made token: five consonants in a row
+ * ("wvqlk") or digits inside letters ("a7ibk9sl"), as bulk senders and
+ * throw-away accounts make them. */
+static int
+random_local(const char *addr)
+{
+	const char	*p;
+	int		 run = 0, letters = 0, inner = 0, digit_seen = 0;
+
+	for (p = addr; *p != '\0' && *p != '@'; p++) {
+		if (!g_ascii_isalnum(*p)) {
+			run = letters = digit_seen = 0;
+			continue;
+		}
+		run = consonant(*p) ? run + 1 : 0;
+		if (run >= 5)
+			return 1;
+		if (g_ascii_isdigit(*p))
+			digit_seen = letters > 0;
+		else {
+			letters++;
+			if (digit_seen)
+				inner++;
+			digit_seen = 0;
+		}
+		if (inner >= 2)
+			return 1;
+	}
+	return 0;
+}
+
+/* The subject names a brand the sender is not, and the text is a lure. */
+static void
+brand_mention(struct detect_ctx *c)
+{
+	const struct detect_brand	*b;
+	char				*subj;
+	size_t				 i;
+	int				 lure;
+
+	lure = c->cls[DETECT_CRED] >= 2 || c->cls[DETECT_MONEY] >= 2 ||
+	    c->cls[DETECT_DELIVERY] >= 2 || c->cls[DETECT_URGENCY] >= 2;
+	if (!lure || c->e->subject == NULL || c->from_domain == NULL ||
+	    g_hash_table_contains(c->d->org, c->from_domain) ||
+	    (subj = detect__skeleton(c->a, c->e->subject, NULL, NULL)) == NULL)
+		return;
+	for (i = 0; i < c->d->brands->len; i++) {
+		b = c->d->brands->pdata[i];
+		if (!has_word(subj, b->name) || brand_domain(b, c->from_domain))
+			continue;
+		detect__add(c, "sender_brand_mention", NULL, "%s from %s",
+		    b->name, c->from_addr);
+		return;
+	}
+}
+
+void
+detect__sender(struct detect_ctx *c)
+{
+	const struct mail_addr	*f = c->e->from;
+	char			*name;
+
+	mismatch(c);
+	if (f != NULL && c->an->reporter == NULL && (c->from_host == NULL ||
+	    strchr(c->from_host, '.') == NULL))
+		detect__add(c, "sender_invalid_address", NULL, "From: %s%s%s",
+		    f->name ? f->name : "", f->name ? " " : "",
+		    f->addr ? f->addr : "(no address)");
+	if (c->from_host != NULL && strrchr(c->from_host, '.') != NULL &&
+	    g_hash_table_contains(c->d->tlds, strrchr(c->from_host, '.') + 1))
+		detect__add(c, "sender_suspicious_tld", NULL, "%s",
+		    c->from_addr);
+	if (c->from_host != NULL && detect__in_set(c->d->freehosts,
+	    c->from_host) != NULL)
+		detect__add(c, "sender_free_host", NULL, "%s", c->from_addr);
+	if (c->from_addr != NULL && c->an->reporter == NULL &&
+	    random_local(c->from_addr))
+		detect__add(c, "sender_random_local", NULL, "%s",
+		    c->from_addr);
+	brand_mention(c);
+	if (f != NULL && f->name != NULL && *f->name != '\0') {
+		name = detect__skeleton(c->a, f->name, NULL, NULL);
+		if (name != NULL) {
+			impersonation(c, name);
+			name_address(c, name);
+		}
+	}
+	if (c->from_domain != NULL && g_hash_table_contains(c->d->freemail,
+	    c->from_domain) && (c->cls[DETECT_CRED] >= 4 ||
+	    c->cls[DETECT_MONEY] >= 4))
+		detect__add(c, "sender_freemail_lure", NULL, "%s: %s",
+		    c->from_addr, c->cls_ev[DETECT_CRED] ?
+		    c->cls_ev[DETECT_CRED] : c->cls_ev[DETECT_MONEY]);
+}

@@ -1,0 +1,716 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_detect.c -- the detection signals and the threat score: a small
+ * crafted email per signal, with a case that must fire and one that must
+ * not; the caps, the clamp and the verdicts; the data files load; and a
+ * few real emails of the corpus land on the right side.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <glib.h>
+
+#include "analyze/analyze.h"
+#include "analyze/detect.h"
+#include "common/limits.h"
+
+static struct arena	*a;
+
+static int
+setup(void **state)
+{
+	struct detect_config	cfg = {
+		.data_dir = MS_SRCDIR "/data",
+		.org_domains = "example.org",
+		.vips = "Jane Boss <jane@example.org>",
+		.authserv_id = NULL,
+	};
+
+	(void)state;
+	analyze_init();
+	assert_int_equal(detect_load(&cfg), MS_OK);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	analyze_shutdown();
+	return 0;
+}
+
+static struct analysis *
+run(const char *s)
+{
+	struct analysis	*an;
+	enum ms_err	 rc;
+
+	arena_free(a);
+	a = arena_new(LIMIT_MSG_ARENA);
+	rc = analyze_bytes(a, s, strlen(s), "t.eml", &an);
+	assert_true(rc == MS_OK || rc == MS_ELIMIT);
+	assert_non_null(an);
+	return an;
+}
+
+static const struct finding *
+sig(const struct analysis *an, const char *id)
+{
+	const struct finding	*f;
+	size_t			 i;
+
+	for (i = 0; i < an->findings.n; i++) {
+		f = an->findings.v[i];
+		if (f->kind == FINDING_SIGNAL && strcmp(f->id, id) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+static int
+has(const char *eml, const char *id)
+{
+	return sig(run(eml), id) != NULL;
+}
+
+#define HDR(from, subject) \
+	"From: " from "\n" \
+	"To: alice@example.org\n" \
+	"Subject: " subject "\n" \
+	"Message-ID: <m1@sender.example>\n" \
+	"Date: Mon, 30 Nov 2026 09:00:00 +0000\n"
+
+#define PLAIN(from, subject, body) \
+	HDR(from, subject) "\n" body "\n"
+
+#define HTML(from, subject, body) \
+	HDR(from, subject) "MIME-Version: 1.0\n" \
+	"Content-Type: text/html; charset=utf-8\n\n" body "\n"
+
+#define NEUTRAL PLAIN("Bob <bob@sender.example>", "Lunch", \
+	"See you at noon at the usual place.")
+
+static void
+data_loads(void **state)
+{
+	(void)state;
+	assert_non_null(detect_data_dir());
+	assert_true(detect_points("auth_dmarc_fail") > 0);
+	assert_true(detect_points("content_simulation") < 0);
+	assert_int_equal(detect_points("no_such_signal"), 0);
+	assert_string_equal(analyze_verdict(0), "benign");
+	assert_string_equal(analyze_verdict(30), "suspicious");
+	assert_string_equal(analyze_verdict(70), "malicious");
+}
+
+static void
+neutral_is_benign(void **state)
+{
+	struct analysis	*an;
+	size_t		 i;
+
+	(void)state;
+	an = run(NEUTRAL);
+	for (i = 0; i < an->findings.n; i++)
+		assert_int_not_equal(((struct finding *)an->findings.v[i])->kind,
+		    FINDING_SIGNAL);
+	assert_int_equal(an->score, 0);
+	assert_string_equal(an->verdict, "benign");
+	assert_int_equal(an->reasons.n, 0);
+}
+
+#define AUTH(res) \
+	"Authentication-Results: mx.example.org; " res "\n"
+
+static void
+auth_results(void **state)
+{
+	const char	*fail = AUTH("spf=fail smtp.mailfrom=evil.example; "
+	    "dkim=fail header.d=evil.example; dmarc=fail "
+	    "header.from=bank.example; arc=fail")
+	    PLAIN("Bank <x@bank.example>", "Hi", "Hello.");
+	const char	*pass = AUTH("spf=pass smtp.mailfrom=bank.example; "
+	    "dkim=pass header.d=bank.example; dmarc=pass "
+	    "header.from=bank.example")
+	    "Authentication-Results: relay.other.example; spf=fail; "
+	    "dmarc=fail header.from=bank.example\n"
+	    PLAIN("Bank <x@bank.example>", "Hi", "Hello.");
+	struct analysis	*an;
+
+	(void)state;
+	an = run(fail);
+	assert_non_null(sig(an, "auth_spf_fail"));
+	assert_non_null(sig(an, "auth_dkim_fail"));
+	assert_non_null(sig(an, "auth_dmarc_fail"));
+	assert_non_null(sig(an, "auth_arc_fail"));
+	assert_string_equal(sig(an, "auth_dmarc_fail")->evidence,
+	    "dmarc=fail bank.example (by mx.example.org)");
+	/* A statement further down (written by whoever sent it) is not
+	 * the trusted hop's. */
+	an = run(pass);
+	assert_null(sig(an, "auth_spf_fail"));
+	assert_null(sig(an, "auth_dmarc_fail"));
+	assert_true(has(AUTH("spf=softfail smtp.mailfrom=x.example")
+	    NEUTRAL, "auth_spf_softfail"));
+	/* Passes, but for someone else's domains. */
+	assert_true(has(AUTH("spf=pass smtp.mailfrom=bulk.example; "
+	    "dkim=pass header.d=bulk.example") NEUTRAL, "auth_unaligned"));
+	assert_false(has(AUTH("spf=pass smtp.mailfrom=bulk.example; "
+	    "dkim=pass header.d=sender.example") NEUTRAL, "auth_unaligned"));
+}
+
+static void
+org_spoof(void **state)
+{
+	(void)state;
+	assert_true(has(PLAIN("CEO <ceo@example.org>", "Wire", "Pay it."),
+	    "auth_org_spoof"));
+	assert_false(has(AUTH("dmarc=pass header.from=example.org")
+	    PLAIN("CEO <ceo@example.org>", "Wire", "Pay it."),
+	    "auth_org_spoof"));
+	assert_false(has(NEUTRAL, "auth_org_spoof"));
+}
+
+static void
+sender_mismatch(void **state)
+{
+	(void)state;
+	assert_true(has("Reply-To: <collect@other.example>\n" NEUTRAL,
+	    "sender_reply_to_mismatch"));
+	assert_true(has("Reply-To: <collect@gmail.com>\n" NEUTRAL,
+	    "sender_reply_to_freemail"));
+	assert_false(has("Reply-To: <collect@other.example>\n" NEUTRAL,
+	    "sender_reply_to_freemail"));
+	assert_false(has("Reply-To: <bob2@mail.sender.example>\n" NEUTRAL,
+	    "sender_reply_to_mismatch"));
+	assert_true(has("Return-Path: <bounce@esp.example>\n" NEUTRAL,
+	    "sender_return_path_mismatch"));
+	assert_false(has("Return-Path: <bob@sender.example>\n" NEUTRAL,
+	    "sender_return_path_mismatch"));
+}
+
+static void
+sender_impersonation(void **state)
+{
+	(void)state;
+	assert_true(has(PLAIN("PayPal Service <help@evil.example>", "Hi",
+	    "Hello."), "sender_brand_impersonation"));
+	assert_false(has(PLAIN("PayPal <service@paypal.com>", "Hi",
+	    "Hello."), "sender_brand_impersonation"));
+	/* A brand's name inside another word is not the brand. */
+	assert_false(has(PLAIN("Applebee Farm <a@farm.example>", "Hi",
+	    "Hello."), "sender_brand_impersonation"));
+	assert_true(has(PLAIN("Jane Boss <jane.boss.ceo@gmail.com>", "Hi",
+	    "Hello."), "sender_vip_impersonation"));
+	assert_false(has(PLAIN("Jane Boss <jane@example.org>", "Hi",
+	    "Hello."), "sender_vip_impersonation"));
+	assert_true(has(PLAIN("\"support@bank.example\" <x@evil.example>",
+	    "Hi", "Hello."), "sender_display_name_address"));
+	assert_true(has(PLAIN("\"ethereum.org\" <x@icloud.com>", "Hi",
+	    "Hello."), "sender_display_name_address"));
+	assert_false(has(PLAIN("\"bob@sender.example\" <bob@sender.example>",
+	    "Hi", "Hello."), "sender_display_name_address"));
+}
+
+static void
+sender_freemail_and_random(void **state)
+{
+	(void)state;
+	assert_true(has(PLAIN("Help <desk.help@gmail.com>", "Account",
+	    "Verify your account, your account will be suspended. Enter "
+	    "your password."), "sender_freemail_lure"));
+	assert_false(has(PLAIN("Aunt <aunt@gmail.com>", "Photos",
+	    "Here are the photos from Sunday."), "sender_freemail_lure"));
+	assert_true(has(PLAIN("N <dono-treply-a7ibk9slwvqlkuyhe5t1@x.example>",
+	    "Hi", "Hello."), "sender_random_local"));
+	assert_false(has(PLAIN("N <john.smith1985@x.example>", "Hi",
+	    "Hello."), "sender_random_local"));
+	assert_true(has(PLAIN("N <x@o1su91b.onmicrosoft.com>", "Hi",
+	    "Hello."), "sender_free_host"));
+	assert_true(has(PLAIN("N <x@deals.example.top>", "Hi", "Hello."),
+	    "sender_suspicious_tld"));
+	assert_true(has(PLAIN("N <Erfolgreich!>", "Hi", "Hello."),
+	    "sender_invalid_address"));
+	assert_false(has(NEUTRAL, "sender_invalid_address"));
+}
+
+static void
+lookalikes(void **state)
+{
+	struct analysis	*an;
+
+	(void)state;
+	assert_true(has(PLAIN("PayPal <service@paypa1.com>", "Hi", "Hello."),
+	    "lookalike_sender_domain"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Go to https://secure-paypal.com/login now."),
+	    "lookalike_link_domain"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Go to https://micros0ft.com/login now."),
+	    "lookalike_link_domain"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Go to https://www.paypal.com/ now."), "lookalike_link_domain"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Go to https://orange-county.example/ now."),
+	    "lookalike_link_domain"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Go to https://www.python.org/ now."), "lookalike_link_domain"));
+	/* "pаypal" with a Cyrillic a. */
+	an = run(HTML("N <n@sender.example>", "Hi",
+	    "<a href=\"https://xn--pypal-4ve.com/login\">Sign in</a>"));
+	assert_non_null(sig(an, "punycode_host"));
+	assert_non_null(sig(an, "confusable_domain"));
+	assert_non_null(sig(an, "mixed_script"));
+	/* A name in the text of a mail in that script is not a link. */
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Visit \xe4\xbe\x8b\xe5\xad\x90.example.cn today."),
+	    "punycode_host"));
+	assert_true(has(PLAIN("N <n@sender.example>",
+	    "Your Am\xd0\xb0zon order", "Hello."), "mixed_script"));
+	/* The micro sign is Latin-1, not Greek. */
+	assert_false(has(PLAIN("N <n@sender.example>", "5 \xc2\xb5m wide",
+	    "Hello."), "mixed_script"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Ваш заказ", "Hi."),
+	    "mixed_script"));
+}
+
+static void
+links(void **state)
+{
+	(void)state;
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "http://45.33.12.7/x"), "link_ip_host"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "http://192.168.1.1/x"), "link_ip_host"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "http://www.bank.example@evil.example/x"), "link_userinfo"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://bit.ly/3abc"), "link_shortener"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://login-page.weebly.com/"), "link_free_host"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://pay.example.top/"), "link_suspicious_tld"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://www.python.org/"), "link_suspicious_tld"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://evil.example/login?user=alice@example.org"),
+	    "link_recipient_in_url"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://evil.example/login?u=YWxpY2VAZXhhbXBsZS5vcmc="),
+	    "link_recipient_in_url"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://www.bank.com.login.verify.evil.example/"),
+	    "link_many_subdomains"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://site.example/r?url=https%3A%2F%2Fevil.example%2F"),
+	    "link_open_redirect"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://site.example/r?url=https%3A%2F%2Fwww.site.example%2F"),
+	    "link_open_redirect"));
+}
+
+static void
+link_text(void **state)
+{
+	(void)state;
+	assert_true(has(HTML("N <n@sender.example>", "Hi",
+	    "<p><a href=\"https://evil.example/x\">https://www.paypal.com/"
+	    "signin</a></p>"), "link_text_mismatch"));
+	assert_true(has(HTML("N <n@sender.example>", "Hi",
+	    "<a href='https://evil.example/x'><b>www.bank.example</b></a>"),
+	    "link_text_mismatch"));
+	assert_false(has(HTML("N <n@sender.example>", "Hi",
+	    "<a href=\"https://www.bank.example/x\">bank.example</a>"),
+	    "link_text_mismatch"));
+	assert_false(has(HTML("N <n@sender.example>", "Hi",
+	    "<a href=\"https://evil.example/x\">Click here</a>"),
+	    "link_text_mismatch"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://shop.example/wp-admin/js/office365/auth.php"),
+	    "link_phish_path"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://cdn.example/paypal/signin/index.html"),
+	    "link_phish_path"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://www.paypal.com/signin"), "link_phish_path"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://blog.example/wp-content/uploads/photo.jpg"),
+	    "link_phish_path"));
+	assert_true(has(HTML("N <n@sender.example>", "Hi",
+	    "<form action=\"https://evil.example/p\"><input name=p>"
+	    "</form>"), "link_html_form"));
+}
+
+static void
+content_phrases(void **state)
+{
+	const struct finding	*f;
+
+	(void)state;
+	f = sig(run(PLAIN("N <n@sender.example>", "Action required",
+	    "Please verify your account or your account will be "
+	    "suspended.")), "content_credential_lure");
+	assert_non_null(f);
+	assert_non_null(strstr(f->evidence, "verify your account"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Veuillez vérifier votre compte: votre compte sera suspendu."),
+	    "content_credential_lure"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Ihr Konto wurde gesperrt. Bestätigen Sie Ihr Konto."),
+	    "content_credential_lure"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Urgent",
+	    "Act immediately, within 24 hours."), "content_urgency"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "You have won the lottery: claim your prize."),
+	    "content_money_lure"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Your parcel could not be delivered; pay the customs fee."),
+	    "content_delivery_lure"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Order 1234",
+	    "Your plan will renew automatically and $399 has been charged to "
+	    "your card. To cancel, call +1 (808) 555-0199 now."),
+	    "content_callback"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Meeting",
+	    "Call me at +1 (808) 555-0199 about the agenda."),
+	    "content_callback"));
+	/* Words inside other words do not count. */
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "The passwordless verifyer logins."), "content_credential_lure"));
+}
+
+/* Twenty words each, different vocabularies. */
+#define WORDS_A "This simple test email checks the delivery settings of " \
+	"your domain and confirms that everything works correctly now " \
+	"with records. "
+#define WORDS_B "Your subscription renewal payment failed yesterday; " \
+	"please update billing details inside portal quickly before " \
+	"service stops forever today. "
+
+static void
+content_structure(void **state)
+{
+	(void)state;
+	assert_true(has(PLAIN("N <n@sender.example>", "RE: invoice", "Ok."),
+	    "content_fake_reply"));
+	assert_false(has("In-Reply-To: <x@y.example>\n" PLAIN(
+	    "N <n@sender.example>", "RE: invoice", "Ok."),
+	    "content_fake_reply"));
+	/* A bare block at the start of a line is an inline forward
+	 * (forward.c); a quoted one is a thread. */
+	assert_true(has(PLAIN("N <n@sender.example>", "Invoice",
+	    "Please pay today.\n\n> From: CFO <cfo@example.org>\n> Sent: "
+	    "Monday\n> Subject: Invoice\n>\n> Approved."),
+	    "content_fake_reply"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Fwd: Invoice",
+	    "FYI.\n\nFrom: CFO <cfo@example.org>\nSent: Monday"
+	    "\nSubject: Invoice\n\nApproved."), "content_fake_reply"));
+	assert_true(has("From: n@sender.example\nSubject: x\n\nHi.\n",
+	    "content_undisclosed_recipients"));
+	assert_true(has("From: n@sender.example\nTo: undisclosed-recipients:;"
+	    "\nSubject: x\n\nHi.\n", "content_undisclosed_recipients"));
+	assert_false(has(NEUTRAL, "content_undisclosed_recipients"));
+	assert_true(has("From: n@sender.example\nTo: a@a.example, b@b.example"
+	    ", c@c.example\nCc: d@d.example, e@e.example\nSubject: x\n\nHi."
+	    "\n", "content_many_recipients"));
+	assert_false(has("From: n@sender.example\nTo: a@a.example, b@a.example"
+	    ", c@a.example\nCc: d@a.example, e@b.example\nSubject: x\n\nHi."
+	    "\n", "content_many_recipients"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Pa\xe2\x80\x8byPal",
+	    "Hi."), "content_invisible_chars"));
+	assert_false(has(NEUTRAL, "content_invisible_chars"));
+	assert_true(has(HTML("N <n@sender.example>", "Hi",
+	    "<html><body><a href=\"https://x.example/\"><img src=\"https://"
+	    "x.example/i.png\"></a></body></html>"), "content_image_only"));
+	assert_false(has(HTML("N <n@sender.example>", "Hi",
+	    "<p>A long enough paragraph of ordinary words to read here, "
+	    "with an image.</p><img src=\"https://x.example/i.png\">"),
+	    "content_image_only"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Hello alice@example.org, your mailbox."),
+	    "content_address_greeting"));
+	assert_true(has(PLAIN("N <n@sender.example>",
+	    "\xf0\x9d\x96\xa4\xf0\x9d\x97\x91\xf0\x9d\x97\x84 offer", "Hi."),
+	    "content_styled_letters"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Go to http://xn--fc42-9pa/ now."), "link_bad_host"));
+	assert_true(has(PLAIN("I T A U Bank <n@sender.example>", "Hi", "Hi."),
+	    "content_styled_letters"));
+	assert_false(has(PLAIN("Jane A. Doe <n@sender.example>", "Plan B",
+	    "Hi."), "content_styled_letters"));
+	assert_true(has(HTML("N <n@sender.example>", "Hi",
+	    "<p>Hi</p><span style=\"font-size:0\">a</span><span style=\""
+	    "font-size:0px\">b</span><div style=\"font-size: 1px\">c</div>"),
+	    "content_hidden_text"));
+	assert_false(has(HTML("N <n@sender.example>", "Hi",
+	    "<p style=\"font-size:10px\">Hi</p>"), "content_hidden_text"));
+	assert_true(has(HDR("N <n@sender.example>", "Hi") "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/alternative; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n\n" WORDS_A WORDS_A "\n--b\n"
+	    "Content-Type: text/html\n\n<p>" WORDS_B WORDS_B "</p>\n--b--\n",
+	    "content_alternative_mismatch"));
+	assert_false(has(HDR("N <n@sender.example>", "Hi") "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/alternative; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n\n" WORDS_A WORDS_A "\n--b\n"
+	    "Content-Type: text/html\n\n<p>" WORDS_A WORDS_A "</p>\n--b--\n",
+	    "content_alternative_mismatch"));
+	assert_true(has(PLAIN("N <n@sender.example>", "x",
+	    "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL"
+	    "*C.34X"), "content_gtube"));
+}
+
+static void
+simulation(void **state)
+{
+	struct analysis	*an;
+
+	(void)state;
+	an = run("X-PHISHTEST: KnowBe4\n" PLAIN("IT <it@sender.example>",
+	    "Password", "Verify your account: your account will be "
+	    "suspended. Reset your password."));
+	assert_non_null(sig(an, "content_simulation"));
+	assert_int_equal(an->simulation, 1);
+	assert_true(an->score < 30);
+	assert_int_equal(run(NEUTRAL)->simulation, 0);
+}
+
+#define ATTACH(name, type, b64) \
+	HDR("N <n@sender.example>", "Files") "MIME-Version: 1.0\n" \
+	"Content-Type: multipart/mixed; boundary=b\n\n--b\n" \
+	"Content-Type: text/plain\n\nSee the file.\n--b\n" \
+	"Content-Type: " type "; name=\"" name "\"\n" \
+	"Content-Disposition: attachment; filename=\"" name "\"\n" \
+	"Content-Transfer-Encoding: base64\n\n" b64 "\n--b--\n"
+
+/* A DOS header and a PE signature: libmagic's Windows executable. */
+#define MZ_B64 "TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAA" \
+	"AAAAAAAAAAAAAAAAAAAAAAAAAgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" \
+	"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABQ" \
+	"RQAATAEAAAAAAAAAAAAAAAAAAAAAAAA="
+#define ZIP_EXE_B64 "UEsDBBQAAAAAANwcgV1JWc6RPgAAAD4AAAALAAAAaW52b2ljZS5le" \
+	"GVNWgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" \
+	"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAFBLAQIUAxQAAAAAANwcgV1JWc6RPgAAA" \
+	"D4AAAALAAAAAAAAAAAAAACAAQAAAABpbnZvaWNlLmV4ZVBLBQYAAAAAAQABADkA" \
+	"AABnAAAAAAA="
+#define ZIP_ENC_B64 "UEsDBAoACQAAAN0cgV16em/tDwAAAAMAAAAHABwAZG9jLnR4dFVUC" \
+	"QADUkEOa1JBDmt1eAsAAQQAAAAABAAAAABeL+T4/GDikpsOzMoZgfJQSwcIenpv" \
+	"7Q8AAAADAAAAUEsBAh4DCgAJAAAA3RyBXXp6b+0PAAAAAwAAAAcAGAAAAAAAAQAA" \
+	"AKSBAAAAAGRvYy50eHRVVAUAA1JBDmt1eAsAAQQAAAAABAAAAABQSwUGAAAAAAEA" \
+	"AQBNAAAAYAAAAAAA"
+/* <form><input type="password"></form> */
+#define HTML_FORM_B64 "PGZvcm0+PGlucHV0IHR5cGU9InBhc3N3b3JkIj48L2Zvcm0+"
+/* <script>var b=new Blob([atob("TVo=")]);</script> */
+#define HTML_SMUGGLE_B64 "PHNjcmlwdD52YXIgYj1uZXcgQmxvYihbYXRvYigiVFZvPSIp" \
+	"XSk7PC9zY3JpcHQ+"
+/* "hello" */
+#define TEXT_B64 "aGVsbG8="
+
+static void
+attachments(void **state)
+{
+	(void)state;
+	assert_true(has(ATTACH("setup.exe", "application/octet-stream",
+	    MZ_B64), "attach_executable"));
+	assert_true(has(ATTACH("report.pdf", "application/pdf", MZ_B64),
+	    "attach_type_mismatch"));
+	assert_true(has(ATTACH("invoice.pdf.exe", "application/octet-stream",
+	    MZ_B64), "attach_double_extension"));
+	assert_true(has(ATTACH("run.js", "text/plain", TEXT_B64),
+	    "attach_script"));
+	assert_true(has(ATTACH("disk.iso", "application/octet-stream",
+	    TEXT_B64), "attach_disk_image"));
+	assert_true(has(ATTACH("notes.one", "application/octet-stream",
+	    TEXT_B64), "attach_onenote"));
+	assert_true(has(ATTACH("files.zip", "application/zip", ZIP_EXE_B64),
+	    "attach_archive_executable"));
+	assert_true(has(ATTACH("f.docm", "application/octet-stream",
+	    TEXT_B64), "attach_office_macro"));
+	assert_true(has(ATTACH("login.html", "text/html", HTML_FORM_B64),
+	    "attach_html_credential_form"));
+	assert_true(has(ATTACH("doc.html", "text/html", HTML_SMUGGLE_B64),
+	    "attach_html_smuggling"));
+	assert_true(has(ATTACH("doc.html", "text/html", HTML_SMUGGLE_B64),
+	    "attach_html"));
+	assert_false(has(ATTACH("notes.txt", "text/plain", TEXT_B64),
+	    "attach_executable"));
+	assert_false(has(ATTACH("notes.txt", "text/plain", TEXT_B64),
+	    "attach_type_mismatch"));
+	assert_false(has(ATTACH("my.notes.txt", "text/plain", TEXT_B64),
+	    "attach_double_extension"));
+	assert_true(has(ATTACH("lmnxebwvlmatkswgkwlsm.pdf", "application/pdf",
+	    TEXT_B64), "attach_random_name"));
+	assert_false(has(ATTACH("Strengths.pdf", "application/pdf",
+	    TEXT_B64), "attach_random_name"));
+}
+
+static void
+encrypted_archive(void **state)
+{
+	struct analysis	*an;
+
+	(void)state;
+	an = run(ATTACH("doc.zip", "application/zip", ZIP_ENC_B64));
+	assert_non_null(sig(an, "attach_encrypted_archive"));
+	assert_null(sig(an, "attach_archive_password"));
+	/* The same file with its password given beside it. */
+	an = run(HDR("N <n@sender.example>", "Files") "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n\nThe password is 1234.\n--b\n"
+	    "Content-Type: application/zip; name=\"doc.zip\"\n"
+	    "Content-Transfer-Encoding: base64\n\n" ZIP_ENC_B64 "\n--b--\n");
+	assert_non_null(sig(an, "attach_archive_password"));
+	assert_null(sig(run(ATTACH("files.zip", "application/zip",
+	    ZIP_EXE_B64)), "attach_encrypted_archive"));
+}
+
+/* The reasons add up to the score, each category stays under its cap,
+ * and the score stays within 0..100. */
+static void
+score_caps_and_clamp(void **state)
+{
+	struct analysis			*an;
+	const struct score_reason	*r;
+	size_t				 i;
+	int				 sum = 0, links = 0;
+
+	(void)state;
+	an = run(AUTH("spf=fail smtp.mailfrom=e.example; dkim=fail "
+	    "header.d=e.example; dmarc=fail header.from=paypal.com")
+	    "Reply-To: <x@collect.example>\n"
+	    HTML("PayPal <service@paypa1.com>", "Your account is suspended",
+	    "<p>Verify your account immediately or your account will be "
+	    "suspended.</p><a href=\"http://203.0.113.5/x\">"
+	    "https://www.paypal.com/</a> <a href=\"https://bit.ly/x\">x</a> "
+	    "<a href=\"http://a@b.example.top/\">y</a>"));
+	assert_int_equal(an->score, 100);
+	assert_string_equal(an->verdict, "malicious");
+	for (i = 0; i < an->reasons.n; i++) {
+		r = an->reasons.v[i];
+		assert_true(r->points != 0);
+		assert_non_null(r->reason);
+		sum += r->points;
+		if (strncmp(r->id, "link_", 5) == 0)
+			links += r->points;
+	}
+	assert_true(sum >= 100);
+	assert_true(links <= 50);	/* weights.conf [caps] links */
+	/* A finding's points are the weight of its id. */
+	assert_int_equal(sig(an, "auth_dmarc_fail")->points,
+	    detect_points("auth_dmarc_fail"));
+}
+
+/* Every signal id a detector can emit has a weight: the table and
+ * weights.conf agree. */
+static void
+weights_cover_signals(void **state)
+{
+	static const char *const ids[] = { "auth_spf_fail",
+	    "auth_spf_softfail", "auth_dkim_fail", "auth_dmarc_fail",
+	    "auth_arc_fail", "auth_compauth_fail", "auth_org_spoof",
+	    "sender_reply_to_mismatch", "sender_return_path_mismatch",
+	    "sender_brand_impersonation", "sender_vip_impersonation",
+	    "sender_display_name_address", "sender_freemail_lure",
+	    "sender_random_local", "sender_free_host", "auth_unaligned",
+	    "sender_suspicious_tld", "sender_invalid_address",
+	    "content_styled_letters", "link_bad_host", "attach_random_name",
+	    "sender_reply_to_freemail", "content_hidden_text",
+	    "link_phish_path", "content_alternative_mismatch",
+	    "content_many_recipients", "content_callback",
+	    "sender_brand_mention", "lookalike_sender_domain",
+	    "lookalike_link_domain", "confusable_domain", "mixed_script",
+	    "punycode_host", "link_ip_host", "link_userinfo",
+	    "link_shortener", "link_free_host", "link_suspicious_tld",
+	    "link_text_mismatch", "link_recipient_in_url",
+	    "link_many_subdomains", "link_open_redirect", "link_html_form",
+	    "content_credential_lure", "content_urgency",
+	    "content_money_lure", "content_bulk_offer",
+	    "content_delivery_lure", "content_fake_reply",
+	    "content_undisclosed_recipients", "content_invisible_chars",
+	    "content_image_only", "content_html_only",
+	    "content_attachment_only", "content_gibberish",
+	    "content_address_greeting", "content_gtube",
+	    "content_simulation", "many_signals", "attach_executable",
+	    "attach_script", "attach_disk_image", "attach_onenote",
+	    "attach_html", "attach_type_mismatch", "attach_double_extension",
+	    "attach_archive_executable", "attach_encrypted_archive",
+	    "attach_archive_password", "attach_office_macro",
+	    "attach_html_credential_form", "attach_html_smuggling" };
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(ids); i++)
+		if (detect_points(ids[i]) == 0)
+			fail_msg("%s has no weight", ids[i]);
+}
+
+/* Real emails: a phishing sample with clear signals, and legitimate
+ * mailing-list mail, from the shared corpus (skipped without it). */
+static void
+corpus(void **state)
+{
+	static const struct { const char *path; int bad; } files[] = {
+		{ "/phishing_pot/sample-1561.eml", 1 },
+		{ "/phishing_pot/sample-3840.eml", 1 },
+		{ "/spamassassin-tdata/nice/001", 0 },
+		{ "/spamassassin-tdata/nice/002", 0 },
+	};
+	struct analysis	*an;
+	char		*buf, *path;
+	size_t		 i, len;
+	enum ms_err	 rc;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(files); i++) {
+		path = g_strconcat(MS_CORPUS, files[i].path, NULL);
+		if (!g_file_get_contents(path, &buf, &len, NULL)) {
+			g_free(path);
+			continue;
+		}
+		arena_free(a);
+		a = arena_new(LIMIT_MSG_ARENA);
+		rc = analyze_bytes(a, buf, len, path, &an);
+		assert_true(rc == MS_OK || rc == MS_ELIMIT);
+		if (files[i].bad && an->score < 30)
+			fail_msg("%s: score %d", path, an->score);
+		if (!files[i].bad && an->score >= 30)
+			fail_msg("%s: score %d", path, an->score);
+		g_free(buf);
+		g_free(path);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(data_loads),
+		cmocka_unit_test(neutral_is_benign),
+		cmocka_unit_test(auth_results),
+		cmocka_unit_test(org_spoof),
+		cmocka_unit_test(sender_mismatch),
+		cmocka_unit_test(sender_impersonation),
+		cmocka_unit_test(sender_freemail_and_random),
+		cmocka_unit_test(lookalikes),
+		cmocka_unit_test(links),
+		cmocka_unit_test(link_text),
+		cmocka_unit_test(content_phrases),
+		cmocka_unit_test(content_structure),
+		cmocka_unit_test(simulation),
+		cmocka_unit_test(attachments),
+		cmocka_unit_test(encrypted_archive),
+		cmocka_unit_test(score_caps_and_clamp),
+		cmocka_unit_test(weights_cover_signals),
+		cmocka_unit_test(corpus),
+	};
+	int	rc;
+
+	rc = cmocka_run_group_tests(tests, setup, teardown);
+	arena_free(a);
+	return rc;
+}
