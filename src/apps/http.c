@@ -123,7 +123,7 @@ http_json(struct action_ctx *ctx, const struct http_call *call,
 	struct http_resp	 r;
 	struct curl_slist	*hdr = NULL;
 	CURLcode		 cc;
-	char			*acc, err[256];
+	char			*acc, *key = NULL, *auth = NULL, err[256];
 	enum ms_err		 rc = MS_EINVAL;
 	int			 attempt;
 
@@ -132,8 +132,17 @@ http_json(struct action_ctx *ctx, const struct http_call *call,
 	r.body = g_string_new(NULL);
 	acc = g_strdup_printf("Accept: %s",
 	    call->accept ? call->accept : "application/json");
-	if (call->auth != NULL)
-		hdr = curl_slist_append(hdr, call->auth);
+	if (call->key_header != NULL) {
+		key = asset_secret(action_asset(ctx), "api_key");
+		if (key != NULL && *key != '\0') {
+			auth = g_strdup_printf("%s: %s", call->key_header, key);
+			hdr = curl_slist_append(hdr, auth);
+		} else if (call->key_required) {
+			http_fail(ctx, call, 0, "%s: no api_key set",
+			    call->app);
+			goto out;
+		}
+	}
 	hdr = curl_slist_append(hdr, acc);
 	if (call->post != NULL)
 		hdr = curl_slist_append(hdr,
@@ -202,6 +211,14 @@ http_json(struct action_ctx *ctx, const struct http_call *call,
 	    *status);
 out:
 	curl_slist_free_all(hdr);
+	if (auth != NULL) {
+		memset(auth, 0, strlen(auth));
+		g_free(auth);
+	}
+	if (key != NULL) {
+		memset(key, 0, strlen(key));
+		xfree(key);
+	}
 	g_free(acc);
 	g_string_free(r.body, TRUE);
 	return rc;

@@ -19,9 +19,13 @@
 struct http_call {
 	const char	*app;		/* prefixes messages: "misp" */
 	const char	*url;		/* absolute */
-	/* A header carrying a credential ("x-apikey: ..."), or NULL.  The
-	 * caller wipes it; it is never logged. */
-	const char	*auth;
+	/* The header that carries the asset's secret setting api_key
+	 * ("x-apikey"), or NULL for none.  http_json() reads the key,
+	 * sends it only there, never logs it and wipes it after. */
+	const char	*key_header;
+	/* Without an api_key: fail ("APP: no api_key set"), or (0) make
+	 * the call without the header. */
+	int		 key_required;
 	const char	*accept;	/* NULL: application/json */
 	const char	*post;		/* a JSON body to POST, or NULL */
 	int		 redirects;	/* how many to follow (RDAP: 3) */
@@ -42,8 +46,9 @@ struct http_call {
  * 4xx.  Otherwise the result is already failed with action_fail() (or,
  * with 'call->err', the message is there and the result untouched) and
  * the return is MS_ENET for what may pass (no answer, a timeout, a 5xx,
- * a 429) or MS_EINVAL (401/403: "authentication failed", other codes,
- * a 2xx that is not JSON, a body over HTTP_MAX_BODY).
+ * a 429) or MS_EINVAL (no api_key when one is required, 401/403:
+ * "authentication failed", other codes, a 2xx that is not JSON, a body
+ * over HTTP_MAX_BODY).
  */
 enum ms_err	http_json(struct action_ctx *ctx, const struct http_call *call,
 		    struct rdict **json, long *status);

@@ -22,35 +22,22 @@ static enum ms_err
 misp_call(struct action_ctx *ctx, const char *path, const char *body,
     struct rdict **json, long *status)
 {
-	const struct asset	*as = action_asset(ctx);
-	const char		*base = asset_get(as, "base_url");
-	struct http_call	 call = { .app = "misp" };
-	char			*key, *url, *auth;
+	const char		*base;
+	struct http_call	 call = { .app = "misp",
+				    .key_header = "Authorization",
+				    .key_required = 1, .post = body };
 	enum ms_err		 rc;
 
 	*json = NULL;
 	*status = 0;
+	base = asset_get(action_asset(ctx), "base_url");
 	if (base == NULL || *base == '\0') {
 		action_fail(ctx, 0, "misp: no base_url set");
 		return MS_EINVAL;
 	}
-	key = asset_secret(as, "api_key");
-	if (key == NULL || *key == '\0') {
-		xfree(key);
-		action_fail(ctx, 0, "misp: no api_key set");
-		return MS_EINVAL;
-	}
-	url = http_url(base, path);
-	auth = g_strdup_printf("Authorization: %s", key);
-	call.url = url;
-	call.auth = auth;
-	call.post = body;
+	call.url = http_url(base, path);
 	rc = http_json(ctx, &call, json, status);
-	memset(auth, 0, strlen(auth));
-	g_free(auth);
-	memset(key, 0, strlen(key));
-	xfree(key);
-	g_free(url);
+	g_free((char *)call.url);
 	return rc;
 }
 

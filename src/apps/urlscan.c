@@ -95,39 +95,15 @@ urlscan_call(struct action_ctx *ctx, const char *path, const char *post,
     int need_key, struct rdict **json, long *status)
 {
 	const struct urlscan	*u = action_state(ctx);
-	struct http_call	 call = { .app = "urlscan" };
-	char			*key, *url, *auth = NULL;
+	struct http_call	 call = { .app = "urlscan",
+				    .key_header = "API-Key",
+				    .key_required = need_key, .post = post,
+				    .pass_4xx = 1 };
 	enum ms_err		 rc;
 
-	*json = NULL;
-	*status = 0;
-	key = asset_secret(action_asset(ctx), "api_key");
-	if (key != NULL && *key == '\0') {
-		xfree(key);
-		key = NULL;
-	}
-	if (key == NULL && need_key) {
-		action_fail(ctx, 0, "urlscan: no api_key set (needed to "
-		    "submit)");
-		return MS_EINVAL;
-	}
-	url = http_url(u->base, path);
-	if (key != NULL)
-		auth = g_strdup_printf("API-Key: %s", key);
-	call.url = url;
-	call.auth = auth;
-	call.post = post;
-	call.pass_4xx = 1;
+	call.url = http_url(u->base, path);
 	rc = http_json(ctx, &call, json, status);
-	if (auth != NULL) {
-		memset(auth, 0, strlen(auth));
-		g_free(auth);
-	}
-	if (key != NULL) {
-		memset(key, 0, strlen(key));
-		xfree(key);
-	}
-	g_free(url);
+	g_free((char *)call.url);
 	return rc;
 }
 

@@ -15,6 +15,7 @@
 #include "../engine/result.h"
 
 #define VIRUSTOTAL_URL		"https://www.virustotal.com"
+
 /*
  * GET 'path' under the asset's base_url (http.h's http_json()).
  */
@@ -22,32 +23,18 @@ static enum ms_err
 virustotal_get(struct action_ctx *ctx, const char *path,
     struct rdict **json, long *status)
 {
-	const struct asset	*as = action_asset(ctx);
-	const char		*base = asset_get(as, "base_url");
-	struct http_call	 call = { .app = "virustotal" };
-	char			*key, *url, *auth;
+	const char		*base;
+	struct http_call	 call = { .app = "virustotal",
+				    .key_header = "x-apikey",
+				    .key_required = 1 };
 	enum ms_err		 rc;
 
-	*json = NULL;
-	*status = 0;
-	key = asset_secret(as, "api_key");
-	if (key == NULL || *key == '\0') {
-		xfree(key);
-		action_fail(ctx, 0, "virustotal: no api_key set");
-		return MS_EINVAL;
-	}
+	base = asset_get(action_asset(ctx), "base_url");
 	if (base == NULL || *base == '\0')
 		base = VIRUSTOTAL_URL;
-	url = http_url(base, path);
-	auth = g_strdup_printf("x-apikey: %s", key);
-	call.url = url;
-	call.auth = auth;
+	call.url = http_url(base, path);
 	rc = http_json(ctx, &call, json, status);
-	memset(auth, 0, strlen(auth));
-	g_free(auth);
-	memset(key, 0, strlen(key));
-	xfree(key);
-	g_free(url);
+	g_free((char *)call.url);
 	return rc;
 }
 

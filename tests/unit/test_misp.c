@@ -21,6 +21,7 @@
 #include "apps/apps.h"
 #include "engine/action.h"
 #include "engine/config.h"
+#include "apptest.h"
 #include "httpd.h"
 
 #define KEY		"sekret-KEY-123"
@@ -97,18 +98,14 @@ teardown(void **state)
 static struct config *
 load(const char *key_line)
 {
-	struct config	*cf = NULL;
-	char		*path = g_build_filename(tmpdir, "misp.conf", NULL);
+	struct config	*cf;
 	char		*text, err[512];
 
 	text = g_strdup_printf("[asset vt]\napp=misp\n"
 	    "base_url=http://127.0.0.1:%d\n%s\n", port, key_line);
-	assert_true(g_file_set_contents(path, text, -1, NULL));
-	if (config_load(path, app_builtin, &cf, err, sizeof(err)) != MS_OK)
-		fail_msg("config_load: %s", err);
-	assert_int_equal(config_assets_init(cf, err, sizeof(err)), MS_OK);
+	if ((cf = apptest_load(tmpdir, text, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
 	g_free(text);
-	g_free(path);
 	return cf;
 }
 
@@ -117,45 +114,8 @@ static json_t *
 run(struct config *cf, const char *action, const char *k, const char *v,
     int timeout_ms, int *ok, int *transient)
 {
-	struct action_ctx	*ctx;
-	json_t			*j;
-	char			*s;
-
-	ctx = action_ctx_new(action_find(&misp_app, action),
-	    config_asset_find(cf, "vt"), &k, &v, 1, timeout_ms);
-	action_ctx_run(ctx);
-	*ok = action_ctx_ok(ctx);
-	*transient = action_ctx_transient(ctx);
-	s = action_ctx_result_json(ctx);
-	assert_null(strstr(s, KEY));
-	assert_null(strstr(s, "wrong-key"));
-	j = json_loads(s, 0, NULL);
-	assert_non_null(j);
-	xfree(s);
-	action_ctx_free(ctx);
-	return j;
-}
-
-static const char *
-sumstr(json_t *j, const char *k)
-{
-	return json_string_value(json_object_get(json_object_get(j,
-	    "summary"), k));
-}
-
-static json_int_t
-sumint(json_t *j, const char *k)
-{
-	return json_integer_value(json_object_get(json_object_get(j,
-	    "summary"), k));
-}
-
-static const char *
-msg(json_t *j)
-{
-	const char	*s = json_string_value(json_object_get(j, "message"));
-
-	return s ? s : "";
+	return apptest_run(&misp_app, cf, "vt", action, k, v, timeout_ms, ok,
+	    transient);
 }
 
 static void
@@ -187,8 +147,8 @@ test_hunt(void **state)
 	j = run(cf, "hunt domain", "domain", "evil.example", 5000, &ok, &tr);
 	assert_true(ok);
 	check_req("evil.example");
-	assert_string_equal(sumstr(j, "verdict"), "malicious");
-	assert_int_equal(sumint(j, "match_count"), 2);
+	assert_string_equal(apptest_sumstr(j, "verdict"), "malicious");
+	assert_int_equal(apptest_sumint(j, "match_count"), 2);
 	m = json_array_get(json_object_get(json_object_get(j, "summary"),
 	    "matches"), 0);
 	assert_string_equal(json_string_value(json_object_get(m,
@@ -199,7 +159,7 @@ test_hunt(void **state)
 	    json_object_get(m, "attribution"), 0), "name")), "APT28");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(
 	    json_object_get(m, "attribution"), 1), "name")), "Phishing wave");
-	assert_int_equal(sumint(j, "events"), 2);
+	assert_int_equal(apptest_sumint(j, "events"), 2);
 	d = json_array_get(json_object_get(j, "data"), 0);
 	assert_string_equal(json_string_value(json_object_get(d,
 	    "event_info")), "Phishing wave");
@@ -216,8 +176,8 @@ test_hunt(void **state)
 	    "d41d8cd98f00b204e9800998ecf8427e", 5000, &ok, &tr);
 	assert_true(ok);
 	check_req("d41d8cd98f00b204e9800998ecf8427e");
-	assert_string_equal(sumstr(j, "verdict"), "unknown");
-	assert_int_equal(sumint(j, "match_count"), 0);
+	assert_string_equal(apptest_sumstr(j, "verdict"), "unknown");
+	assert_int_equal(apptest_sumint(j, "match_count"), 0);
 	json_decref(j);
 
 	j = run(cf, "url reputation", "url", "http://a.example/\"x", 5000,
@@ -246,13 +206,13 @@ test_errors(void **state)
 	j = run(cf, "hunt ip", "ip", "5.6.7.8", 3000, &ok, &tr);
 	assert_false(ok);
 	assert_true(tr);
-	assert_non_null(strstr(msg(j), "retry after 120 s"));
+	assert_non_null(strstr(apptest_msg(j), "retry after 120 s"));
 	json_decref(j);
 
 	j = run(cf, "hunt ip", "ip", "9.9.9.9", 3000, &ok, &tr);
 	assert_false(ok);
 	assert_false(tr);
-	assert_non_null(strstr(msg(j), "malformed JSON"));
+	assert_non_null(strstr(apptest_msg(j), "malformed JSON"));
 	json_decref(j);
 
 	j = run(cf, "ip reputation", "ip", "10.0.0.1", 3000, &ok, &tr);
@@ -279,7 +239,7 @@ test_auth(void **state)
 	(void)state;
 	j = run(cf, "hunt ip", "ip", "8.8.8.8", 3000, &ok, &tr);
 	assert_false(ok);
-	assert_string_equal(msg(j), "misp: authentication failed (check api_key)");
+	assert_string_equal(apptest_msg(j), "misp: authentication failed (check api_key)");
 	assert_false(tr);
 	json_decref(j);
 	config_free(cf);

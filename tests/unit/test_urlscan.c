@@ -21,6 +21,7 @@
 #include "apps/apps.h"
 #include "engine/action.h"
 #include "engine/config.h"
+#include "apptest.h"
 #include "httpd.h"
 
 #define KEY	"sekret-KEY-123"
@@ -160,79 +161,32 @@ teardown(void **state)
 static struct config *
 load(const char *extra, char *err, size_t errlen)
 {
-	struct config	*cf = NULL;
-	char		*path = g_build_filename(tmpdir, "us.conf", NULL);
+	struct config	*cf;
 	char		*text;
 
 	text = g_strdup_printf("[asset us]\napp=urlscan\n"
 	    "base_url=http://127.0.0.1:%d\n%s%s\n", port,
 	    strstr(extra, "poll_") ? "" :
 	    "poll_delay_ms=0\npoll_interval_ms=50\n", extra);
-	assert_true(g_file_set_contents(path, text, -1, NULL));
-	if (config_load(path, app_builtin, &cf, err, errlen) != MS_OK)
-		fail_msg("config_load: %s", err);
-	if (config_assets_init(cf, err, errlen) != MS_OK) {
-		config_free(cf);
-		cf = NULL;
-	}
+	cf = apptest_load(tmpdir, text, err, errlen);
 	g_free(text);
-	g_free(path);
 	return cf;
 }
 
-/* Run 'action' with 'n' parameters; the result as JSON, and its
- * status. */
 static json_t *
 runv(struct config *cf, const char *action, const char **k, const char **v,
     size_t n, int timeout_ms, int *ok, int *transient)
 {
-	struct action_ctx	*ctx;
-	json_t			*j;
-	char			*s;
-
-	ctx = action_ctx_new(action_find(&urlscan_app, action),
-	    config_asset_find(cf, "us"), k, v, n, timeout_ms);
-	action_ctx_run(ctx);
-	*ok = action_ctx_ok(ctx);
-	*transient = action_ctx_transient(ctx);
-	s = action_ctx_result_json(ctx);
-	assert_null(strstr(s, KEY));
-	assert_null(strstr(s, "wrong-key"));
-	j = json_loads(s, 0, NULL);
-	assert_non_null(j);
-	xfree(s);
-	action_ctx_free(ctx);
-	return j;
+	return apptest_runv(&urlscan_app, cf, "us", action, k, v, n,
+	    timeout_ms, ok, transient);
 }
 
-/* Run 'action' with one parameter. */
 static json_t *
 run(struct config *cf, const char *action, const char *k, const char *v,
     int timeout_ms, int *ok, int *transient)
 {
-	return runv(cf, action, &k, &v, 1, timeout_ms, ok, transient);
-}
-
-static const char *
-sumstr(json_t *j, const char *k)
-{
-	return json_string_value(json_object_get(json_object_get(j,
-	    "summary"), k));
-}
-
-static json_int_t
-sumint(json_t *j, const char *k)
-{
-	return json_integer_value(json_object_get(json_object_get(j,
-	    "summary"), k));
-}
-
-static const char *
-msg(json_t *j)
-{
-	const char	*s = json_string_value(json_object_get(j, "message"));
-
-	return s ? s : "";
+	return apptest_run(&urlscan_app, cf, "us", action, k, v, timeout_ms,
+	    ok, transient);
 }
 
 /* The last request's body as JSON. */
@@ -271,10 +225,10 @@ test_detonate(void **state)
 	j = runv(cf, "detonate url", k, v, 2, 5000, &ok, &tr);
 	assert_true(ok);
 	assert_int_equal(g_atomic_int_get(&polls), 3);	/* 404, 404, 200 */
-	assert_string_equal(sumstr(j, "verdict"), "malicious");
-	assert_int_equal(sumint(j, "score"), 100);
-	assert_string_equal(sumstr(j, "uuid"), UUID);
-	assert_string_equal(sumstr(j, "screenshot_url"),
+	assert_string_equal(apptest_sumstr(j, "verdict"), "malicious");
+	assert_int_equal(apptest_sumint(j, "score"), 100);
+	assert_string_equal(apptest_sumstr(j, "uuid"), UUID);
+	assert_string_equal(apptest_sumstr(j, "screenshot_url"),
 	    "https://urlscan.io/screenshots/" UUID ".png");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(
 	    json_object_get(j, "summary"), "brands"), 0)), "Microsoft");
@@ -295,7 +249,7 @@ test_detonate(void **state)
 	v[1] = "false";
 	j = runv(cf, "detonate url", k, v, 2, 5000, &ok, &tr);
 	assert_true(ok);
-	assert_string_equal(sumstr(j, "uuid"), UUID);
+	assert_string_equal(apptest_sumstr(j, "uuid"), UUID);
 	assert_null(json_object_get(json_object_get(j, "summary"),
 	    "verdict"));
 	b = last_body();
@@ -339,7 +293,7 @@ test_refused_and_pending(void **state)
 	    &ok, &tr);
 	assert_false(ok);
 	assert_false(tr);
-	assert_non_null(strstr(msg(j), "could not be resolved"));
+	assert_non_null(strstr(apptest_msg(j), "could not be resolved"));
 	json_decref(j);
 
 	/* A scan that never finishes: a transient failure naming it,
@@ -349,26 +303,26 @@ test_refused_and_pending(void **state)
 	    &ok, &tr);
 	assert_false(ok);
 	assert_true(tr);
-	assert_non_null(strstr(msg(j), PENDING));
+	assert_non_null(strstr(apptest_msg(j), PENDING));
 	assert_true(g_get_monotonic_time() - t0 < 2000000);
 	json_decref(j);
 
 	j = run(cf, "get report", "id", PENDING, 3000, &ok, &tr);
 	assert_false(ok);
 	assert_false(tr);
-	assert_non_null(strstr(msg(j), "no result yet"));
+	assert_non_null(strstr(apptest_msg(j), "no result yet"));
 	json_decref(j);
 
 	j = run(cf, "get report", "id", "../../etc/passwd", 3000, &ok, &tr);
 	assert_false(ok);
-	assert_string_equal(msg(j), "id: not a scan uuid");
+	assert_string_equal(apptest_msg(j), "id: not a scan uuid");
 	json_decref(j);
 
 	j = run(cf, "detonate url", "url", "http://busy.example/", 3000,
 	    &ok, &tr);
 	assert_false(ok);
 	assert_true(tr);
-	assert_non_null(strstr(msg(j), "retry after 120 s"));
+	assert_non_null(strstr(apptest_msg(j), "retry after 120 s"));
 	json_decref(j);
 	config_free(cf);
 }
@@ -387,8 +341,8 @@ test_hunt(void **state)
 	/* Searching needs no key. */
 	j = run(cf, "hunt domain", "domain", "evil.example", 3000, &ok, &tr);
 	assert_true(ok);
-	assert_int_equal(sumint(j, "total"), 2);
-	assert_int_equal(sumint(j, "results"), 2);
+	assert_int_equal(apptest_sumint(j, "total"), 2);
+	assert_int_equal(apptest_sumint(j, "results"), 2);
 	assert_int_equal(json_array_size(json_object_get(json_object_get(j,
 	    "summary"), "page_domains")), 2);
 	d = json_array_get(json_object_get(j, "data"), 0);
@@ -400,7 +354,7 @@ test_hunt(void **state)
 
 	j = run(cf, "hunt ip", "ip", "2001:db8::1", 3000, &ok, &tr);
 	assert_true(ok);
-	assert_int_equal(sumint(j, "total"), 0);
+	assert_int_equal(apptest_sumint(j, "total"), 0);
 	raw = httpd_last();
 	assert_true(g_str_has_prefix(raw, "GET /api/v1/search/?q=ip%3A%22"
 	    "2001%3Adb8%3A%3A1%22&size=20 HTTP/1.1\r\n"));
@@ -428,22 +382,21 @@ test_hunt(void **state)
 
 	j = run(cf, "hunt domain", "domain", "a/b", 3000, &ok, &tr);
 	assert_false(ok);
-	assert_string_equal(msg(j), "domain: not a domain name");
+	assert_string_equal(apptest_msg(j), "domain: not a domain name");
 	json_decref(j);
 
 	j = run(cf, "hunt domain", "domain", "broken.example", 3000, &ok,
 	    &tr);
 	assert_false(ok);
 	assert_false(tr);
-	assert_non_null(strstr(msg(j), "malformed JSON"));
+	assert_non_null(strstr(apptest_msg(j), "malformed JSON"));
 	json_decref(j);
 
 	/* Submitting does need one. */
 	j = run(cf, "detonate url", "url", "http://phish.example/", 3000,
 	    &ok, &tr);
 	assert_false(ok);
-	assert_string_equal(msg(j), "urlscan: no api_key set (needed to "
-	    "submit)");
+	assert_string_equal(apptest_msg(j), "urlscan: no api_key set");
 	json_decref(j);
 	config_free(cf);
 }
@@ -460,7 +413,7 @@ test_auth_and_config(void **state)
 	j = run(cf, "hunt domain", "domain", "evil.example", 3000, &ok, &tr);
 	assert_false(ok);
 	assert_false(tr);
-	assert_string_equal(msg(j), "urlscan: authentication failed (check "
+	assert_string_equal(apptest_msg(j), "urlscan: authentication failed (check "
 	    "api_key)");
 	json_decref(j);
 	config_free(cf);

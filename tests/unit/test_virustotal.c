@@ -21,6 +21,7 @@
 #include "apps/apps.h"
 #include "engine/action.h"
 #include "engine/config.h"
+#include "apptest.h"
 #include "httpd.h"
 
 #define KEY		"sekret-KEY-123"
@@ -126,18 +127,14 @@ teardown(void **state)
 static struct config *
 load(const char *key_line)
 {
-	struct config	*cf = NULL;
-	char		*path = g_build_filename(tmpdir, "vt.conf", NULL);
+	struct config	*cf;
 	char		*text, err[512];
 
 	text = g_strdup_printf("[asset vt]\napp=virustotal\n"
 	    "base_url=http://127.0.0.1:%d\n%s\n", port, key_line);
-	assert_true(g_file_set_contents(path, text, -1, NULL));
-	if (config_load(path, app_builtin, &cf, err, sizeof(err)) != MS_OK)
-		fail_msg("config_load: %s", err);
-	assert_int_equal(config_assets_init(cf, err, sizeof(err)), MS_OK);
+	if ((cf = apptest_load(tmpdir, text, err, sizeof(err))) == NULL)
+		fail_msg("%s", err);
 	g_free(text);
-	g_free(path);
 	return cf;
 }
 
@@ -146,45 +143,8 @@ static json_t *
 run(struct config *cf, const char *action, const char *k, const char *v,
     int timeout_ms, int *ok, int *transient)
 {
-	struct action_ctx	*ctx;
-	json_t			*j;
-	char			*s;
-
-	ctx = action_ctx_new(action_find(&virustotal_app, action),
-	    config_asset_find(cf, "vt"), &k, &v, 1, timeout_ms);
-	action_ctx_run(ctx);
-	*ok = action_ctx_ok(ctx);
-	*transient = action_ctx_transient(ctx);
-	s = action_ctx_result_json(ctx);
-	assert_null(strstr(s, KEY));
-	assert_null(strstr(s, "wrong-key"));
-	j = json_loads(s, 0, NULL);
-	assert_non_null(j);
-	xfree(s);
-	action_ctx_free(ctx);
-	return j;
-}
-
-static const char *
-sumstr(json_t *j, const char *k)
-{
-	return json_string_value(json_object_get(json_object_get(j,
-	    "summary"), k));
-}
-
-static json_int_t
-sumint(json_t *j, const char *k)
-{
-	return json_integer_value(json_object_get(json_object_get(j,
-	    "summary"), k));
-}
-
-static const char *
-msg(json_t *j)
-{
-	const char	*s = json_string_value(json_object_get(j, "message"));
-
-	return s ? s : "";
+	return apptest_run(&virustotal_app, cf, "vt", action, k, v, timeout_ms, ok,
+	    transient);
 }
 
 static void
@@ -211,17 +171,17 @@ test_file(void **state)
 	j = run(cf, "file reputation", "hash", SHA256, 5000, &ok, &tr);
 	assert_true(ok);
 	check_req("/api/v3/files/" SHA256);
-	assert_string_equal(sumstr(j, "verdict"), "malicious");
-	assert_int_equal(sumint(j, "malicious"), 62);
-	assert_int_equal(sumint(j, "undetected"), 5);
-	assert_int_equal(sumint(j, "reputation"), -50);
+	assert_string_equal(apptest_sumstr(j, "verdict"), "malicious");
+	assert_int_equal(apptest_sumint(j, "malicious"), 62);
+	assert_int_equal(apptest_sumint(j, "undetected"), 5);
+	assert_int_equal(apptest_sumint(j, "reputation"), -50);
 	d = json_array_get(json_object_get(j, "data"), 0);
 	assert_string_equal(json_string_value(json_array_get(
 	    json_object_get(d, "names"), 0)), "eicar.com");
 	assert_int_equal(json_integer_value(json_object_get(d,
 	    "last_analysis_date")), 1700000000);
 	/* The summary's matches, as every reputation app gives them. */
-	assert_int_equal(sumint(j, "match_count"), 1);
+	assert_int_equal(apptest_sumint(j, "match_count"), 1);
 	m = json_array_get(json_object_get(json_object_get(j, "summary"),
 	    "matches"), 0);
 	assert_string_equal(json_string_value(json_object_get(m, "source")),
@@ -237,9 +197,9 @@ test_file(void **state)
 
 	j = run(cf, "file reputation", "hash", UNKNOWN, 5000, &ok, &tr);
 	assert_true(ok);
-	assert_string_equal(sumstr(j, "verdict"), "unknown");
-	assert_int_equal(sumint(j, "match_count"), 0);
-	assert_non_null(strstr(msg(j), "not found in VirusTotal"));
+	assert_string_equal(apptest_sumstr(j, "verdict"), "unknown");
+	assert_int_equal(apptest_sumint(j, "match_count"), 0);
+	assert_non_null(strstr(apptest_msg(j), "not found in VirusTotal"));
 	json_decref(j);
 
 	j = run(cf, "file reputation", "hash", "../etc", 5000, &ok, &tr);
@@ -261,21 +221,21 @@ test_url_domain_ip(void **state)
 	    5000, &ok, &tr);
 	assert_true(ok);
 	check_req("/api/v3/urls/aHR0cDovL2V4YW1wbGUuY29tL2E_Yj1j");
-	assert_string_equal(sumstr(j, "verdict"), "suspicious");
+	assert_string_equal(apptest_sumstr(j, "verdict"), "suspicious");
 	json_decref(j);
 
 	j = run(cf, "domain reputation", "domain", "example.com", 5000, &ok,
 	    &tr);
 	assert_true(ok);
 	check_req("/api/v3/domains/example.com");
-	assert_string_equal(sumstr(j, "verdict"), "harmless");
-	assert_int_equal(sumint(j, "reputation"), 5);
+	assert_string_equal(apptest_sumstr(j, "verdict"), "harmless");
+	assert_int_equal(apptest_sumint(j, "reputation"), 5);
 	json_decref(j);
 
 	j = run(cf, "ip reputation", "ip", "8.8.8.8", 5000, &ok, &tr);
 	assert_true(ok);
 	check_req("/api/v3/ip_addresses/8.8.8.8");
-	assert_string_equal(sumstr(j, "verdict"), "undetected");
+	assert_string_equal(apptest_sumstr(j, "verdict"), "undetected");
 	json_decref(j);
 	config_free(cf);
 }
@@ -300,13 +260,13 @@ test_errors(void **state)
 	j = run(cf, "ip reputation", "ip", "5.6.7.8", 3000, &ok, &tr);
 	assert_false(ok);
 	assert_true(tr);
-	assert_non_null(strstr(msg(j), "retry after 120 s"));
+	assert_non_null(strstr(apptest_msg(j), "retry after 120 s"));
 	json_decref(j);
 
 	j = run(cf, "ip reputation", "ip", "9.9.9.9", 3000, &ok, &tr);
 	assert_false(ok);
 	assert_false(tr);
-	assert_non_null(strstr(msg(j), "malformed JSON"));
+	assert_non_null(strstr(apptest_msg(j), "malformed JSON"));
 	json_decref(j);
 
 	j = run(cf, "ip reputation", "ip", "10.0.0.1", 3000, &ok, &tr);
@@ -334,7 +294,7 @@ test_auth(void **state)
 	(void)state;
 	j = run(cf, "ip reputation", "ip", "8.8.8.8", 3000, &ok, &tr);
 	assert_false(ok);
-	assert_string_equal(msg(j), "virustotal: authentication failed (check api_key)");
+	assert_string_equal(apptest_msg(j), "virustotal: authentication failed (check api_key)");
 	assert_false(tr);
 	json_decref(j);
 	config_free(cf);
