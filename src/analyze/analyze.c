@@ -19,9 +19,15 @@
 void
 analyze_init(void)
 {
+	analyze_init_with(NULL);
+}
+
+void
+analyze_init_with(const struct detect_config *dc)
+{
 	mail_init();
 	extract_init();
-	(void)detect_load(NULL);	/* logs what it could not read */
+	(void)detect_load(dc);		/* logs what it could not read */
 }
 
 void

@@ -99,6 +99,10 @@ struct analysis {
  * findings off (or at 0 points).
  */
 void		 analyze_init(void);
+/* The same, with what the deployment says about itself (detect.h's
+ * struct detect_config; NULL or NULL members: the environment). */
+struct detect_config;
+void		 analyze_init_with(const struct detect_config *dc);
 void		 analyze_shutdown(void);
 
 /*

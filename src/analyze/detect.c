@@ -57,6 +57,10 @@ static const struct signal {
 	    "Sender domain on free hosting or a cloud tenant name" },
 	{ "sender_random_local", "sender",
 	    "Sender address with a machine-made random part" },
+	{ "sender_first_time", "history",
+	    "First email from this sender address in the store" },
+	{ "sender_domain_first_time", "history",
+	    "First email from this sender domain in the store" },
 	{ "sender_brand_mention", "sender",
 	    "Subject names a brand the sender's domain is not, on a lure" },
 	{ "lookalike_sender_domain", "lookalike",
@@ -169,6 +173,14 @@ signal_of(const char *id)
 		if (strcmp(signals[i].id, id) == 0)
 			return &signals[i];
 	return NULL;
+}
+
+const char *
+detect_title(const char *id)
+{
+	const struct signal	*s = signal_of(id);
+
+	return s != NULL ? s->title : NULL;
 }
 
 int
@@ -399,11 +411,15 @@ load_confusables(struct detect_data *d)
 	g_strfreev(l);
 }
 
-/* "Jane Doe <jane@example.org>; Boss <boss@example.org>" */
+/*
+ * "Jane Doe <jane@example.org>; Boss; ceo@example.org": a name with its
+ * address, a name alone or an address alone (config.c checks the form;
+ * entries that do not parse are skipped here).
+ */
 static void
 load_vips(struct detect_data *d, const char *s)
 {
-	char			**l, *lt, *gt;
+	char			**l, *lt, *gt, *e;
 	struct detect_vip	*v;
 	size_t			 i;
 
@@ -412,17 +428,26 @@ load_vips(struct detect_data *d, const char *s)
 		return;
 	l = g_strsplit(s, ";", -1);
 	for (i = 0; l[i] != NULL; i++) {
-		lt = strchr(l[i], '<');
+		e = g_strstrip(l[i]);
+		lt = strchr(e, '<');
 		gt = lt ? strchr(lt, '>') : NULL;
-		if (lt == NULL || gt == NULL)
+		if (*e == '\0' || (lt != NULL && gt == NULL))
 			continue;
-		*lt = *gt = '\0';
 		v = g_new0(struct detect_vip, 1);
-		v->name = g_utf8_casefold(g_strstrip(l[i]), -1);
-		v->addr = g_ascii_strdown(g_strstrip(lt + 1), -1);
-		if (*v->name == '\0') {
-			g_free(v->name);
+		if (lt != NULL) {
+			*lt = *gt = '\0';
+			v->addr = g_ascii_strdown(g_strstrip(lt + 1), -1);
+			if (*g_strstrip(e) != '\0')
+				v->name = g_utf8_casefold(e, -1);
+		} else if (strchr(e, '@') != NULL)
+			v->addr = g_ascii_strdown(e, -1);
+		else
+			v->name = g_utf8_casefold(e, -1);
+		if (v->addr != NULL && *v->addr == '\0') {
 			g_free(v->addr);
+			v->addr = NULL;
+		}
+		if (v->name == NULL && v->addr == NULL) {
 			g_free(v);
 			continue;
 		}
@@ -441,7 +466,7 @@ load_org(struct detect_data *d, const char *s)
 	    NULL);
 	if (s == NULL)
 		return;
-	l = g_strsplit_set(s, ", \t", -1);
+	l = g_strsplit_set(s, ",; \t", -1);
 	for (i = 0; l[i] != NULL; i++) {
 		if (*l[i] == '\0')
 			continue;
@@ -449,6 +474,28 @@ load_org(struct detect_data *d, const char *s)
 		protect(d, l[i]);
 	}
 	g_strfreev(l);
+}
+
+/* "mx.example.org, mx2.example.org" as a vector, or NULL when empty. */
+static char **
+split_ids(const char *s)
+{
+	char	**l, **out;
+	size_t	  i, n = 0;
+
+	if (s == NULL)
+		return NULL;
+	l = g_strsplit_set(s, ",; \t", -1);
+	out = g_new0(char *, g_strv_length(l) + 1);
+	for (i = 0; l[i] != NULL; i++)
+		if (*l[i] != '\0')
+			out[n++] = g_strdup(l[i]);
+	g_strfreev(l);
+	if (n == 0) {
+		g_free(out);
+		return NULL;
+	}
+	return out;
 }
 
 /* The source tree's data/ when this binary runs from its build tree
@@ -509,11 +556,8 @@ detect_load(const struct detect_config *cfg)
 	load_confusables(d);
 	load_org(d, pick(cfg->org_domains, "MAILSOAR_ORG_DOMAINS"));
 	load_vips(d, pick(cfg->vips, "MAILSOAR_VIPS"));
-	d->authserv = g_strdup(pick(cfg->authserv_id, "MAILSOAR_AUTHSERV_ID"));
-	if (d->authserv != NULL && *d->authserv == '\0') {
-		g_free(d->authserv);
-		d->authserv = NULL;
-	}
+	d->authserv = split_ids(pick(cfg->authserv_id,
+	    "MAILSOAR_AUTHSERV_ID"));
 	data = d;
 	return g_hash_table_size(d->points) > 0 ? MS_OK : MS_EIO;
 }
@@ -563,7 +607,7 @@ detect_unload(void)
 	g_hash_table_destroy(d->confusables);
 	g_ptr_array_free(d->protected, TRUE);
 	g_ptr_array_free(d->simulation, TRUE);
-	g_free(d->authserv);
+	g_strfreev(d->authserv);
 	g_free(d->dir);
 	g_free(d);
 }

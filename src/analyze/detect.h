@@ -17,10 +17,12 @@
 /* What the deployment says about itself; NULL members are unset. */
 struct detect_config {
 	const char	*data_dir;	/* weights.conf, brands.txt ... */
-	const char	*org_domains;	/* "example.org,example.com" */
-	const char	*vips;		/* "Jane Doe <jane@example.org>;..." */
+	const char	*org_domains;	/* "example.org,example.com" (or ;) */
+	const char	*vips;		/* "Jane Doe <jane@example.org>;Boss;
+					   ceo@example.org" */
 	const char	*authserv_id;	/* the trusted Authentication-Results
-					   hop; default: the topmost one */
+					   hop(s), ", " or ";" between; default:
+					   the topmost one */
 };
 
 /*
@@ -45,6 +47,9 @@ const char	*detect_data_dir(void);
  * Allocates from 'a'.  MS_OK or MS_ELIMIT (arena full: partial signals).
  */
 enum ms_err	 detect_run(struct arena *a, struct analysis *an);
+
+/* The title of signal 'id', or NULL when there is none.  Static. */
+const char	*detect_title(const char *id);
 
 /* The points weights.conf gives 'id' (0 when absent). */
 int		 detect_points(const char *id);

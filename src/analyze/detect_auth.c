@@ -12,13 +12,29 @@
 #include "detect_int.h"
 #include "../extract/extract.h"
 
+/*
+ * The hop whose Authentication-Results count: the topmost one with a
+ * configured authserv-id (several when mail passes through more than one
+ * trusted server), else the first configured one (whose results are then
+ * absent); without configuration, the topmost hop.
+ */
 static const char *
 trusted_authserv(const struct detect_ctx *c)
 {
 	const struct mail_auth	*au;
+	size_t			 i, k;
 
-	if (c->d->authserv != NULL)
-		return c->d->authserv;
+	if (c->d->authserv != NULL) {
+		for (i = 0; i < c->e->auth.n; i++) {
+			au = c->e->auth.v[i];
+			for (k = 0; au->authserv != NULL &&
+			    c->d->authserv[k] != NULL; k++)
+				if (g_ascii_strcasecmp(au->authserv,
+				    c->d->authserv[k]) == 0)
+					return c->d->authserv[k];
+		}
+		return c->d->authserv[0];
+	}
 	if (c->e->auth.n == 0)
 		return NULL;
 	au = c->e->auth.v[0];

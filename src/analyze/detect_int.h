@@ -33,8 +33,8 @@ struct detect_brand {
 };
 
 struct detect_vip {
-	char			*name;		/* casefolded */
-	char			*addr;		/* lower case */
+	char			*name;		/* casefolded, or NULL */
+	char			*addr;		/* lower case, or NULL */
 };
 
 struct detect_data {
@@ -53,7 +53,7 @@ struct detect_data {
 	GHashTable	*confusables;	/* code point -> ASCII letter */
 	GHashTable	*org;		/* organisation domains */
 	GPtrArray	*vips;		/* struct detect_vip * */
-	char		*authserv;
+	char		**authserv;	/* trusted authserv-ids, or NULL */
 };
 
 /* One email's detection. */

@@ -91,6 +91,27 @@ brand_domain(const struct detect_brand *b, const char *domain)
 	return 0;
 }
 
+/*
+ * Whether display name 'name' (casefolded) shows VIP 'v' while the email
+ * comes from elsewhere: another address than the VIP's, or, for a VIP
+ * known by name only, a domain outside the organisation's.  A VIP known
+ * by address only is shown by a name holding that address.
+ */
+static int
+vip_named(const struct detect_ctx *c, const struct detect_vip *v,
+    const char *name)
+{
+	const char	*shown = v->name ? v->name : v->addr;
+
+	if (shown == NULL || strstr(name, shown) == NULL)
+		return 0;
+	if (v->addr != NULL)
+		return c->from_addr == NULL || strcmp(c->from_addr,
+		    v->addr) != 0;
+	return c->from_domain == NULL || !g_hash_table_contains(c->d->org,
+	    c->from_domain);
+}
+
 static void
 impersonation(struct detect_ctx *c, const char *name)
 {
@@ -110,11 +131,11 @@ impersonation(struct detect_ctx *c, const char *name)
 	}
 	for (i = 0; i < c->d->vips->len; i++) {
 		v = c->d->vips->pdata[i];
-		if (strstr(name, v->name) == NULL || (c->from_addr != NULL &&
-		    strcmp(c->from_addr, v->addr) == 0))
+		if (!vip_named(c, v, name))
 			continue;
 		detect__add(c, "sender_vip_impersonation", NULL, "\"%s\" <%s>, "
-		    "VIP address %s", c->e->from->name, c->from_addr, v->addr);
+		    "VIP %s", c->e->from->name, c->from_addr, v->addr ?
+		    v->addr : v->name);
 		break;
 	}
 }

@@ -68,6 +68,15 @@ enum cli_engine_flags {
 int	cli_engine_open(struct cli_engine *ce, const char *datadir,
 	    unsigned flags, const char *fixtures_json);
 void	cli_engine_close(struct cli_engine *ce);
+
+/* analyze_init() with the [detect] settings of 'cf' (NULL: none); the
+ * environment variables of detect.h fill what the config leaves out. */
+void	cli_analyze_init(const struct config *cf);
+/* The config of -c or MAILSOAR_CONFIG without the store, for a command
+ * that only analyses: its [asset] groups are not checked.  '*cf' is NULL
+ * when no config is named.  Returns 0, or a CLI_EXIT_* status after
+ * naming the problem on stderr. */
+int	cli_config_open(struct config **cf);
 struct analysis;
 
 struct cli_file {
@@ -83,6 +92,9 @@ struct cli_container {
 	size_t	 narts;
 	char	*subject, *message_id, *body_sha256, *input_sha256;
 	char	*reporter;
+	/* The suspicious email's From address and its domain, lower case,
+	 * for the sender history (store_sender_seen); NULL without one. */
+	char	*sender, *sender_domain;
 	struct cli_file	*files;	/* the attachments, for vault_files */
 	size_t	 nfiles;
 	/* Lower-case hex sha256 of the sender's address (lower case) "\n"
@@ -111,8 +123,11 @@ void	cli_container_init(struct cli_container *cc,
 void	cli_container_clear(struct cli_container *cc);
 /* Store it (label "email", or "simulation" for a phishing-simulation
  * test) with its attachments' vault entries and, when the container is
- * new, the analysis's score reasons; MS_OK with '*cid', else the
- * store's error. */
+ * new, the analysis's score reasons and the sender history (a sender the
+ * store never saw adds sender_first_time, and a domain it never saw
+ * sender_domain_first_time, to the score); MS_OK with '*cid', else the
+ * store's error.  Call it inside a store_begin transaction to make the
+ * whole atomic. */
 enum ms_err	cli_container_store(struct store *st,
 		    const struct cli_container *cc, const char *source,
 		    int64_t *cid);

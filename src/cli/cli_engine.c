@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "../analyze/analyze.h"
+#include "../analyze/detect.h"
 #include "../engine/config.h"
 #include "../report/report.h"
 #include "../files/vault.h"
@@ -139,21 +140,60 @@ all_apps(struct cli_engine *ce)
 	return out;
 }
 
+/* The config file named by -c, else MAILSOAR_CONFIG, or NULL. */
+static const char *
+config_named(void)
+{
+	const char	*cpath = cli_global.config;
+
+	if (cpath == NULL)
+		cpath = g_getenv("MAILSOAR_CONFIG");
+	if (cpath != NULL && *cpath == '\0')
+		cpath = NULL;
+	return cpath;
+}
+
+int
+cli_config_open(struct config **cf)
+{
+	const char	*cpath = config_named();
+	char		 err[4096];
+
+	*cf = NULL;
+	if (cpath == NULL)
+		return 0;
+	if (config_load(cpath, NULL, cf, err, sizeof(err)) != MS_OK) {
+		fprintf(stderr, "mailsoar: %s\n", err);
+		return CLI_EXIT_USAGE;
+	}
+	return 0;
+}
+
+void
+cli_analyze_init(const struct config *cf)
+{
+	struct detect_config	dc;
+
+	memset(&dc, 0, sizeof(dc));
+	if (cf != NULL) {
+		dc.org_domains = config_get(cf, "detect", "org_domains");
+		dc.vips = config_get(cf, "detect", "vips");
+		dc.authserv_id = config_get(cf, "detect", "authserv_id");
+	}
+	analyze_init_with(&dc);
+}
+
 int
 cli_engine_open(struct cli_engine *ce, const char *datadir, unsigned flags,
     const char *fixtures_json)
 {
-	const char		*cpath = cli_global.config;
+	const char		*cpath = config_named();
 	const struct app	**apps = NULL;
 	char			 err[4096];
 	char			*dbpath = NULL, *peeked = NULL, *v;
 	int			 rc = CLI_EXIT_INPUT;
 
 	memset(ce, 0, sizeof(*ce));
-	if (cpath == NULL)
-		cpath = g_getenv("MAILSOAR_CONFIG");
-	if (cpath != NULL && *cpath == '\0')
-		cpath = NULL;
 	if (datadir == NULL)
 		datadir = cli_global.data;
 	if (datadir == NULL && cpath != NULL &&
@@ -356,6 +396,35 @@ thread_add(struct cli_container *cc, const char *id)
 	g_free(t);
 }
 
+/*
+ * The suspicious email's From address and domain, lower case, for the
+ * sender history.  For a user's report 'e' is the reported email, so the
+ * reporter is never taken for the sender.  An address without a local
+ * part or a domain is no sender.
+ */
+static void
+sender_of(struct cli_container *cc, const struct mail_email *e)
+{
+	char	*valid, *low, *at;
+	size_t	 n;
+
+	cc->sender = cc->sender_domain = NULL;
+	if (e == NULL || e->from == NULL || e->from->addr == NULL)
+		return;
+	valid = g_utf8_make_valid(e->from->addr, -1);
+	low = g_utf8_strdown(g_strstrip(valid), -1);
+	g_free(valid);
+	n = strlen(low);
+	while (n > 0 && low[n - 1] == '.')
+		low[--n] = '\0';
+	at = strrchr(low, '@');
+	if (at != NULL && at != low && at[1] != '\0') {
+		cc->sender = xstrdup(low);
+		cc->sender_domain = xstrdup(at + 1);
+	}
+	g_free(low);
+}
+
 void
 cli_container_init(struct cli_container *cc, const struct analysis *an)
 {
@@ -371,6 +440,7 @@ cli_container_init(struct cli_container *cc, const struct analysis *an)
 	    an->hash.sha256 : NULL);
 	cc->reporter = dup_or_null(an->reporter && an->reporter->from ?
 	    an->reporter->from->addr : NULL);
+	sender_of(cc, e);
 	cc->nfiles = an->attachments.n;
 	cc->files = xcalloc(cc->nfiles + 1, sizeof(*cc->files));
 	for (i = 0; i < cc->nfiles; i++) {
@@ -416,6 +486,8 @@ cli_container_clear(struct cli_container *cc)
 	xfree(cc->body_sha256);
 	xfree(cc->input_sha256);
 	xfree(cc->reporter);
+	xfree(cc->sender);
+	xfree(cc->sender_domain);
 	for (i = 0; i < cc->nfiles; i++) {
 		xfree(cc->files[i].sha256);
 		xfree(cc->files[i].name);
@@ -434,7 +506,7 @@ cli_container_clear(struct cli_container *cc)
 	memset(cc, 0, sizeof(*cc));
 }
 
-/* One reason of the offline score, its evidence {"id": signal}. */
+/* One reason of the score, its evidence {"id": signal}. */
 static enum ms_err
 reason_add(struct store *st, int64_t cid, const struct cli_reason *r)
 {
@@ -449,6 +521,48 @@ reason_add(struct store *st, int64_t cid, const struct cli_reason *r)
 	g_string_append(ev, "\"}");
 	rc = store_score_add(st, cid, 0, r->points, r->reason, ev->str);
 	g_string_free(ev, TRUE);
+	return rc;
+}
+
+/* A history signal, when weights.conf gives it points. */
+static enum ms_err
+history_reason(struct store *st, int64_t cid, const char *id,
+    const char *what)
+{
+	struct cli_reason	r;
+	enum ms_err		rc;
+
+	r.points = detect_points(id);
+	if (r.points == 0 || detect_title(id) == NULL)
+		return MS_OK;
+	r.id = (char *)id;
+	r.reason = g_strdup_printf("%s: %s", detect_title(id), what);
+	rc = reason_add(st, cid, &r);
+	g_free(r.reason);
+	return rc;
+}
+
+/*
+ * Record the sender of new container 'cid' and score a first sighting.
+ * The reasons join the analysis's own in score_reasons, so the score
+ * stays their sum and the verdict follows weights.conf's thresholds.
+ */
+static enum ms_err
+sender_history(struct store *st, const struct cli_container *cc,
+    int64_t cid)
+{
+	enum ms_err	rc;
+	int		addr_new, domain_new;
+
+	if (cc->sender == NULL)
+		return MS_OK;
+	rc = store_sender_seen(st, cc->sender, cc->sender_domain, cid,
+	    &addr_new, &domain_new);
+	if (rc == MS_OK && addr_new)
+		rc = history_reason(st, cid, "sender_first_time", cc->sender);
+	if (rc == MS_OK && domain_new)
+		rc = history_reason(st, cid, "sender_domain_first_time",
+		    cc->sender_domain);
 	return rc;
 }
 
@@ -488,6 +602,8 @@ cli_container_put(struct store *st, const struct cli_container *cc,
 		return rc;
 	for (i = 0; *created && rc == MS_OK && i < cc->nreasons; i++)
 		rc = reason_add(st, *cid, &cc->reasons[i]);
+	if (*created && rc == MS_OK)
+		rc = sender_history(st, cc, *cid);
 	for (i = 0; rc == MS_OK && i < cc->nfiles; i++)
 		rc = store_vault_add(st, *cid, cc->files[i].sha256,
 		    cc->files[i].size, cc->files[i].name, cc->files[i].type);

@@ -26,6 +26,7 @@
 #include "cli.h"
 #include "cli_pipeline.h"
 #include "../analyze/analyze.h"
+#include "../engine/config.h"
 #include "../files/vault.h"
 #include "../report/report.h"
 #include "../store/store.h"
@@ -150,6 +151,7 @@ cmd_analyze(int argc, char **argv)
 	};
 	struct analyze_opts	 o = { 0 };
 	struct cli_engine	 ce;
+	struct config		*cf = NULL;	/* --no-store's */
 	const char		*datadir = NULL;
 	int			 ch, novault = 0, nostore = 0, rc;
 
@@ -209,18 +211,22 @@ cmd_analyze(int argc, char **argv)
 			return rc;
 		o.ce = &ce;
 		datadir = ce.datadir;
-	} else
+	} else {
 		o.playbooks = 0;
+		if ((rc = cli_config_open(&cf)) != 0)
+			return rc;
+	}
 	if (!novault) {
 		if (datadir == NULL)
 			datadir = vault_default_datadir();
 		if ((o.vault = vault_open(datadir)) == NULL) {
 			fprintf(stderr, "mailsoar analyze: cannot open the "
 			    "vault under %s\n", datadir);
+			config_free(cf);
 			return CLI_EXIT_INPUT;
 		}
 	}
-	analyze_init();
+	cli_analyze_init(o.ce != NULL ? o.ce->cf : cf);
 	run_all(&o, argc, argv, optind);
 	fflush(stdout);
 	if (o.vault != NULL && vault_sync(o.vault) != MS_OK) {
@@ -231,6 +237,7 @@ cmd_analyze(int argc, char **argv)
 	vault_close(o.vault);
 	if (o.ce != NULL)
 		cli_engine_close(o.ce);
+	config_free(cf);
 	analyze_shutdown();
 	return o.worst;
 }

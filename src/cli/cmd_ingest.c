@@ -470,7 +470,7 @@ cmd_ingest(int argc, char **argv)
 	in.files = g_ptr_array_new_with_free_func(file_free);
 	in.tty = isatty(STDERR_FILENO);
 	in.started = g_get_monotonic_time();
-	analyze_init();
+	cli_analyze_init(ce.cf);
 	run_all(&in, &po, argc - optind, argv + optind);
 	if (vault_sync(po.vault) != MS_OK) {
 		fprintf(stderr, "mailsoar ingest: the vault could not be "

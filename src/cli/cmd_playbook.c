@@ -41,8 +41,9 @@ usage(FILE *f)
 
 /* Analyse 'path' and store it; '*cid'.  Returns a CLI status. */
 static int
-analyse_into(struct store *st, const char *path, int64_t *cid)
+analyse_into(struct cli_engine *ce, const char *path, int64_t *cid)
 {
+	struct store		*st = ce->st;
 	struct arena		*a;
 	struct analysis		*an = NULL;
 	struct cli_container	 cc;
@@ -52,7 +53,7 @@ analyse_into(struct store *st, const char *path, int64_t *cid)
 
 	if (cli_read_file(path, LIMIT_MSG_BYTES, &buf, &len) != 0)
 		return CLI_EXIT_INPUT;
-	analyze_init();
+	cli_analyze_init(ce->cf);
 	a = arena_new(LIMIT_MSG_ARENA);
 	analyze_bytes(a, buf, len, path, &an);
 	if (an != NULL) {
@@ -130,7 +131,7 @@ pb_test(int argc, char **argv)
 	rc = cli_engine_open(&ce, tmp, CLI_ENGINE_PB, fixtures);
 	if (rc != 0)
 		goto out;
-	if ((rc = analyse_into(ce.st, argv[optind + 1], &cid)) == 0) {
+	if ((rc = analyse_into(&ce, argv[optind + 1], &cid)) == 0) {
 		pb_start(ce.pb, cid, "email", name, &n);
 		pb_run_until(ce.pb, 0);
 		store_runs_json(ce.st, cid, &runs);

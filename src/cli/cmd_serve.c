@@ -542,7 +542,7 @@ cmd_serve(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	analyze_init();
+	cli_analyze_init(m.ce.cf);
 	m.pool = g_thread_pool_new(analyse, &m, jobs, FALSE, NULL);
 	log_info("serving %u mailbox%s; data in %s", m.sv.mailboxes->len,
 	    m.sv.mailboxes->len == 1 ? "" : "es", m.ce.datadir);

@@ -25,6 +25,7 @@
 #include <glib.h>
 
 #include "config.h"
+#include "config_int.h"
 
 /* mailsoar.conf is a few KiB; anything larger is a mistake (a log file
  * given as config), not worth reading into memory. */
@@ -99,6 +100,10 @@ static const struct knob asset_knobs[] = {
 
 static const struct knob feed_knobs[] = {
 	{ "interval_s",		60, 366 * 86400,	3600 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct knob no_knobs[] = {
 	{ NULL, 0, 0, 0 }
 };
 
@@ -734,6 +739,27 @@ config_set_store_path(struct config *cf, const char *path)
 	}
 }
 
+/* [detect]: strings only, each checked by config_detect.c. */
+static enum ms_err
+load_detect(struct load *ld, struct config *cf)
+{
+	const char	*key, *val;
+	enum ms_err	 rc;
+	char		 why[512];
+	size_t		 i;
+
+	rc = load_fixed(ld, cf, "detect", no_knobs, config__detect_keys);
+	for (i = 0; rc == MS_OK && config__detect_keys[i] != NULL; i++) {
+		key = config__detect_keys[i];
+		if ((val = config_get(cf, "detect", key)) == NULL)
+			continue;
+		if (config__detect_check(key, val, why, sizeof(why)) != MS_OK)
+			rc = fail(ld, line_of(ld, "detect", key), "[detect] "
+			    "%s: %s", key, why);
+	}
+	return rc;
+}
+
 /* Every group, in file order; [engine] first since assets take their
  * defaults from it. */
 static enum ms_err
@@ -754,16 +780,21 @@ load_groups(struct load *ld, struct config *cf)
 			rc = load_playbooks(ld, cf);
 		else if (strcmp(g, "playbook_repo") == 0)
 			rc = load_fixed(ld, cf, g, repo_knobs, repo_strs);
+		else if (strcmp(g, "detect") == 0)
+			rc = load_detect(ld, cf);
 		else if (strncmp(g, "asset", 5) == 0 &&
-		    (g[5] == ' ' || g[5] == '\t' || g[5] == '\0'))
-			rc = load_asset(ld, cf, g);
+		    (g[5] == ' ' || g[5] == '\t' || g[5] == '\0')) {
+			if (ld->apps != NULL)
+				rc = load_asset(ld, cf, g);
+		}
 		else if (strncmp(g, "feed", 4) == 0 &&
 		    (g[4] == ' ' || g[4] == '\t' || g[4] == '\0'))
 			rc = load_feed(ld, cf, g);
 		else
 			rc = fail(ld, line_of(ld, g, NULL), "unknown group "
 			    "[%s]; expected [engine], [playbooks], "
-			    "[playbook_repo], [asset NAME] or [feed NAME]", g);
+			    "[playbook_repo], [detect], [asset NAME] or "
+			    "[feed NAME]", g);
 	}
 	g_strfreev(groups);
 	return rc;

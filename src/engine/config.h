@@ -10,6 +10,9 @@
  *                            container label: email=email_triage;other
  *                            (playbooks run in that order)
  *   [playbook_repo]          url=, branch=, sync_interval_s=
+ *   [detect]                 org_domains=, vips=, authserv_id= (what
+ *                            detection knows of the deployment,
+ *                            detect.h); each value is checked
  *   [asset NAME]             app=APP, the app's settings (app.h), plus
  *                            max_concurrent=, timeout_ms=, retries=,
  *                            cache_ttl_s= for this asset
@@ -30,7 +33,9 @@ struct config;
 
 /*
  * Read and check 'path'.  'apps' is the NULL-terminated list of apps
- * that assets may name (the built-ins plus Python apps).  Asset
+ * that assets may name (the built-ins plus Python apps); NULL skips the
+ * [asset NAME] groups unchecked (for a command that reads the other
+ * groups only, like `analyze --no-store`).  Asset
  * states are not made here (see config_assets_init).  Returns MS_OK, or
  * MS_EIO (unreadable) / MS_EINVAL (wrong) with 'err' = "FILE:LINE: ...".
  */
@@ -51,8 +56,8 @@ enum ms_err	 config_assets_init(struct config *cf, char *err,
 		    size_t errlen);
 
 const char	*config_path(const struct config *cf);	/* or NULL */
-/* A setting of a fixed group ("engine", "playbooks", "playbook_repo"),
- * or NULL.  Borrowed. */
+/* A setting of a fixed group ("engine", "playbooks", "playbook_repo",
+ * "detect"), or NULL.  Borrowed. */
 const char	*config_get(const struct config *cf, const char *group,
 		    const char *key);
 int64_t		 config_get_int(const struct config *cf, const char *group,

@@ -241,8 +241,26 @@ static const char SCHEMA_V4[] =
 	" generation INTEGER NOT NULL);"
 	"INSERT INTO intel_generation (id, generation) VALUES (1, 0);";
 
+/*
+ * Version 5: the senders the store has seen (store_sender_seen), one row
+ * per From address of a suspicious email (lower case) with its domain,
+ * so that detection can tell a first-time sender.  Written in the
+ * transaction that made the container; 'last_container' is the newest
+ * container from that address.  Times are microseconds.
+ */
+static const char SCHEMA_V5[] =
+	"CREATE TABLE senders ("
+	" address TEXT PRIMARY KEY,"
+	" domain TEXT NOT NULL,"
+	" first_seen INTEGER NOT NULL,"
+	" last_seen INTEGER NOT NULL,"
+	" count INTEGER NOT NULL DEFAULT 1,"
+	" last_container INTEGER REFERENCES containers(id)"
+	"  ON DELETE SET NULL);"
+	"CREATE INDEX senders_domain ON senders(domain);";
+
 static const char *const schema_steps[] = { SCHEMA_V1, SCHEMA_V2,
-	SCHEMA_V3, SCHEMA_V4 };
+	SCHEMA_V3, SCHEMA_V4, SCHEMA_V5 };
 
 int
 store__schema_latest(void)

@@ -247,6 +247,22 @@ enum ms_err	 store_ingested_add(struct store *st, const char *mailbox,
 /* [{"mailbox","uidvalidity","last_uid","updated"}...] */
 enum ms_err	 store_cursors_json(struct store *st, char **json);
 
+/* ---- sender history ------------------------------------------------- */
+
+/*
+ * Record that 'address' (the From address of a suspicious email, lower
+ * case) at 'domain' (its domain, lower case) sent container 'cid': its
+ * row is made, or its count, last_seen and last_container move on.
+ * '*address_new' and '*domain_new' (either may be NULL) say whether the
+ * address, and any address at the domain, was unknown before this call.
+ * Call it once per new container, in the transaction that made it (a
+ * container an email joined is not a new sighting).  MS_OK, MS_EINVAL
+ * (an empty address or domain, an unknown container) or MS_EDB.
+ */
+enum ms_err	 store_sender_seen(struct store *st, const char *address,
+		    const char *domain, int64_t cid, int *address_new,
+		    int *domain_new);
+
 /* ---- audit ---------------------------------------------------------- */
 
 /* Append one entry: 'event' ("setting changed"...), 'container_id' 0

@@ -3,7 +3,8 @@
  * test_config.c -- mailsoar.conf (config.c): a good file read back
  * through every getter; each error with the FILE:LINE it must name;
  * secrets from the file, a KEY_file and a KEY_env, and never in an
- * error; playbooks per label; asset states made and dropped.
+ * error; playbooks per label; asset states made and dropped; [detect]
+ * and each of its checks.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -447,6 +448,70 @@ init_failure(void **state)
 	g_free(path);
 }
 
+/* [detect]: every key read back, lists with either separator; assets
+ * left unchecked when no app list is given (analyze --no-store). */
+static void
+detect_group(void **state)
+{
+	struct config	*cf = NULL;
+	char		*path, err[512];
+
+	(void)state;
+	path = write_file("detect.conf", "[detect]\n"
+	    "org_domains = corp.example; corp-mail.example.net,x1.example\n"
+	    "vips = Jane Boss <jane@corp.example>; The CFO; ceo@corp.example\n"
+	    "authserv_id = mx1.corp.example, mx2.corp.example\n"
+	    "\n[asset m]\napp=nosuchapp\n");
+	assert_int_equal(config_load(path, NULL, &cf, err, sizeof(err)),
+	    MS_OK);
+	assert_string_equal(config_get(cf, "detect", "org_domains"),
+	    "corp.example; corp-mail.example.net,x1.example");
+	assert_string_equal(config_get(cf, "detect", "vips"),
+	    "Jane Boss <jane@corp.example>; The CFO; ceo@corp.example");
+	assert_string_equal(config_get(cf, "detect", "authserv_id"),
+	    "mx1.corp.example, mx2.corp.example");
+	assert_int_equal(config_n_assets(cf), 0);
+	config_free(cf);
+	/* With the apps, the asset is checked. */
+	assert_int_equal(config_load(path, apps, &cf, err, sizeof(err)),
+	    MS_EINVAL);
+	assert_non_null(strstr(err, "unknown app 'nosuchapp'"));
+	g_free(path);
+}
+
+static void
+detect_errors(void **state)
+{
+	(void)state;
+	expect_err("[detect]\norg_domains=corp.example\nbrands=x\n", 3,
+	    "unknown key 'brands' in [detect]; valid: org_domains=, vips=, "
+	    "authserv_id=");
+	expect_err("[detect]\norg_domains=corp..example\n", 2,
+	    "[detect] org_domains: 'corp..example' is not a domain name");
+	expect_err("[detect]\norg_domains=a.example;localhost\n", 2,
+	    "'localhost' is not a domain name");
+	expect_err("[detect]\norg_domains=-a.example\n", 2,
+	    "'-a.example' is not a domain name");
+	expect_err("[detect]\norg_domains=a_b.example\n", 2,
+	    "'a_b.example' is not a domain name");
+	expect_err("[detect]\norg_domains= ; \n", 2,
+	    "[detect] org_domains: expected one domain or more");
+	expect_err("\n[detect]\nvips=Jane <jane@corp.example\n", 3,
+	    "[detect] vips: 'Jane <jane@corp.example': expected Name "
+	    "<address>");
+	expect_err("[detect]\nvips=Jane <jane>\n", 2,
+	    "[detect] vips: 'jane' is not an email address");
+	expect_err("[detect]\nvips=Boss;boss@\n", 2,
+	    "'boss@' is not an email address");
+	expect_err("[detect]\nvips=;\n", 2, "[detect] vips: expected");
+	expect_err("[detect]\nauthserv_id=mx.corp.example (v1)\n", 2,
+	    "[detect] authserv_id: '(v1)' is not an authserv-id");
+	expect_err("[detect]\nauthserv_id=\n", 2,
+	    "[detect] authserv_id: expected one authserv-id or more");
+	expect_err("[detect]\norg_domains=a.example\n[detect]\n", 3,
+	    "group [detect] appears twice");
+}
+
 int
 main(void)
 {
@@ -455,6 +520,8 @@ main(void)
 		cmocka_unit_test(empty),
 		cmocka_unit_test(errors),
 		cmocka_unit_test(feeds),
+		cmocka_unit_test(detect_group),
+		cmocka_unit_test(detect_errors),
 		cmocka_unit_test(unreadable),
 		cmocka_unit_test(secrets),
 		cmocka_unit_test(init_failure),

@@ -219,6 +219,42 @@ sender_impersonation(void **state)
 	    "Hi", "Hello."), "sender_display_name_address"));
 }
 
+/* What [detect] gives (config_detect.c checks it): VIPs by name alone
+ * and by address alone, ';' between domains, several trusted hops. */
+static void
+configured_deployment(void **state)
+{
+	struct detect_config	cfg = {
+		.data_dir = MS_SRCDIR "/data",
+		.org_domains = "example.org; example.com",
+		.vips = "The CFO; ceo@example.org;Jane Boss <jane@example.org>",
+		.authserv_id = "mx2.example.org, mx.example.org",
+	};
+	const char	*two = "Authentication-Results: relay.other.example; "
+	    "spf=fail smtp.mailfrom=bank.example\n"
+	    AUTH("spf=pass smtp.mailfrom=bank.example")
+	    PLAIN("Bank <x@bank.example>", "Hi", "Hello.");
+
+	(void)state;
+	assert_true(has(two, "auth_spf_fail"));		/* the topmost */
+	assert_int_equal(detect_load(&cfg), MS_OK);
+	assert_true(has(PLAIN("The CFO <cfo.office@gmail.com>", "Hi",
+	    "Hello."), "sender_vip_impersonation"));
+	assert_false(has(PLAIN("The CFO <cfo@example.org>", "Hi", "Hello."),
+	    "sender_vip_impersonation"));
+	assert_true(has(PLAIN("\"ceo@example.org\" <boss@evil.example>",
+	    "Hi", "Hello."), "sender_vip_impersonation"));
+	assert_true(has(PLAIN("Jane Boss <jane.boss@gmail.com>", "Hi",
+	    "Hello."), "sender_vip_impersonation"));
+	assert_true(has(PLAIN("CEO <ceo@example.com>", "Wire", "Pay it."),
+	    "auth_org_spoof"));
+	assert_false(has(two, "auth_spf_fail"));	/* mx.example.org's */
+	cfg.org_domains = "example.org";
+	cfg.vips = "Jane Boss <jane@example.org>";
+	cfg.authserv_id = NULL;
+	assert_int_equal(detect_load(&cfg), MS_OK);	/* setup's again */
+}
+
 static void
 sender_freemail_and_random(void **state)
 {
@@ -706,6 +742,7 @@ main(void)
 		cmocka_unit_test(encrypted_archive),
 		cmocka_unit_test(score_caps_and_clamp),
 		cmocka_unit_test(weights_cover_signals),
+		cmocka_unit_test(configured_deployment),
 		cmocka_unit_test(corpus),
 	};
 	int	rc;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_store.c -- unit tests for src/store on real SQLite files in a
- * temporary directory: migrations (from versions 1 and 2, and a newer
- * store refused untouched), container and artifact dedupe, campaign and
+ * temporary directory: migrations (from versions 1, 2 and 4, and a newer
+ * store refused untouched), the sender history, container and artifact dedupe, campaign and
  * thread joins, ingestion cursors, the JSON getters
  * parsed back with jansson, scores, prompts, lists, the cache, runs and
  * action runs, the audit chain (verified, then tampered with through raw
@@ -1582,6 +1582,106 @@ bad_json(void **state)
 	    " action_runs"));
 }
 
+/* ---- sender history ----------------------------------------------- */
+
+/*
+ * A store a version-4 build wrote (the intel tables, no senders) gains
+ * version 5: its container stays and its sender can be recorded.
+ */
+static void
+migrate_from_v4(void **state)
+{
+	struct fx	*f = *state;
+	sqlite3		*db;
+	char		 err[256], *path;
+	int		 an, dn;
+
+	path = g_build_filename(f->dir, "v4.db", NULL);
+	assert_int_equal(SQLITE_OK, sqlite3_open(path, &db));
+	assert_int_equal(MS_OK, store__migrate(db, 4, err, sizeof(err)));
+	assert_int_equal(SQLITE_OK, sqlite3_exec(db,
+	    "INSERT INTO containers (dedupe_key, name, label, severity,"
+	    " data, created, updated) VALUES ('k', 'old one', 'email', 'low',"
+	    " '{}', 1, 1)", NULL, NULL, NULL));
+	sqlite3_close(db);
+	assert_int_equal(4, sql_int(path, "PRAGMA user_version"));
+	assert_int_equal(0, sql_int(path, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name = 'senders'"));
+
+	store_close(f->st);
+	assert_int_equal(MS_OK, store_open(path, &f->st, err, sizeof(err)));
+	assert_int_equal(5, store_schema_version(f->st));
+	assert_int_equal(store__schema_latest(), store_schema_version(f->st));
+	assert_int_equal(MS_OK, store_sender_seen(f->st, "a@old.example",
+	    "old.example", 1, &an, &dn));
+	assert_true(an);
+	assert_true(dn);
+	assert_int_equal(1, sql_int(path, "SELECT count FROM senders"
+	    " WHERE address = 'a@old.example' AND last_container = 1"));
+	g_free(path);
+}
+
+/* New address, new domain, then each seen again; bad arguments and an
+ * unknown container are refused; a rolled-back batch records nothing. */
+static void
+sender_history(void **state)
+{
+	struct fx	*f = *state;
+	struct store_container_in in;
+	int64_t		 c1, c2;
+	int		 created, an = -1, dn = -1;
+
+	email_in(&in, MID, BODY1, INPUT1, "bob@corp.example");
+	c1 = put(f->st, &in, &created);
+	email_in(&in, "other@phish.example", BODY2, INPUT2,
+	    "bob@corp.example");
+	c2 = put(f->st, &in, &created);
+	assert_true(created);
+
+	assert_int_equal(MS_OK, store_sender_seen(f->st, "eve@evil.example",
+	    "evil.example", c1, &an, &dn));
+	assert_true(an);
+	assert_true(dn);
+	assert_int_equal(MS_OK, store_sender_seen(f->st, "eve@evil.example",
+	    "evil.example", c2, &an, &dn));
+	assert_false(an);
+	assert_false(dn);
+	assert_int_equal(MS_OK, store_sender_seen(f->st, "mal@evil.example",
+	    "evil.example", c2, &an, NULL));
+	assert_true(an);
+	assert_int_equal(MS_OK, store_sender_seen(f->st, "mal@evil.example",
+	    "evil.example", c2, NULL, &dn));
+	assert_false(dn);
+	assert_int_equal(2, sql_int(f->path, "SELECT count FROM senders"
+	    " WHERE address = 'eve@evil.example'"));
+	assert_int_equal(c2, sql_int(f->path, "SELECT last_container FROM"
+	    " senders WHERE address = 'eve@evil.example'"));
+	assert_int_equal(1, sql_int(f->path, "SELECT first_seen <= last_seen"
+	    " FROM senders WHERE address = 'eve@evil.example'"));
+
+	assert_int_equal(MS_EINVAL, store_sender_seen(f->st, "",
+	    "evil.example", c1, &an, &dn));
+	assert_false(an);
+	assert_int_equal(MS_EINVAL, store_sender_seen(f->st, "x@y.example",
+	    NULL, c1, &an, &dn));
+	assert_int_equal(MS_EINVAL, store_sender_seen(f->st, "x@y.example",
+	    "y.example", 0, &an, &dn));
+	assert_int_equal(MS_EINVAL, store_sender_seen(f->st, "x@y.example",
+	    "y.example", c2 + 100, &an, &dn));
+	assert_int_equal(0, sql_int(f->path, "SELECT count(*) FROM senders"
+	    " WHERE address = 'x@y.example'"));
+
+	/* In the container's transaction: a rollback forgets the sender. */
+	assert_int_equal(MS_OK, store_begin(f->st));
+	assert_int_equal(MS_OK, store_sender_seen(f->st, "new@new.example",
+	    "new.example", c1, &an, &dn));
+	assert_true(an);
+	assert_int_equal(MS_OK, store_rollback(f->st));
+	assert_int_equal(0, sql_int(f->path, "SELECT count(*) FROM senders"
+	    " WHERE domain = 'new.example'"));
+	assert_int_equal(2, sql_int(f->path, "SELECT count(*) FROM senders"));
+}
+
 int
 main(void)
 {
@@ -1590,6 +1690,8 @@ main(void)
 		T(open_reopen),
 		T(migrate_from_v1),
 		T(migrate_from_v2),
+		T(migrate_from_v4),
+		T(sender_history),
 		T(refuse_newer),
 		T(bad_paths),
 		T(container_dedupe),
