@@ -7,7 +7,8 @@
  * encrypted archives (with the password in the body), Office macros, and
  * HTML files with password forms or that build a file in the browser
  * (HTML smuggling), and links in QR codes (quishing: analyze.c reads
- * them from PNG and JPEG images).  Attached emails are judged by their own content.
+ * them from PNG and JPEG images).  Attached emails are judged by their
+ * own content.
  */
 #include <string.h>
 

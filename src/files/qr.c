@@ -177,12 +177,14 @@ jpeg_grey(const unsigned char *p, size_t len, unsigned char **out,
 	if (jpeg_read_header(&ci, TRUE) != JPEG_HEADER_OK)
 		goto out;
 	if (!dims_ok(ci.image_width, ci.image_height, &npix)) {
-		*why = "JPEG larger than LIMIT_IMAGE_SIDE or LIMIT_IMAGE_PIXELS";
+		*why = "JPEG larger than LIMIT_IMAGE_SIDE or "
+		    "LIMIT_IMAGE_PIXELS";
 		rc = MS_ELIMIT;
 		goto out;
 	}
 	if (ci.jpeg_color_space != JCS_GRAYSCALE &&
-	    ci.jpeg_color_space != JCS_YCbCr && ci.jpeg_color_space != JCS_RGB) {
+	    ci.jpeg_color_space != JCS_YCbCr &&
+	    ci.jpeg_color_space != JCS_RGB) {
 		*why = "JPEG colour space other than grey, YCbCr or RGB";
 		goto out;
 	}

@@ -152,7 +152,7 @@ to_jpeg(GBytes *png)
 	jpeg_finish_compress(&ci);
 	jpeg_destroy_compress(&ci);
 	out = g_bytes_new(mem, n);
-	free(mem);		/* libjpeg's malloc */
+	free(mem);	/* checksrc: allow rawalloc -- jpeg_mem_dest mallocs */
 	g_free(px);
 	return out;
 }
@@ -256,7 +256,7 @@ no_qr_code(void **state)
 static void
 hostile_images(void **state)
 {
-	static const char	 junk[] = "\x89PNG\r\n\x1a\nthis is no PNG at all";
+	static const char	 junk[] = "\x89PNG\r\n\x1a\nno PNG at all";
 	GBytes			*b, *png = qr_png(QR_URL), *jpg = to_jpeg(png);
 	struct arena_vec	 v;
 	unsigned char		*m;
