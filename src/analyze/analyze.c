@@ -362,10 +362,26 @@ qr_image(struct arena *a, struct analysis *an, struct attachment *at)
 	return rc;
 }
 
+/* Was an image with the same bytes as v[i] seen before it? */
+static int
+seen_before(const struct arena_vec *v, size_t i)
+{
+	const struct attachment	*at = v->v[i], *o;
+	size_t			 k;
+
+	for (k = 0; k < i; k++) {
+		o = v->v[k];
+		if (o->size == at->size &&
+		    strcmp(o->hash.sha256, at->hash.sha256) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* URLs in QR codes of PNG and JPEG files (attachments and inline
- * images, at any depth), at most LIMIT_QR_IMAGES images.  Runs after
- * the text extractors, so a URL also written in a body keeps its body
- * place. */
+ * images, at any depth; the same bytes once), at most LIMIT_QR_IMAGES
+ * images.  Runs after the text extractors, so a URL also written in a
+ * body keeps its body place. */
 static enum ms_err
 qr_iocs(struct arena *a, struct analysis *an)
 {
@@ -375,7 +391,8 @@ qr_iocs(struct arena *a, struct analysis *an)
 
 	for (i = 0; i < an->attachments.n && rc == MS_OK; i++) {
 		at = an->attachments.v[i];
-		if (at->is_email || !qr_is_image(at->data, at->size))
+		if (at->is_email || !qr_is_image(at->data, at->size) ||
+		    seen_before(&an->attachments, i))
 			continue;
 		if (images++ == LIMIT_QR_IMAGES) {
 			finding_add(a, &an->findings, FINDING_LIMIT,

@@ -39,6 +39,10 @@ qr_is_image(const void *p, size_t len)
 	return len >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff;
 }
 
+/* A QR code has at least 21 x 21 modules: a smaller image (spacers,
+ * tracking pixels) holds none and is not decoded. */
+#define QR_MIN_SIDE	21
+
 /* Are 'w' x 'h' within the caps?  Sets '*npix'. */
 static int
 dims_ok(unsigned long w, unsigned long h, size_t *npix)
@@ -79,6 +83,10 @@ png_grey(const unsigned char *p, size_t len, unsigned char **out,
 	if (!dims_ok(img.width, img.height, &npix)) {
 		*why = "PNG larger than LIMIT_IMAGE_SIDE or LIMIT_IMAGE_PIXELS";
 		rc = MS_ELIMIT;
+		goto out;
+	}
+	if (img.width < QR_MIN_SIDE || img.height < QR_MIN_SIDE) {
+		rc = MS_OK;	/* too small for a QR code: nothing */
 		goto out;
 	}
 	img.format = PNG_FORMAT_GRAY;
@@ -182,6 +190,10 @@ jpeg_grey(const unsigned char *p, size_t len, unsigned char **out,
 		rc = MS_ELIMIT;
 		goto out;
 	}
+	if (ci.image_width < QR_MIN_SIDE || ci.image_height < QR_MIN_SIDE) {
+		rc = MS_OK;	/* too small for a QR code: nothing */
+		goto out;
+	}
 	if (ci.jpeg_color_space != JCS_GRAYSCALE &&
 	    ci.jpeg_color_space != JCS_YCbCr &&
 	    ci.jpeg_color_space != JCS_RGB) {
@@ -281,8 +293,8 @@ qr_scan(struct arena *a, const void *p, size_t len, struct arena_vec *out,
 		rc = png_grey(b, len, &grey, &w, &h, why);
 	else
 		rc = jpeg_grey(b, len, &grey, &w, &h, why);
-	if (rc != MS_OK)
-		return rc;
+	if (rc != MS_OK || grey == NULL)
+		return rc;	/* grey NULL: too small to hold a code */
 	rc = scan_grey(a, grey, w, h, out);
 	xfree(grey);
 	return rc;

@@ -22,10 +22,11 @@ int		 qr_is_image(const void *p, size_t len);
  * signature, whatever the name or declared type) and push every QR
  * code's payload, as a NUL-terminated arena string cut at its first NUL,
  * onto 'out' (a vector of const char *), at most LIMIT_QR_PER_IMAGE.
- * The grey copy lives on the heap only for the call.  Returns MS_OK
- * (possibly no payload), MS_EPARSE (not a PNG or JPEG, or broken: a
- * readable detail in '*why' when not NULL, static), or MS_ELIMIT (more
- * than LIMIT_IMAGE_BYTES, LIMIT_IMAGE_SIDE, LIMIT_IMAGE_PIXELS,
+ * The grey copy lives on the heap only for the call; an image under
+ * 21 pixels a side is not decoded.  Returns MS_OK (possibly no
+ * payload), MS_EPARSE (not a PNG or JPEG, or broken: a readable detail
+ * in '*why' when not NULL, static), or MS_ELIMIT (more than
+ * LIMIT_IMAGE_BYTES, LIMIT_IMAGE_SIDE, LIMIT_IMAGE_PIXELS,
  * LIMIT_JPEG_SCANS or LIMIT_IMAGE_DECODE_MEM; nothing decoded).
  */
 enum ms_err	 qr_scan(struct arena *a, const void *p, size_t len,

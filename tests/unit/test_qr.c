@@ -251,6 +251,13 @@ no_qr_code(void **state)
 	assert_int_equal(scan(png, &v), MS_OK);
 	assert_int_equal(v.n, 0);
 	g_bytes_unref(png);
+	/* Under 21 pixels a side: not even decoded (a broken one too). */
+	png = crafted_png(20, 1000);
+	assert_int_equal(scan(png, &v), MS_OK);
+	g_bytes_unref(png);
+	png = crafted_png(21, 1000);
+	assert_int_equal(scan(png, &v), MS_EPARSE);
+	g_bytes_unref(png);
 }
 
 static void
@@ -284,10 +291,10 @@ hostile_images(void **state)
 	b = crafted_png(100000, 100000);
 	assert_int_equal(scan(b, &v), MS_ELIMIT);
 	g_bytes_unref(b);
-	b = crafted_png(LIMIT_IMAGE_SIDE, 1);
+	b = crafted_png(LIMIT_IMAGE_SIDE, 32);
 	assert_int_equal(scan(b, &v), MS_EPARSE);
 	g_bytes_unref(b);
-	b = crafted_png(LIMIT_IMAGE_SIDE + 1, 1);
+	b = crafted_png(LIMIT_IMAGE_SIDE + 1, 32);
 	assert_int_equal(scan(b, &v), MS_ELIMIT);
 	g_bytes_unref(b);
 	b = crafted_png(LIMIT_IMAGE_SIDE, LIMIT_IMAGE_PIXELS /
