@@ -293,8 +293,11 @@ qr_scan(struct arena *a, const void *p, size_t len, struct arena_vec *out,
 		rc = png_grey(b, len, &grey, &w, &h, why);
 	else
 		rc = jpeg_grey(b, len, &grey, &w, &h, why);
-	if (rc != MS_OK || grey == NULL)
-		return rc;	/* grey NULL: too small to hold a code */
+	if (rc != MS_OK)
+		return rc;
+	*why = NULL;
+	if (grey == NULL)
+		return MS_OK;	/* too small to hold a code */
 	rc = scan_grey(a, grey, w, h, out);
 	xfree(grey);
 	return rc;
