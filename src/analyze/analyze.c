@@ -337,7 +337,8 @@ qr_payload(struct arena *a, struct analysis *an, struct attachment *at,
 /* One image's QR codes; an image we cannot or may not decode is a
  * finding, not an error. */
 static enum ms_err
-qr_image(struct arena *a, struct analysis *an, struct attachment *at)
+qr_image(struct arena *a, struct analysis *an, struct attachment *at,
+    size_t *budget)
 {
 	struct arena_vec	 payloads = { 0 };
 	const char		*why = NULL, *name;
@@ -345,7 +346,7 @@ qr_image(struct arena *a, struct analysis *an, struct attachment *at)
 	enum ms_err		 rc;
 
 	name = at->file_name ? at->file_name : "(no name)";
-	rc = qr_scan(a, at->data, at->size, &payloads, &why);
+	rc = qr_scan(a, at->data, at->size, budget, &payloads, &why);
 	if (rc == MS_ELIMIT && !arena_exhausted(a)) {
 		finding_add(a, &an->findings, FINDING_LIMIT, "limit_image",
 		    at->path, "%s: %s; not searched for QR codes", name, why);
@@ -387,6 +388,7 @@ qr_iocs(struct arena *a, struct analysis *an)
 {
 	struct attachment	*at;
 	size_t			 i, images = 0;
+	size_t			 budget = LIMIT_QR_PIXELS_PER_MSG;
 	enum ms_err		 rc = MS_OK;
 
 	for (i = 0; i < an->attachments.n && rc == MS_OK; i++) {
@@ -402,7 +404,7 @@ qr_iocs(struct arena *a, struct analysis *an)
 			an->limit_hit = 1;
 			break;
 		}
-		rc = qr_image(a, an, at);
+		rc = qr_image(a, an, at, &budget);
 	}
 	return rc;
 }

@@ -74,6 +74,10 @@
 /* Scans of one progressive JPEG (a many-scan file costs CPU for each
  * without adding pixels). */
 #define LIMIT_JPEG_SCANS	100
+/* Pixels decoded for QR codes in one email, all images together: the
+ * scanner takes about 0.1 s per megapixel of noise, so this bounds the
+ * CPU an email full of large noisy images costs (a few seconds). */
+#define LIMIT_QR_PIXELS_PER_MSG	(64u * 1000 * 1000)
 /* QR codes kept from one image. */
 #define LIMIT_QR_PER_IMAGE	16
 

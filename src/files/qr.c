@@ -43,16 +43,16 @@ qr_is_image(const void *p, size_t len)
  * tracking pixels) holds none and is not decoded. */
 #define QR_MIN_SIDE	21
 
-/* Are 'w' x 'h' within the caps?  Sets '*npix'. */
+/* Are 'w' x 'h' within the caps and 'max' pixels?  Sets '*npix'. */
 static int
-dims_ok(unsigned long w, unsigned long h, size_t *npix)
+dims_ok(unsigned long w, unsigned long h, size_t max, size_t *npix)
 {
 	size_t	n;
 
 	if (w == 0 || h == 0 || w > LIMIT_IMAGE_SIDE || h > LIMIT_IMAGE_SIDE)
 		return 0;
 	if (__builtin_mul_overflow((size_t)w, (size_t)h, &n) ||
-	    n > LIMIT_IMAGE_PIXELS)
+	    n > LIMIT_IMAGE_PIXELS || n > max)
 		return 0;
 	*npix = n;
 	return 1;
@@ -65,8 +65,8 @@ dims_ok(unsigned long w, unsigned long h, size_t *npix)
  * white, the way a mail reader shows a transparent QR code.
  */
 static enum ms_err
-png_grey(const unsigned char *p, size_t len, unsigned char **out,
-    unsigned *w, unsigned *h, const char **why)
+png_grey(const unsigned char *p, size_t len, size_t max,
+    unsigned char **out, unsigned *w, unsigned *h, const char **why)
 {
 	png_image	 img;
 	png_color	 white = { 255, 255, 255 };
@@ -80,8 +80,9 @@ png_grey(const unsigned char *p, size_t len, unsigned char **out,
 		*why = "unreadable PNG header";
 		goto out;
 	}
-	if (!dims_ok(img.width, img.height, &npix)) {
-		*why = "PNG larger than LIMIT_IMAGE_SIDE or LIMIT_IMAGE_PIXELS";
+	if (!dims_ok(img.width, img.height, max, &npix)) {
+		*why = "PNG larger than LIMIT_IMAGE_SIDE, LIMIT_IMAGE_PIXELS "
+		    "or what is left of LIMIT_QR_PIXELS_PER_MSG";
 		rc = MS_ELIMIT;
 		goto out;
 	}
@@ -151,8 +152,8 @@ jpeg_progress(j_common_ptr ci)
  * memory libjpeg owns (freed by jpeg_destroy_decompress) or volatile.
  */
 static enum ms_err
-jpeg_grey(const unsigned char *p, size_t len, unsigned char **out,
-    unsigned *w, unsigned *h, const char **why)
+jpeg_grey(const unsigned char *p, size_t len, size_t max,
+    unsigned char **out, unsigned *w, unsigned *h, const char **why)
 {
 	struct jpeg_decompress_struct	 ci;
 	struct jpeg_err			 je;
@@ -184,9 +185,9 @@ jpeg_grey(const unsigned char *p, size_t len, unsigned char **out,
 	jpeg_mem_src(&ci, p, (unsigned long)len);
 	if (jpeg_read_header(&ci, TRUE) != JPEG_HEADER_OK)
 		goto out;
-	if (!dims_ok(ci.image_width, ci.image_height, &npix)) {
-		*why = "JPEG larger than LIMIT_IMAGE_SIDE or "
-		    "LIMIT_IMAGE_PIXELS";
+	if (!dims_ok(ci.image_width, ci.image_height, max, &npix)) {
+		*why = "JPEG larger than LIMIT_IMAGE_SIDE, LIMIT_IMAGE_PIXELS "
+		    "or what is left of LIMIT_QR_PIXELS_PER_MSG";
 		rc = MS_ELIMIT;
 		goto out;
 	}
@@ -271,13 +272,14 @@ out:
 }
 
 enum ms_err
-qr_scan(struct arena *a, const void *p, size_t len, struct arena_vec *out,
-    const char **why)
+qr_scan(struct arena *a, const void *p, size_t len, size_t *budget,
+    struct arena_vec *out, const char **why)
 {
 	const unsigned char	*b = p;
 	const char		*dummy;
 	unsigned char		*grey = NULL;
 	unsigned		 w = 0, h = 0;
+	size_t			 max = budget ? *budget : LIMIT_IMAGE_PIXELS;
 	enum ms_err		 rc;
 
 	if (why == NULL)
@@ -290,14 +292,16 @@ qr_scan(struct arena *a, const void *p, size_t len, struct arena_vec *out,
 		return MS_ELIMIT;
 	}
 	if (b[0] == 0x89)
-		rc = png_grey(b, len, &grey, &w, &h, why);
+		rc = png_grey(b, len, max, &grey, &w, &h, why);
 	else
-		rc = jpeg_grey(b, len, &grey, &w, &h, why);
+		rc = jpeg_grey(b, len, max, &grey, &w, &h, why);
 	if (rc != MS_OK)
 		return rc;
 	*why = NULL;
 	if (grey == NULL)
 		return MS_OK;	/* too small to hold a code */
+	if (budget != NULL)
+		*budget -= (size_t)w * h;	/* dims_ok: <= max */
 	rc = scan_grey(a, grey, w, h, out);
 	xfree(grey);
 	return rc;

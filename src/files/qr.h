@@ -27,9 +27,12 @@ int		 qr_is_image(const void *p, size_t len);
  * payload), MS_EPARSE (not a PNG or JPEG, or broken: a readable detail
  * in '*why' when not NULL, static), or MS_ELIMIT (more than
  * LIMIT_IMAGE_BYTES, LIMIT_IMAGE_SIDE, LIMIT_IMAGE_PIXELS,
- * LIMIT_JPEG_SCANS or LIMIT_IMAGE_DECODE_MEM; nothing decoded).
+ * LIMIT_JPEG_SCANS or LIMIT_IMAGE_DECODE_MEM, or more pixels than
+ * '*budget'; nothing decoded).  '*budget' (NULL: no budget) is the
+ * pixels the caller still lets this email decode; a decoded image's
+ * pixels are taken from it.
  */
 enum ms_err	 qr_scan(struct arena *a, const void *p, size_t len,
-		    struct arena_vec *out, const char **why);
+		    size_t *budget, struct arena_vec *out, const char **why);
 
 #endif /* MS_QR_H */

@@ -35,7 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char		*why = NULL;
 	size_t			 i, n = 0;
 
-	(void)qr_scan(a, data, size, &v, &why);
+	(void)qr_scan(a, data, size, NULL, &v, &why);
 	for (i = 0; i < v.n; i++)
 		n += strlen(v.v[i]);
 	sink = n + (why ? strlen(why) : 0);

@@ -209,7 +209,7 @@ scan(GBytes *img, struct arena_vec *out)
 
 	memset(out, 0, sizeof(*out));
 	fresh_arena();
-	return qr_scan(a, p, n, out, NULL);
+	return qr_scan(a, p, n, NULL, out, NULL);
 }
 
 static void
@@ -257,6 +257,28 @@ no_qr_code(void **state)
 	g_bytes_unref(png);
 	png = crafted_png(21, 1000);
 	assert_int_equal(scan(png, &v), MS_EPARSE);
+	g_bytes_unref(png);
+}
+
+/* The email's pixel budget: an image of exactly the budget is decoded
+ * and takes all of it; one pixel less refuses it unread. */
+static void
+pixel_budget(void **state)
+{
+	GBytes			*png = white_png(64, 64);
+	struct arena_vec	 v = { 0 };
+	size_t			 budget = 64 * 64;
+
+	(void)state;
+	fresh_arena();
+	assert_int_equal(qr_scan(a, g_bytes_get_data(png, NULL),
+	    g_bytes_get_size(png), &budget, &v, NULL), MS_OK);
+	assert_int_equal(budget, 0);
+	budget = 64 * 64 - 1;
+	assert_int_equal(qr_scan(a, g_bytes_get_data(png, NULL),
+	    g_bytes_get_size(png), &budget, &v, NULL), MS_ELIMIT);
+	assert_int_equal(budget, 64 * 64 - 1);
+	assert_true(LIMIT_QR_PIXELS_PER_MSG >= LIMIT_IMAGE_PIXELS);
 	g_bytes_unref(png);
 }
 
@@ -510,6 +532,7 @@ main(void)
 		cmocka_unit_test(png_with_url),
 		cmocka_unit_test(jpeg_with_url),
 		cmocka_unit_test(no_qr_code),
+		cmocka_unit_test(pixel_budget),
 		cmocka_unit_test(hostile_images),
 		cmocka_unit_test(analysis_png_attachment),
 		cmocka_unit_test(analysis_inline_jpeg),
