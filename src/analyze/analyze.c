@@ -4,7 +4,8 @@
  * parse (src/mail), find the suspicious email if a user forwarded it
  * (forward.c), list every file in it with digests and real types
  * (src/files), pull indicators out of headers, bodies and text-like
- * attachments (src/extract), and build Phantom-style artifacts
+ * attachments (src/extract) and URLs out of QR codes in images
+ * (src/files/qr.c), and build Phantom-style artifacts
  * (artifact.c).  UNTRUSTED input throughout; all memory in one arena.
  */
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "detect.h"
 #include "../common/limits.h"
 #include "../files/filetype.h"
+#include "../files/qr.h"
 
 void
 analyze_init(void)
@@ -313,6 +315,106 @@ nested_iocs(struct arena *a, struct analysis *an, struct mail_msg *m,
 	return rc;
 }
 
+/* A QR code's payload (UNTRUSTED): a URL is kept on the image and
+ * added to the indicators; anything else (text, vCard, Wi-Fi) is not. */
+static enum ms_err
+qr_payload(struct arena *a, struct analysis *an, struct attachment *at,
+    const char *payload)
+{
+	const char	*where;
+	char		*url;
+	size_t		 n = strlen(payload);
+
+	if (n > LIMIT_URL_BYTES)
+		return MS_OK;
+	/* The copy is ours, in the arena: only the interface is const. */
+	url = (char *)extract_url_normalise(a, payload, n);
+	if (url == NULL)
+		return MS_OK;	/* not a URL (or the arena is full) */
+	if (arena_vec_push(a, &at->qr_urls, url) != MS_OK)
+		return MS_ELIMIT;
+	where = arena_printf(a, "QR code in %s", at->file_name ?
+	    at->file_name : at->path);
+	if (where == NULL)
+		return MS_ELIMIT;
+	return note(an, extract_url(an->iocs, payload, n, where));
+}
+
+/* One image's QR codes; an image we cannot or may not decode is a
+ * finding, not an error. */
+static enum ms_err
+qr_image(struct arena *a, struct analysis *an, struct attachment *at,
+    size_t *budget)
+{
+	struct arena_vec	 payloads = { 0 };
+	const char		*why = NULL, *name;
+	size_t			 k;
+	enum ms_err		 rc;
+
+	name = at->file_name ? at->file_name : "(no name)";
+	rc = qr_scan(a, at->data, at->size, budget, &payloads, &why);
+	if (rc == MS_ELIMIT && !arena_exhausted(a)) {
+		finding_add(a, &an->findings, FINDING_LIMIT, "limit_image",
+		    at->path, "%s: %s; not searched for QR codes", name, why);
+		an->limit_hit = 1;
+		return MS_OK;
+	}
+	if (rc == MS_EPARSE) {
+		finding_add(a, &an->findings, FINDING_PARSE,
+		    "image_unreadable", at->path, "%s: %s", name, why);
+		return MS_OK;
+	}
+	for (k = 0; k < payloads.n && rc == MS_OK; k++)
+		rc = qr_payload(a, an, at, payloads.v[k]);
+	return rc;
+}
+
+/* Was an image with the same bytes as v[i] seen before it? */
+static int
+seen_before(const struct arena_vec *v, size_t i)
+{
+	const struct attachment	*at = v->v[i], *o;
+	size_t			 k;
+
+	for (k = 0; k < i; k++) {
+		o = v->v[k];
+		if (o->size == at->size &&
+		    strcmp(o->hash.sha256, at->hash.sha256) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* URLs in QR codes of PNG and JPEG files (attachments and inline
+ * images, at any depth; the same bytes once), at most LIMIT_QR_IMAGES
+ * images.  Runs after the text extractors, so a URL also written in a
+ * body keeps its body place. */
+static enum ms_err
+qr_iocs(struct arena *a, struct analysis *an)
+{
+	struct attachment	*at;
+	size_t			 i, images = 0;
+	size_t			 budget = LIMIT_QR_PIXELS_PER_MSG;
+	enum ms_err		 rc = MS_OK;
+
+	for (i = 0; i < an->attachments.n && rc == MS_OK; i++) {
+		at = an->attachments.v[i];
+		if (at->is_email || !qr_is_image(at->data, at->size) ||
+		    seen_before(&an->attachments, i))
+			continue;
+		if (images++ == LIMIT_QR_IMAGES) {
+			finding_add(a, &an->findings, FINDING_LIMIT,
+			    "limit_qr_images", at->path, "more than %d "
+			    "images (LIMIT_QR_IMAGES); the rest are not "
+			    "searched for QR codes", LIMIT_QR_IMAGES);
+			an->limit_hit = 1;
+			break;
+		}
+		rc = qr_image(a, an, at, &budget);
+	}
+	return rc;
+}
+
 static void
 body_hash(struct arena *a, struct analysis *an)
 {
@@ -403,7 +505,8 @@ analyze_bytes(struct arena *a, const char *raw, size_t len,
 	    (rc = collect_files(a, an, an->top, 0)) != MS_OK ||
 	    (rc = header_iocs(an, an->email)) != MS_OK ||
 	    (rc = body_iocs(a, an)) != MS_OK ||
-	    (rc = nested_iocs(a, an, an->top, 0)) != MS_OK)
+	    (rc = nested_iocs(a, an, an->top, 0)) != MS_OK ||
+	    (rc = qr_iocs(a, an)) != MS_OK)
 		goto out;
 	body_hash(a, an);
 	if ((rc = analyze__artifacts(a, an)) == MS_OK)

@@ -29,6 +29,9 @@ struct attachment {
 	const char		*origin;	/* mime, tnef, uuencode, ... */
 	int			 is_email;	/* an attached email */
 	const unsigned char	*data;		/* the bytes (arena) */
+	/* Images: the URLs read from QR codes in it (const char *,
+	 * normalised), in the order zbar found them. */
+	struct arena_vec	 qr_urls;
 };
 
 enum cef_kind { CEF_STRING, CEF_HEADERS };

@@ -148,6 +148,9 @@ static const struct signal {
 	    "HTML attachment with a password form" },
 	{ "attach_html_smuggling", "attach",
 	    "HTML attachment that builds a file in the browser" },
+	{ "attach_qr_url", "attach", "QR code with a link in an image" },
+	{ "attach_qr_only", "attach",
+	    "A QR code with a link and little else" },
 };
 
 static struct detect_data	*data;

@@ -6,7 +6,9 @@
  * match the name, double extensions, archives holding executables,
  * encrypted archives (with the password in the body), Office macros, and
  * HTML files with password forms or that build a file in the browser
- * (HTML smuggling).  Attached emails are judged by their own content.
+ * (HTML smuggling), and links in QR codes (quishing: analyze.c reads
+ * them from PNG and JPEG images).  Attached emails are judged by their
+ * own content.
  */
 #include <string.h>
 
@@ -265,11 +267,50 @@ html_file(struct detect_ctx *c, const struct attachment *at)
 		    name_of(at));
 }
 
+/* Links in QR codes; returns how many. */
+static size_t
+qr_links(struct detect_ctx *c, const struct attachment *at)
+{
+	size_t	k;
+
+	for (k = 0; k < at->qr_urls.n; k++)
+		detect__add(c, "attach_qr_url", at->path, "%s",
+		    (const char *)at->qr_urls.v[k]);
+	return at->qr_urls.n;
+}
+
+/* An email that is little more than a QR code with a link: the phone
+ * that scans it is outside the mail filter's sight. */
+static void
+qr_only(struct detect_ctx *c, size_t qr)
+{
+	const struct finding	*f;
+	size_t			 i, letters = 0;
+
+	if (qr == 0 || c->an->reporter != NULL)
+		return;
+	for (i = 0; i < c->an->findings.n; i++) {
+		f = c->an->findings.v[i];
+		if (strcmp(f->id, "content_image_only") == 0) {
+			detect__add(c, "attach_qr_only", NULL, "an image "
+			    "body with a QR code");
+			return;
+		}
+	}
+	for (i = 0; c->visible != NULL && i < c->visible_len; i++)
+		if (g_ascii_isalpha(c->visible[i]) ||
+		    (unsigned char)c->visible[i] >= 0x80)
+			letters++;
+	if (letters < 40)
+		detect__add(c, "attach_qr_only", NULL, "%zu letters of text "
+		    "beside the QR code", letters);
+}
+
 void
 detect__attach(struct detect_ctx *c)
 {
 	const struct attachment	*at;
-	size_t			 i;
+	size_t			 i, qr = 0;
 
 	for (i = 0; i < c->an->attachments.n; i++) {
 		at = c->an->attachments.v[i];
@@ -280,5 +321,7 @@ detect__attach(struct detect_ctx *c)
 		archive(c, at);
 		ole_macro(c, at);
 		html_file(c, at);
+		qr += qr_links(c, at);
 	}
+	qr_only(c, qr);
 }

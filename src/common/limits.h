@@ -58,4 +58,27 @@
  * decompressed): CPU on archives of millions of empty entries. */
 #define LIMIT_ARCHIVE_ENTRIES	10000
 
+/* Images (PNG, JPEG) decoded to look for QR codes in one email: CPU
+ * and memory per email (the rest are not decoded). */
+#define LIMIT_QR_IMAGES		16
+/* One image file decoded for QR codes (larger files are not read). */
+#define LIMIT_IMAGE_BYTES	(20u * 1024 * 1024)
+/* Width or height of a decoded image, whatever its header claims. */
+#define LIMIT_IMAGE_SIDE	8192
+/* Pixels of a decoded image: its 8-bit grey copy is this many bytes,
+ * and the QR scanner's time grows with it. */
+#define LIMIT_IMAGE_PIXELS	(40u * 1000 * 1000)
+/* Memory libjpeg may take for one image (progressive JPEGs buffer all
+ * their coefficients: up to 6 bytes a pixel). */
+#define LIMIT_IMAGE_DECODE_MEM	(320u * 1024 * 1024)
+/* Scans of one progressive JPEG (a many-scan file costs CPU for each
+ * without adding pixels). */
+#define LIMIT_JPEG_SCANS	100
+/* Pixels decoded for QR codes in one email, all images together: the
+ * scanner takes about 0.1 s per megapixel of noise, so this bounds the
+ * CPU an email full of large noisy images costs (a few seconds). */
+#define LIMIT_QR_PIXELS_PER_MSG	(64u * 1000 * 1000)
+/* QR codes kept from one image. */
+#define LIMIT_QR_PER_IMAGE	16
+
 #endif /* MS_LIMITS_H */

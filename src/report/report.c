@@ -186,12 +186,12 @@ static json_t *
 attachments(const struct analysis *an)
 {
 	const struct attachment	*at;
-	json_t			*arr = json_array();
-	size_t			 i;
+	json_t			*arr = json_array(), *o, *qr;
+	size_t			 i, k;
 
 	for (i = 0; i < an->attachments.n; i++) {
 		at = an->attachments.v[i];
-		json_array_append_new(arr, json_pack(
+		o = json_pack(
 		    "{s:o,s:o,s:o,s:o,s:I,s:s,s:s,s:s,s:s,s:o,s:o,s:b}",
 		    "file_name", str(at->file_name),
 		    "content_type", str(at->content_type),
@@ -201,7 +201,18 @@ attachments(const struct analysis *an)
 		    "md5", at->hash.md5, "sha1", at->hash.sha1,
 		    "sha256", at->hash.sha256, "vault_id", at->vault_id,
 		    "path", str(at->path), "origin", str(at->origin),
-		    "is_email", at->is_email));
+		    "is_email", at->is_email);
+		if (o == NULL)
+			continue;
+		json_array_append_new(arr, o);	/* 'arr' holds it now */
+		if (at->qr_urls.n == 0)
+			continue;
+		/* Only images with a QR code link carry the key. */
+		qr = json_array();
+		for (k = 0; k < at->qr_urls.n; k++)
+			json_array_append_new(qr,
+			    json_string(at->qr_urls.v[k]));
+		json_object_set_new(o, "qr_urls", qr);
 	}
 	return arr;
 }

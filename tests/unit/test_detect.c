@@ -676,7 +676,8 @@ weights_cover_signals(void **state)
 	    "attach_html", "attach_type_mismatch", "attach_double_extension",
 	    "attach_archive_executable", "attach_encrypted_archive",
 	    "attach_archive_password", "attach_office_macro",
-	    "attach_html_credential_form", "attach_html_smuggling" };
+	    "attach_html_credential_form", "attach_html_smuggling",
+	    "attach_qr_url", "attach_qr_only" };
 	size_t	i;
 
 	(void)state;
