@@ -291,8 +291,9 @@ refresh_one(struct cli_engine *ce, const struct config_feed *fd,
 	    st.st_mtime <= now) {
 		printf("%s: not due (next in %lld s)\n", fd->name,
 		    (long long)(fd->interval_s - (now - st.st_mtime)));
-		rc = 0;
-		goto out;
+		g_free(stamp);
+		g_free(data);
+		return 0;	/* no attempt: the stamp stays */
 	}
 	if (fd->url != NULL) {
 		if (intel_fetch(fd->url, data, LIMIT_INTEL_FETCH_MS / 1000,

@@ -299,10 +299,14 @@ def test_refresh_loads_configured_feeds_when_due(env):
         assert by["urlhaus-hosts"]["count"] == \
             by[os.path.basename(HOSTS)]["count"] > 0
         assert requests[-1] == ("/hosts.txt", None)
-        # Both were just loaded: neither is due.
+        # Both were just loaded: neither is due, and saying so does not
+        # push the next load back (serve asks every minute).
+        stamp = os.path.join(env.data, "feeds", "spamhaus-drop.stamp")
+        os.utime(stamp, (time.time() - 3000, time.time() - 3000))
         r = run("refresh")
         assert r.returncode == 0
         assert r.stdout.decode().count("not due") == 2
+        assert time.time() - os.stat(stamp).st_mtime > 2990
         # Forced: the URL is asked with If-Modified-Since; unchanged, it
         # is loaded again from the kept copy only because of --force.
         r = run("refresh", "--force", "urlhaus-hosts")
