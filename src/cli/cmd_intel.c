@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <utime.h>
 #include <sys/stat.h>
 
@@ -311,7 +312,10 @@ refresh_one(struct cli_engine *ce, const struct config_feed *fd,
 			rc = 0;
 			goto out;
 		}
-		rc = load_one(ce->st, data, fd->url, fd->name);
+		/* A copy that did not load is not kept: the next try must
+		 * fetch it whole, not get a 304 for it. */
+		if ((rc = load_one(ce->st, data, fd->url, fd->name)) != 0)
+			(void)unlink(data);
 	} else
 		rc = load_one(ce->st, fd->path, fd->path, fd->name);
 out:

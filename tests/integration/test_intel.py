@@ -320,9 +320,19 @@ def test_refresh_loads_configured_feeds_when_due(env):
         r = run("refresh", "urlhaus-hosts")
         assert r.returncode == 0
         assert "not modified" in r.stdout.decode()
+        # The server sends something that does not parse: nothing is
+        # loaded, and the copy is not kept for a later 304.
+        count = sources()["urlhaus-hosts"]["count"]
+        data = os.path.join(env.data, "feeds", "urlhaus-hosts.data")
+        with open(os.path.join(root, "hosts.txt"), "w") as f:
+            f.write("<html><body>maintenance</body></html>\n")
+        os.utime(stamp, (1, 1))
+        r = run("refresh", "urlhaus-hosts")
+        assert r.returncode == 1, r.stdout.decode()
+        assert not os.path.exists(data)
+        assert sources()["urlhaus-hosts"]["count"] == count
         # The server loses the file: the refresh fails, the indicators
         # stay, and the next try is in 5 minutes, not an hour.
-        count = sources()["urlhaus-hosts"]["count"]
         os.remove(os.path.join(root, "hosts.txt"))
         os.utime(stamp, (1, 1))
         r = run("refresh", "urlhaus-hosts")
