@@ -96,10 +96,11 @@ http_once(struct action_ctx *ctx, const struct http_call *call,
 	    (curl_off_t)HTTP_MAX_BODY);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
 	    (long)action_time_left_ms(ctx));
+	/* A key travels in a header of ours, which libcurl would repeat to
+	 * wherever a redirect leads: a call with a key follows none. */
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION,
-	    call->redirects > 0 ? 1L : 0L);
+	    call->redirects > 0 && call->key_header == NULL ? 1L : 0L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)call->redirects);
-	/* A credential must not follow a redirect to another host. */
 	curl_easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);

@@ -28,7 +28,9 @@ struct http_call {
 	int		 key_required;
 	const char	*accept;	/* NULL: application/json */
 	const char	*post;		/* a JSON body to POST, or NULL */
-	int		 redirects;	/* how many to follow (RDAP: 3) */
+	/* How many redirects to follow (RDAP: 3); none when key_header
+	 * is set, so that the key never reaches another host. */
+	int		 redirects;
 	/* Hand 4xx answers other than 401, 403 and 429 back to the
 	 * caller (with their JSON, if any) instead of failing. */
 	int		 pass_4xx;

@@ -99,6 +99,7 @@ serve(const struct httpd_req *req, int fd)
 {
 	const char	*raw = req->raw, *path = req->path;
 	int		 keyed = strstr(raw, "\r\nAPI-Key: ") != NULL;
+	char		*loc;
 
 	if (keyed && strstr(raw, "\r\nAPI-Key: " KEY "\r\n") == NULL)
 		httpd_reply(fd, 401, NULL, NULL, AUTHERR);
@@ -128,7 +129,13 @@ serve(const struct httpd_req *req, int fd)
 	else if (strcmp(path, "/api/v1/search/?q=domain%3Abroken.example"
 	    "&size=20") == 0)
 		httpd_reply(fd, 200, NULL, "text/html", "<html>oops</html>");
-	else if (strcmp(path, "/api/v1/search/?q=domain%3Aslow.example"
+	else if (strcmp(path, "/api/v1/search/?q=domain%3Amoved.example"
+	    "&size=20") == 0) {
+		loc = g_strdup_printf("Location: http://127.0.0.1:%d/leak\r\n",
+		    port);
+		httpd_reply(fd, 302, loc, NULL, "{}");
+		g_free(loc);
+	} else if (strcmp(path, "/api/v1/search/?q=domain%3Aslow.example"
 	    "&size=20") == 0)
 		httpd_stall(1500);
 	else if (g_str_has_prefix(path, "/api/v1/search/?q="))
@@ -402,6 +409,26 @@ test_hunt(void **state)
 }
 
 static void
+test_key_never_follows_a_redirect(void **state)
+{
+	char		 err[512];
+	struct config	*cf = load("api_key=" KEY, err, sizeof(err));
+	json_t		*j;
+	char		*raw;
+	int		 ok, tr;
+
+	(void)state;
+	j = run(cf, "hunt domain", "domain", "moved.example", 3000, &ok, &tr);
+	assert_false(ok);
+	assert_non_null(strstr(apptest_msg(j), "HTTP status 302"));
+	raw = httpd_last();
+	assert_true(g_str_has_prefix(raw, "GET /api/v1/search/"));
+	g_free(raw);
+	json_decref(j);
+	config_free(cf);
+}
+
+static void
 test_auth_and_config(void **state)
 {
 	char		 err[512];
@@ -432,6 +459,7 @@ main(void)
 		cmocka_unit_test(test_detonate),
 		cmocka_unit_test(test_refused_and_pending),
 		cmocka_unit_test(test_hunt),
+		cmocka_unit_test(test_key_never_follows_a_redirect),
 		cmocka_unit_test(test_auth_and_config),
 	};
 
