@@ -75,23 +75,26 @@ def _sources(action):
     return ms.assets(action) or [(None, None)]
 
 
+def _names(attribution):
+    """'APT1 (intrusion-set)' for each {type, name} of a list."""
+    return {"%s (%s)" % (a["name"], a["type"]) if a.get("type")
+            else a["name"]
+            for a in attribution or []
+            if isinstance(a, dict) and a.get("name")}
+
+
 def _attribution_of(r):
     """Who a result attributes its indicator to: the reputation apps'
-    summary matches (intel, MISP, VirusTotal) and the intel hunts'
-    actor, malware and campaign lists."""
+    summary matches (intel, MISP, VirusTotal), the intel hunts' actor,
+    malware and campaign lists and their data items."""
     names = set()
     for k in ("actors", "malware", "campaigns"):
         names.update(x for x in (r.summary.get(k) or []) if x)
     for m in r.summary.get("matches") or []:
-        for a in (m.get("attribution") or []) if isinstance(m, dict) else []:
-            if isinstance(a, dict) and a.get("name"):
-                names.add("%s (%s)" % (a["name"], a["type"])
-                          if a.get("type") else a["name"])
+        if isinstance(m, dict):
+            names |= _names(m.get("attribution"))
     for d in r.data:
-        for a in d.get("attribution") or []:
-            if isinstance(a, dict) and a.get("name"):
-                names.add("%s (%s)" % (a["name"], a["type"])
-                          if a.get("type") else a["name"])
+        names |= _names(d.get("attribution"))
     return names
 
 
