@@ -324,8 +324,13 @@ def test_refresh_loads_configured_feeds_when_due(env):
         # loaded, and the copy is not kept for a later 304.
         count = sources()["urlhaus-hosts"]["count"]
         data = os.path.join(env.data, "feeds", "urlhaus-hosts.data")
-        with open(os.path.join(root, "hosts.txt"), "w") as f:
+        garbage = os.path.join(root, "hosts.txt")
+        with open(garbage, "w") as f:
             f.write("<html><body>maintenance</body></html>\n")
+        # A newer Last-Modified than the copy's, even within the second
+        # (HTTP dates have whole seconds): the server answers 200.
+        later = os.stat(data).st_mtime + 60
+        os.utime(garbage, (later, later))
         os.utime(stamp, (1, 1))
         r = run("refresh", "urlhaus-hosts")
         assert r.returncode == 1, r.stdout.decode()
