@@ -67,6 +67,9 @@ static const struct signal {
 	    "Sender domain looks like a protected domain" },
 	{ "lookalike_link_domain", "lookalike",
 	    "Link domain looks like a protected domain" },
+	{ "lookalike_brand_name", "lookalike",
+	    "Subject or display name spells a brand with disguised letters "
+	    "(lRS, PaypaI, Micr0soft)" },
 	{ "confusable_domain", "lookalike",
 	    "Domain written with look-alike (homoglyph) characters" },
 	{ "mixed_script", "lookalike",
@@ -84,6 +87,8 @@ static const struct signal {
 	{ "link_recipient_in_url", "links",
 	    "The recipient's address is in a link" },
 	{ "link_many_subdomains", "links", "Link host with many subdomains" },
+	{ "link_random_host", "links",
+	    "Link host with a random, keyboard-mash name" },
 	{ "link_open_redirect", "links",
 	    "Link redirects to another site through a parameter" },
 	{ "link_html_form", "links", "Form in the email body" },
@@ -98,6 +103,16 @@ static const struct signal {
 	{ "content_bulk_offer", "content", "Bulk-mail offer language" },
 	{ "content_delivery_lure", "content",
 	    "Parcel delivery or customs-fee language" },
+	{ "content_advance_fee", "content",
+	    "Advance-fee fraud language (inheritance, next of kin, a share "
+	    "of a fortune)" },
+	{ "content_crypto_lure", "content",
+	    "Crypto-wallet lure (connect your wallet, seed phrase, "
+	    "airdrop)" },
+	{ "content_prize_lure", "content",
+	    "Prize, reward or sweepstakes language" },
+	{ "content_spam_topic", "content",
+	    "Classic spam topic (pharmacy, adult dating, casino, SEO)" },
 	{ "content_attachment_only", "content",
 	    "A file with no text to speak of" },
 	{ "content_gtube", "content", "The GTUBE anti-spam test string" },
@@ -121,6 +136,15 @@ static const struct signal {
 	    "No visible recipients" },
 	{ "content_invisible_chars", "content",
 	    "Zero-width or invisible characters" },
+	{ "content_broken_words", "content",
+	    "Words broken up by invisible characters" },
+	{ "content_freemail_contact", "content",
+	    "Asks to write to a free-mail address the sender's is not, on a "
+	    "money or prize lure" },
+	{ "content_recipient_in_subject", "content",
+	    "The recipient's address in the subject" },
+	{ "content_subject_joined", "content",
+	    "Subject words joined by underscores or dots" },
 	{ "content_image_only", "content", "Body is an image with no text" },
 	{ "content_html_only", "content", "HTML body without a text part" },
 	{ "many_signals", "combo",
@@ -334,7 +358,8 @@ load_brands(struct detect_data *d)
 }
 
 static const char *const class_names[DETECT_CLASSES] = { "cred",
-	"urgency", "money", "offer", "delivery" };
+	"urgency", "money", "offer", "delivery", "fraud", "crypto", "prize",
+	"spam" };
 
 /* The first word of a casefolded phrase (what the index is keyed by). */
 static char *

@@ -94,13 +94,22 @@ is_executable(const struct attachment *at)
 	    type_has(at, "MS Windows shortcut");
 }
 
+/* The MIME type only: libmagic's description of a PDF says "(zip
+ * deflate encoded)". */
+static int
+type_is(const struct attachment *at, const char *s)
+{
+	return at->detected_type != NULL && strstr(at->detected_type, s) !=
+	    NULL;
+}
+
 static int
 is_archive(const struct attachment *at)
 {
-	return type_has(at, "zip") || type_has(at, "x-rar") ||
-	    type_has(at, "x-7z") || type_has(at, "gzip") ||
-	    type_has(at, "x-tar") || type_has(at, "vnd.ms-cab") ||
-	    type_has(at, "x-iso9660") || type_has(at, "openxmlformats");
+	return type_is(at, "zip") || type_is(at, "rar") ||
+	    type_is(at, "x-7z") || type_is(at, "gzip") ||
+	    type_is(at, "x-tar") || type_is(at, "vnd.ms-cab") ||
+	    type_is(at, "x-iso9660") || type_is(at, "openxmlformats");
 }
 
 static int

@@ -21,10 +21,12 @@
 #define DETECT_STUB_TEXT	400
 
 /* Least total weight of a class's distinct phrases for its signal. */
-static const int class_min[DETECT_CLASSES] = { 4, 4, 4, 4, 4 };
+static const int class_min[DETECT_CLASSES] = { 4, 4, 4, 4, 4, 5, 4, 4,
+	4 };
 static const char *const class_signal[DETECT_CLASSES] = {
 	"content_credential_lure", "content_urgency", "content_money_lure",
-	"content_bulk_offer", "content_delivery_lure" };
+	"content_bulk_offer", "content_delivery_lure", "content_advance_fee",
+	"content_crypto_lure", "content_prize_lure", "content_spam_topic" };
 
 /* The anti-spam test string every filter flags (GTUBE). */
 static const char gtube[] =
@@ -804,6 +806,126 @@ mixed_words(struct detect_ctx *c)
 		    e->from->name);
 }
 
+/* Invisible characters between two letters: words broken up to slip
+ * past word filters ("H‌el‌lo"). */
+static void
+broken_words(struct detect_ctx *c)
+{
+	const unsigned char	*u = (const unsigned char *)c->visible;
+	size_t			 i, n, k = 0, len;
+
+	if (u == NULL)
+		return;
+	n = MIN(c->visible_len, DETECT_TEXT_MAX);
+	for (i = 1; i < n; i++) {
+		if (!g_ascii_isalpha(u[i - 1]))
+			continue;
+		len = invisible((const char *)u + i, MIN(n - i, 3));
+		if (len == 0 || (u[i] != 0xe2 && u[i] != 0xc2 &&
+		    u[i] != 0xef && u[i] != 0xcd))
+			continue;
+		/* The run of invisible characters, then a letter. */
+		while (i + 3 <= n && invisible((const char *)u + i,
+		    MIN(n - i, 3)) > 0)
+			i += u[i] == 0xc2 || u[i] == 0xcd ? 2 : 3;
+		if (i < n && g_ascii_isalpha(u[i]))
+			k++;
+	}
+	if (k >= 10)
+		detect__add(c, "content_broken_words", NULL, "%zu words "
+		    "broken by invisible characters", k);
+}
+
+/* A free-mail address in the text that is not the sender's, on a money,
+ * prize or advance-fee lure: "write to me at ...@gmail.com". */
+static void
+freemail_contact(struct detect_ctx *c)
+{
+	const char	*p, *end, *at, *s, *q;
+	char		*addr, *host;
+	const char	*reg, *rt;
+
+	if (c->visible == NULL || c->cls[DETECT_FRAUD] + c->cls[DETECT_MONEY] +
+	    c->cls[DETECT_PRIZE] + c->cls[DETECT_CRYPTO] < 4)
+		return;
+	rt = c->e->reply_to != NULL ? c->e->reply_to->addr : NULL;
+	p = c->visible;
+	end = p + MIN(c->visible_len, DETECT_TEXT_MAX);
+	while ((at = memchr(p, '@', (size_t)(end - p))) != NULL) {
+		p = at + 1;
+		for (s = at; s > c->visible && (g_ascii_isalnum(s[-1]) ||
+		    strchr("._%+-", s[-1]) != NULL); s--)
+			;
+		for (q = at + 1; q < end && (g_ascii_isalnum(*q) ||
+		    *q == '.' || *q == '-'); q++)
+			;
+		while (q > at + 1 && q[-1] == '.')
+			q--;
+		if (s == at || q == at + 1)
+			continue;
+		host = detect__lower(c->a, arena_strndup(c->a, at + 1,
+		    (size_t)(q - at - 1)));
+		if (host == NULL || (reg = extract_registrable(host)) == NULL ||
+		    !g_hash_table_contains(c->d->freemail, reg))
+			continue;
+		addr = detect__lower(c->a, arena_strndup(c->a, s,
+		    (size_t)(q - s)));
+		if (addr == NULL || (c->from_addr != NULL &&
+		    strcmp(addr, c->from_addr) == 0) || (rt != NULL &&
+		    g_ascii_strcasecmp(addr, rt) == 0))
+			continue;
+		detect__add(c, "content_freemail_contact", NULL, "%s, "
+		    "from %s", addr, c->from_addr ? c->from_addr :
+		    "(no sender)");
+		return;
+	}
+}
+
+/* A recipient's address in the subject ("..., alice@example.org"). */
+static void
+recipient_in_subject(struct detect_ctx *c)
+{
+	const struct mail_addr	*r;
+	size_t			 i;
+
+	if (c->e->subject == NULL || c->an->reporter != NULL)
+		return;
+	for (i = 0; i < c->e->to.n; i++) {
+		r = c->e->to.v[i];
+		if (r->addr == NULL || strchr(r->addr, '@') == NULL ||
+		    detect__memcasemem(c->e->subject, strlen(c->e->subject),
+		    r->addr) == NULL)
+			continue;
+		detect__add(c, "content_recipient_in_subject", NULL, "%s",
+		    r->addr);
+		return;
+	}
+}
+
+/* A subject with its words joined by underscores or dots instead of
+ * blanks ("_hurry_up_!_Rewards_have_arrived!_"). */
+static void
+subject_joined(struct detect_ctx *c)
+{
+	const char	*s = c->e->subject, *p;
+	size_t		 joins = 0, blanks = 0;
+
+	if (s == NULL)
+		return;
+	for (p = s; *p != '\0'; p++) {
+		if (*p == ' ')
+			blanks++;
+		else if ((*p == '_' || *p == '.' || *p == '*') && p > s &&
+		    g_ascii_isalpha(p[-1]) && g_ascii_isalpha(p[1]) &&
+		    (*p == '_' || (p > s + 1 && g_ascii_islower(p[-2]) &&
+		    p[2] != '\0' && g_ascii_islower(p[2]))))
+			joins++;
+	}
+	if (joins >= 3 && joins > blanks * 2)
+		detect__add(c, "content_subject_joined", NULL, "Subject: %s",
+		    s);
+}
+
 void
 detect__content(struct detect_ctx *c)
 {
@@ -813,6 +935,10 @@ detect__content(struct detect_ctx *c)
 	undisclosed(c);
 	many_recipients(c);
 	invisible_chars(c);
+	broken_words(c);
+	freemail_contact(c);
+	recipient_in_subject(c);
+	subject_joined(c);
 	body_shape(c);
 	attachment_only(c);
 	gibberish(c);

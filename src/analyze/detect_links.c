@@ -167,6 +167,40 @@ phish_path(struct detect_ctx *c, const struct ioc *io)
 	}
 }
 
+/*
+ * A host with a keyboard-mash label ("hgshgasdasd.downlirt.click"): a
+ * label of letters only, 8 or more, with six consonants in a row or
+ * fewer than one vowel in five.  The last label (the TLD) and punycode
+ * are not judged.
+ */
+static int
+random_host(const char *host)
+{
+	const char	*p = host, *q, *k;
+	size_t		 n, vowels;
+	int		 run, worst;
+
+	if (strncmp(host, "xn--", 4) == 0 || strstr(host, ".xn--") != NULL)
+		return 0;
+	for (; (q = strchr(p, '.')) != NULL; p = q + 1) {
+		n = (size_t)(q - p);
+		if (n < 8)
+			continue;
+		for (k = p, vowels = 0, run = worst = 0; k < q; k++) {
+			if (!g_ascii_isalpha(*k))
+				break;
+			if (strchr("aeiouy", g_ascii_tolower(*k)) != NULL) {
+				vowels++;
+				run = 0;
+			} else if (++run > worst)
+				worst = run;
+		}
+		if (k == q && (worst >= 6 || vowels * 5 < n))
+			return 1;
+	}
+	return 0;
+}
+
 static void
 one_url(struct detect_ctx *c, const struct ioc *io)
 {
@@ -193,6 +227,8 @@ one_url(struct detect_ctx *c, const struct ioc *io)
 	if (io->domain != NULL && labels(host) - labels(io->domain) >=
 	    DETECT_MANY_SUBDOMAINS)
 		detect__add(c, "link_many_subdomains", NULL, "%s", host);
+	if (random_host(host))
+		detect__add(c, "link_random_host", NULL, "%s", host);
 	open_redirect(c, io);
 	recipient(c, io);
 	phish_path(c, io);
@@ -257,6 +293,41 @@ attr(struct arena *a, const char *p, const char *end, const char *name)
 	return NULL;
 }
 
+/*
+ * Mail security gateways rewrite every link to pass through their
+ * scanner (Proofpoint URL Defense, Microsoft Safe Links, Barracuda,
+ * Cisco, Symantec, Mimecast).  Such a link hides nothing when the text's
+ * domain is inside it; Mimecast's carry only a token, so are trusted.
+ */
+static int
+rewritten_to(const char *hh, const char *href, const char *treg)
+{
+	static const char *const wrap[] = { "urldefense.proofpoint.com",
+	    "urldefense.com", "safelinks.protection.outlook.com",
+	    "linkprotect.cudasvc.com", "secure-web.cisco.com",
+	    "clicktime.symantec.com", NULL };
+	char	*dec, *low;
+	size_t	 i, n = strlen(hh), k;
+
+	if (g_str_has_suffix(hh, ".mimecast.com") && g_str_has_prefix(hh,
+	    "protect"))
+		return 1;
+	for (i = 0; wrap[i] != NULL; i++) {
+		k = strlen(wrap[i]);
+		if (n >= k && strcmp(hh + n - k, wrap[i]) == 0 && (n == k ||
+		    hh[n - k - 1] == '.'))
+			break;
+	}
+	if (wrap[i] == NULL)
+		return 0;
+	dec = g_uri_unescape_string(href, NULL);
+	low = g_ascii_strdown(dec != NULL ? dec : href, -1);
+	k = strstr(low, treg) != NULL;
+	g_free(dec);
+	g_free(low);
+	return (int)k;
+}
+
 static void
 anchor(struct detect_ctx *c, const char *href, const char *text,
     size_t tlen)
@@ -271,7 +342,8 @@ anchor(struct detect_ctx *c, const char *href, const char *text,
 		return;
 	treg = extract_registrable(th);
 	hreg = extract_registrable(hh);
-	if (treg == NULL || hreg == NULL || strcmp(treg, hreg) == 0)
+	if (treg == NULL || hreg == NULL || strcmp(treg, hreg) == 0 ||
+	    rewritten_to(hh, href, treg))
 		return;
 	/* A link text naming a brand's domain, to another of its domains,
 	 * is the brand's own doing. */

@@ -57,7 +57,13 @@ mismatch(struct detect_ctx *c)
 		if (g_hash_table_contains(c->d->freemail, d))
 			detect__add(c, "sender_reply_to_freemail", NULL, "%s",
 			    e->reply_to->addr);
-	}
+	} else if (d != NULL && g_hash_table_contains(c->d->freemail, d) &&
+	    e->reply_to->addr != NULL && c->from_addr != NULL &&
+	    g_ascii_strcasecmp(e->reply_to->addr, c->from_addr) != 0)
+		/* Another mailbox of the same free-mail provider: answers
+		 * go to someone else than the one writing. */
+		detect__add(c, "sender_reply_to_freemail", NULL, "From %s, "
+		    "Reply-To %s", c->from_addr, e->reply_to->addr);
 	d = addr_domain(c->a, e->return_path);
 	if (d != NULL && !same_org(c, d, c->from_domain))
 		detect__add(c, "sender_return_path_mismatch", NULL, "From %s, "
@@ -140,6 +146,21 @@ impersonation(struct detect_ctx *c, const char *name)
 	}
 }
 
+/* Does the address around 'at' in 'name' (casefolded) equal 'addr'? */
+static int
+shows_address(const char *name, const char *at, const char *addr)
+{
+	const char	*p = at, *q = at + 1;
+
+	while (p > name && (g_ascii_isalnum(p[-1]) || strchr("._%+-",
+	    p[-1]) != NULL))
+		p--;
+	while (g_ascii_isalnum(*q) || *q == '.' || *q == '-')
+		q++;
+	return addr != NULL && strlen(addr) == (size_t)(q - p) &&
+	    g_ascii_strncasecmp(p, addr, (size_t)(q - p)) == 0;
+}
+
 /* A display name that is, or holds, another address or a domain
  * ("ethereum.org" <x@icloud.com>). */
 static void
@@ -175,7 +196,13 @@ name_address(struct detect_ctx *c, const char *name)
 	if ((dom = detect__lower(c->a, host)) == NULL)
 		return;
 	reg = extract_registrable(dom);
-	if (reg == NULL || same_org(c, reg, c->from_domain))
+	if (reg == NULL)
+		return;
+	/* The same domain is fine, unless it is a free-mail provider's and
+	 * the name shows another of its mailboxes. */
+	if (same_org(c, reg, c->from_domain) && (at == NULL ||
+	    !g_hash_table_contains(c->d->freemail, reg) ||
+	    shows_address(name, at, c->from_addr)))
 		return;
 	detect__add(c, "sender_display_name_address", NULL, "\"%s\" <%s>",
 	    c->e->from->name, c->from_addr);
@@ -243,6 +270,84 @@ brand_mention(struct detect_ctx *c)
 	}
 }
 
+/*
+ * 'raw' with the letters a word disguises put back, or NULL when it
+ * disguises none: a lower-case 'l' in an upper-case word ("lRS") read
+ * as 'I', an upper-case 'I' after lower-case letters ("PaypaI") as 'l',
+ * and a '0' or '1' between letters ("Micr0soft", "App1e") as 'o' and as
+ * 'one' (which 'i' or 'l' is 'one' says).
+ */
+static char *
+undisguised(struct arena *a, const char *raw, char one)
+{
+	char	*s = arena_strdup(a, raw);
+	size_t	 i, j, k;
+	int	 up, low, changed = 0;
+
+	for (i = 0; s[i] != '\0'; i = j) {
+		for (j = i; g_ascii_isalnum(s[j]); j++)
+			;
+		if (j == i) {
+			j++;
+			continue;
+		}
+		for (up = low = 0, k = i; k < j; k++) {
+			up += g_ascii_isupper(s[k]) && s[k] != 'I';
+			low += g_ascii_islower(s[k]) && s[k] != 'l';
+		}
+		for (k = i; k < j; k++) {
+			if (s[k] == 'l' && up >= 2 && low == 0)
+				s[k] = 'I';
+			else if (s[k] == 'I' && k > i && low >= 2 && up <= 1 &&
+			    g_ascii_islower(s[k - 1]))
+				s[k] = 'l';
+			else if ((s[k] == '0' || s[k] == '1') && k > i &&
+			    k + 1 < j && g_ascii_isalpha(s[k - 1]) &&
+			    g_ascii_isalpha(s[k + 1]))
+				s[k] = s[k] == '0' ? 'o' : one;
+			else if ((s[k] == '0' || s[k] == '1') && k + 1 == j &&
+			    k >= i + 2 && g_ascii_isalpha(s[k - 1]) &&
+			    g_ascii_isalpha(s[k - 2]))
+				s[k] = s[k] == '0' ? 'o' : one;
+			else
+				continue;
+			changed = 1;
+		}
+	}
+	return changed ? s : NULL;
+}
+
+/* The subject or the display name spells a brand the sender is not with
+ * disguised letters ("lRS", "PaypaI", "Micr0soft"). */
+static void
+disguised_brand(struct detect_ctx *c, const char *raw, const char *where)
+{
+	const struct detect_brand	*b;
+	char				*plain, *u;
+	size_t				 i, v;
+
+	if (raw == NULL || c->from_domain == NULL ||
+	    g_hash_table_contains(c->d->org, c->from_domain) ||
+	    (plain = detect__skeleton(c->a, raw, NULL, NULL)) == NULL)
+		return;
+	for (v = 0; v < 2; v++) {
+		if ((u = undisguised(c->a, raw, v == 0 ? 'i' : 'l')) == NULL ||
+		    (u = detect__skeleton(c->a, u, NULL, NULL)) == NULL)
+			return;
+		for (i = 0; i < c->d->brands->len; i++) {
+			b = c->d->brands->pdata[i];
+			if (strlen(b->name) < 3 || !has_word(u, b->name) ||
+			    has_word(plain, b->name) ||
+			    brand_domain(b, c->from_domain))
+				continue;
+			detect__add(c, "lookalike_brand_name", NULL, "%s: "
+			    "\"%s\" spells %s, from %s", where, raw, b->name,
+			    c->from_addr);
+			return;
+		}
+	}
+}
+
 void
 detect__sender(struct detect_ctx *c)
 {
@@ -267,6 +372,9 @@ detect__sender(struct detect_ctx *c)
 		detect__add(c, "sender_random_local", NULL, "%s",
 		    c->from_addr);
 	brand_mention(c);
+	disguised_brand(c, c->e->subject, "Subject");
+	if (f != NULL && f->name != NULL)
+		disguised_brand(c, f->name, "Display name");
 	if (f != NULL && f->name != NULL && *f->name != '\0') {
 		name = detect__skeleton(c->a, f->name, NULL, NULL);
 		if (name != NULL) {

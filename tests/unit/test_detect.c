@@ -217,6 +217,32 @@ sender_impersonation(void **state)
 	    "Hello."), "sender_display_name_address"));
 	assert_false(has(PLAIN("\"bob@sender.example\" <bob@sender.example>",
 	    "Hi", "Hello."), "sender_display_name_address"));
+	/* Another mailbox of the same free-mail provider in the name. */
+	assert_true(has(PLAIN("\"bank.office@gmail.com\" <okoh7@gmail.com>",
+	    "Hi", "Hello."), "sender_display_name_address"));
+	assert_false(has(PLAIN("\"okoh7@gmail.com\" <okoh7@gmail.com>",
+	    "Hi", "Hello."), "sender_display_name_address"));
+	/* Replies to another mailbox of the sender's free-mail provider. */
+	assert_true(has("Reply-To: other1@gmail.com\n" PLAIN(
+	    "<test1@gmail.com>", "Hi", "Hello."),
+	    "sender_reply_to_freemail"));
+	assert_false(has("Reply-To: Test <TEST1@gmail.com>\n" PLAIN(
+	    "<test1@gmail.com>", "Hi", "Hello."),
+	    "sender_reply_to_freemail"));
+	/* A brand spelled with disguised letters, in the subject or the
+	 * display name; the brand's own domain and plain words are not. */
+	assert_true(has(PLAIN("Tax Report <r@report.example>",
+	    "[ lRS : Report ] - Your refund is ready", "Hello."),
+	    "lookalike_brand_name"));
+	assert_true(has(PLAIN("PaypaI Service <s@evil.example>", "Hi",
+	    "Hello."), "lookalike_brand_name"));
+	assert_true(has(PLAIN("Support <s@evil.example>",
+	    "Your Micr0soft account", "Hello."), "lookalike_brand_name"));
+	assert_false(has(PLAIN("PayPal <service@paypal.com>",
+	    "Your PaypaI receipt", "Hello."), "lookalike_brand_name"));
+	assert_false(has(PLAIN("Support <s@sender.example>",
+	    "IRS forms, LNG prices and the l10n team", "Hello."),
+	    "lookalike_brand_name"));
 }
 
 /* What [detect] gives (config_detect.c checks it): VIPs by name alone
@@ -382,6 +408,29 @@ link_text(void **state)
 	assert_true(has(HTML("N <n@sender.example>", "Hi",
 	    "<form action=\"https://evil.example/p\"><input name=p>"
 	    "</form>"), "link_html_form"));
+	/* A security gateway's rewritten link hides nothing when the
+	 * shown domain is inside it; another domain still counts. */
+	assert_false(has(HTML("N <n@sender.example>", "Hi",
+	    "<a href=\"https://urldefense.proofpoint.com/v2/url?u=https-3A__"
+	    "www.bank.example_login&d=x\">www.bank.example</a>"),
+	    "link_text_mismatch"));
+	assert_false(has(HTML("N <n@sender.example>", "Hi",
+	    "<a href=\"https://eur01.safelinks.protection.outlook.com/?url="
+	    "https%3A%2F%2Fwww.bank.example%2F&data=x\">www.bank.example"
+	    "</a>"), "link_text_mismatch"));
+	assert_true(has(HTML("N <n@sender.example>", "Hi",
+	    "<a href=\"https://eur01.safelinks.protection.outlook.com/?url="
+	    "https%3A%2F%2Fevil.example%2F&data=x\">www.bank.example</a>"),
+	    "link_text_mismatch"));
+	/* Keyboard-mash host names; real words and digits are not. */
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "http://hgshgasdasd.downlirt.example/x"), "link_random_host"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "http://www.qwrtzpkdf.example/"), "link_random_host"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://newsletter.internationalbank.example/x "
+	    "https://d15k2d11r6t6rl.cloudfront.net/a.png"),
+	    "link_random_host"));
 }
 
 static void
@@ -419,6 +468,74 @@ content_phrases(void **state)
 	/* Words inside other words do not count. */
 	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
 	    "The passwordless verifyer logins."), "content_credential_lure"));
+}
+
+static void
+content_topics(void **state)
+{
+	const struct finding	*f;
+
+	(void)state;
+	f = sig(run(PLAIN("J <j@sender.example>", "Hello friend",
+	    "My late father left USD 45 million dollars in a dormant "
+	    "account. As next of kin I need your assistance; 30% is your "
+	    "commission.")), "content_advance_fee");
+	assert_non_null(f);
+	assert_non_null(strstr(f->evidence, "next of kin"));
+	assert_true(has(PLAIN("S <s@sender.example>", "Airdrop",
+	    "Connect your wallet and enter your seed phrase to claim your "
+	    "tokens."), "content_crypto_lure"));
+	assert_true(has(PLAIN("S <s@sender.example>", "Hi",
+	    "Gefeliciteerd! U heeft gewonnen: uw cadeaukaart wacht."),
+	    "content_prize_lure"));
+	assert_true(has(PLAIN("S <s@sender.example>", "Hi",
+	    "Online pharmacy: viagra and cialis, no prescription."),
+	    "content_spam_topic"));
+	/* One word of a topic in ordinary mail is not enough. */
+	assert_false(has(PLAIN("B <b@sender.example>", "Notes",
+	    "The exchange server token expired; the wallet app team will "
+	    "look at it."), "content_crypto_lure"));
+	assert_false(has(PLAIN("B <b@sender.example>", "Estate",
+	    "The lawyer sent the inheritance papers for the house."),
+	    "content_advance_fee"));
+	/* A free-mail address to write to, on such a lure, that is not
+	 * the sender's. */
+	f = sig(run(PLAIN("J <j@sender.example>", "Proposal",
+	    "I have a business proposal: the sum of 4 million dollars "
+	    "from my late husband. Reply to my private email "
+	    "j.okons@gmail.com.")), "content_freemail_contact");
+	assert_non_null(f);
+	assert_non_null(strstr(f->evidence, "j.okons@gmail.com"));
+	assert_false(has(PLAIN("J <j.okons@gmail.com>", "Proposal",
+	    "I have a business proposal: the sum of 4 million dollars "
+	    "from my late husband. Reply to j.okons@gmail.com."),
+	    "content_freemail_contact"));
+	assert_false(has(PLAIN("B <b@sender.example>", "Lunch",
+	    "Bob's other address is bob@gmail.com."),
+	    "content_freemail_contact"));
+}
+
+static void
+content_disguises(void **state)
+{
+	(void)state;
+	/* Zero-width joiners inside words. */
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "H\u200cel\u200clo t\u200chi\u200cs i\u200cs y\u200cou\u200cr "
+	    "a\u200cc\u200cc\u200cou\u200cnt."), "content_broken_words"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Hello\u200b there, a few\u200b breaks\u200b between words."),
+	    "content_broken_words"));
+	assert_true(has("To: alice@example.org\n" "From: N "
+	    "<n@sender.example>\nSubject: Your prize, alice@example.org\n"
+	    "\nHi\n", "content_recipient_in_subject"));
+	assert_false(has(NEUTRAL, "content_recipient_in_subject"));
+	assert_true(has(PLAIN("N <n@sender.example>",
+	    "_hurry_up_!_Rewards_have_arrived!_", "Hi"),
+	    "content_subject_joined"));
+	assert_false(has(PLAIN("N <n@sender.example>",
+	    "Release notes for v1.2_rc and foo_bar", "Hi"),
+	    "content_subject_joined"));
 }
 
 /* Twenty words each, different vocabularies. */
@@ -691,11 +808,22 @@ weights_cover_signals(void **state)
 static void
 corpus(void **state)
 {
-	static const struct { const char *path; int bad; } files[] = {
-		{ "/phishing_pot/sample-1561.eml", 1 },
-		{ "/phishing_pot/sample-3840.eml", 1 },
-		{ "/spamassassin-tdata/nice/001", 0 },
-		{ "/spamassassin-tdata/nice/002", 0 },
+	/* 'absent': a signal that must not fire on that email. */
+	static const struct {
+		const char	*path;
+		int		 bad;
+		const char	*absent;
+	} files[] = {
+		{ "/phishing_pot/sample-1561.eml", 1, NULL },
+		{ "/phishing_pot/sample-3840.eml", 1, NULL },
+		{ "/spamassassin-tdata/nice/001", 0, NULL },
+		{ "/spamassassin-tdata/nice/002", 0, NULL },
+		/* libmagic calls a PDF "(zip deflate encoded)": no archive. */
+		{ "/eml_parser-samples/sample_attachments.eml", 0,
+		  "attach_type_mismatch" },
+		/* Links rewritten by Proofpoint URL Defense. */
+		{ "/mimekit-testdata/messages/bounce.txt", 0,
+		  "link_text_mismatch" },
 	};
 	struct analysis	*an;
 	char		*buf, *path;
@@ -705,10 +833,8 @@ corpus(void **state)
 	(void)state;
 	for (i = 0; i < G_N_ELEMENTS(files); i++) {
 		path = g_strconcat(MS_CORPUS, files[i].path, NULL);
-		if (!g_file_get_contents(path, &buf, &len, NULL)) {
-			g_free(path);
-			continue;
-		}
+		if (!g_file_get_contents(path, &buf, &len, NULL))
+			fail_msg("%s: cannot read the corpus", path);
 		arena_free(a);
 		a = arena_new(LIMIT_MSG_ARENA);
 		rc = analyze_bytes(a, buf, len, path, &an);
@@ -717,6 +843,8 @@ corpus(void **state)
 			fail_msg("%s: score %d", path, an->score);
 		if (!files[i].bad && an->score >= 30)
 			fail_msg("%s: score %d", path, an->score);
+		if (files[i].absent != NULL && sig(an, files[i].absent))
+			fail_msg("%s: %s fired", path, files[i].absent);
 		g_free(buf);
 		g_free(path);
 	}
@@ -737,6 +865,8 @@ main(void)
 		cmocka_unit_test(links),
 		cmocka_unit_test(link_text),
 		cmocka_unit_test(content_phrases),
+		cmocka_unit_test(content_topics),
+		cmocka_unit_test(content_disguises),
 		cmocka_unit_test(content_structure),
 		cmocka_unit_test(simulation),
 		cmocka_unit_test(attachments),
