@@ -196,8 +196,9 @@ static int
 body_has_password(const struct detect_ctx *c)
 {
 	static const char *const words[] = { "password", "passwort",
-	    "mot de passe", "contraseña", "senha", "wachtwoord", "pwd",
-	    "pass:", "kennwort", "clave" };
+	    "mot de passe", "contraseña", "contrasena", "senha",
+	    "wachtwoord", "pwd", "pass:", "kennwort", "clave", "parola",
+	    "hasło", "пароль" };
 	size_t	i;
 
 	for (i = 0; c->text != NULL && i < G_N_ELEMENTS(words); i++)
@@ -227,6 +228,25 @@ archive(struct detect_ctx *c, const struct attachment *at)
 			detect__add(c, "attach_archive_password", at->path,
 			    "%s, password given in the body", name_of(at));
 	}
+}
+
+/*
+ * A password-protected Office document (libmagic: "CDFV2 Encrypted",
+ * application/encrypted): no scanner can read it, which is why lures
+ * send them with the password in the text.  Not PDFs: many legitimate
+ * ones are encrypted only to restrict printing, and open without one.
+ */
+static void
+encrypted_document(struct detect_ctx *c, const struct attachment *at)
+{
+	if (!type_is(at, "application/encrypted") && !type_has(at,
+	    "CDFV2 Encrypted"))
+		return;
+	detect__add(c, "attach_encrypted_document", at->path, "%s",
+	    name_of(at));
+	if (body_has_password(c))
+		detect__add(c, "attach_archive_password", at->path,
+		    "%s, password given in the body", name_of(at));
 }
 
 /* OLE2 documents with a VBA project (the stream names are UTF-16). */
@@ -328,6 +348,7 @@ detect__attach(struct detect_ctx *c)
 		by_name(c, at);
 		by_content(c, at);
 		archive(c, at);
+		encrypted_document(c, at);
 		ole_macro(c, at);
 		html_file(c, at);
 		qr += qr_links(c, at);

@@ -881,14 +881,18 @@ freemail_contact(struct detect_ctx *c)
 	}
 }
 
-/* A recipient's address in the subject ("..., alice@example.org"). */
+/* A recipient's address in the subject ("..., alice@example.org"); not
+ * in a bounce, whose subject names the address that failed. */
 static void
 recipient_in_subject(struct detect_ctx *c)
 {
 	const struct mail_addr	*r;
 	size_t			 i;
 
-	if (c->e->subject == NULL || c->an->reporter != NULL)
+	if (c->e->subject == NULL || c->an->reporter != NULL ||
+	    (c->from_addr != NULL && (g_str_has_prefix(c->from_addr,
+	    "mailer-daemon@") || g_str_has_prefix(c->from_addr,
+	    "postmaster@"))))
 		return;
 	for (i = 0; i < c->e->to.n; i++) {
 		r = c->e->to.v[i];
@@ -902,8 +906,9 @@ recipient_in_subject(struct detect_ctx *c)
 	}
 }
 
-/* A subject with its words joined by underscores or dots instead of
- * blanks ("_hurry_up_!_Rewards_have_arrived!_"). */
+/* A subject with its words joined by underscores instead of blanks
+ * ("_hurry_up_!_Rewards_have_arrived!_"); not dots, which URLs and
+ * host names have. */
 static void
 subject_joined(struct detect_ctx *c)
 {
@@ -915,10 +920,8 @@ subject_joined(struct detect_ctx *c)
 	for (p = s; *p != '\0'; p++) {
 		if (*p == ' ')
 			blanks++;
-		else if ((*p == '_' || *p == '.' || *p == '*') && p > s &&
-		    g_ascii_isalpha(p[-1]) && g_ascii_isalpha(p[1]) &&
-		    (*p == '_' || (p > s + 1 && g_ascii_islower(p[-2]) &&
-		    p[2] != '\0' && g_ascii_islower(p[2]))))
+		else if (*p == '_' && p > s && (g_ascii_isalpha(p[-1]) ||
+		    p[-1] == '!') && (g_ascii_isalpha(p[1]) || p[1] == '!'))
 			joins++;
 	}
 	if (joins >= 3 && joins > blanks * 2)

@@ -167,6 +167,27 @@ phish_path(struct detect_ctx *c, const struct ioc *io)
 	}
 }
 
+/* Letters and digits written as %XX ("%68ttp", "%62est"): RFC 3986
+ * asks never to encode them, and only hiding a name from filters
+ * does. */
+static size_t
+encoded_letters(const char *u)
+{
+	size_t	k = 0;
+	int	hi, lo, ch;
+
+	for (; *u != '\0'; u++) {
+		if (*u != '%' || (hi = g_ascii_xdigit_value(u[1])) < 0 ||
+		    (lo = g_ascii_xdigit_value(u[2])) < 0)
+			continue;
+		ch = hi * 16 + lo;
+		if (g_ascii_isalnum(ch))
+			k++;
+		u += 2;
+	}
+	return k;
+}
+
 /*
  * A host with a keyboard-mash label ("hgshgasdasd.downlirt.click"): a
  * label of letters only, 8 or more, with six consonants in a row or
@@ -229,6 +250,8 @@ one_url(struct detect_ctx *c, const struct ioc *io)
 		detect__add(c, "link_many_subdomains", NULL, "%s", host);
 	if (random_host(host))
 		detect__add(c, "link_random_host", NULL, "%s", host);
+	if (encoded_letters(io->value) >= 2)
+		detect__add(c, "link_encoded_letters", NULL, "%s", io->value);
 	open_redirect(c, io);
 	recipient(c, io);
 	phish_path(c, io);

@@ -271,6 +271,46 @@ brand_mention(struct detect_ctx *c)
 }
 
 /*
+ * An X-Mailer of random characters ("W9ijQ", "adpVx", "BkXkD"), as bulk
+ * tools write a new one per campaign: one token of 4 to 8 letters and
+ * digits, no version, with a digit among the letters or upper case
+ * after lower case, or more than one capital not leading the token.
+ * Real mailers name themselves with a word and a version ("Gmail",
+ * "Microsoft Outlook 16.0", "PHPMailer 6.1").
+ */
+static int
+random_mailer(const char *m)
+{
+	size_t	n, i, caps = 0;
+	int	digit = 0, alpha = 0, flip = 0;
+
+	while (*m == ' ' || *m == '\t')
+		m++;
+	for (n = 0; m[n] != '\0' && m[n] != ' ' && m[n] != '\t' &&
+	    m[n] != '\r' && m[n] != '\n'; n++)
+		if (!g_ascii_isalnum(m[n]))
+			return 0;
+	for (i = n; m[i] == ' ' || m[i] == '\t' || m[i] == '\r' ||
+	    m[i] == '\n'; i++)
+		;
+	if (n < 4 || n > 8 || m[i] != '\0')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (g_ascii_isdigit(m[i]))
+			digit = 1;
+		else {
+			alpha++;
+			if (g_ascii_isupper(m[i]) && i > 0) {
+				caps++;
+				if (g_ascii_islower(m[i - 1]))
+					flip = 1;
+			}
+		}
+	}
+	return alpha > 0 && ((digit && alpha >= 2) || flip || caps >= 2);
+}
+
+/*
  * 'raw' with the letters a word disguises put back, or NULL when it
  * disguises none: a lower-case 'l' in an upper-case word ("lRS") read
  * as 'I', an upper-case 'I' after lower-case letters ("PaypaI") as 'l',
@@ -372,6 +412,10 @@ detect__sender(struct detect_ctx *c)
 		detect__add(c, "sender_random_local", NULL, "%s",
 		    c->from_addr);
 	brand_mention(c);
+	if (c->e->x_mailer != NULL && c->an->reporter == NULL &&
+	    random_mailer(c->e->x_mailer))
+		detect__add(c, "sender_random_mailer", NULL, "X-Mailer: %s",
+		    c->e->x_mailer);
 	disguised_brand(c, c->e->subject, "Subject");
 	if (f != NULL && f->name != NULL)
 		disguised_brand(c, f->name, "Display name");

@@ -536,6 +536,25 @@ content_disguises(void **state)
 	assert_false(has(PLAIN("N <n@sender.example>",
 	    "Release notes for v1.2_rc and foo_bar", "Hi"),
 	    "content_subject_joined"));
+	assert_false(has(PLAIN("N <n@sender.example>",
+	    "http://www.gsfc.example:8080/ims-bin/v.b/search", "Hi"),
+	    "content_subject_joined"));
+	/* Bulk tools' random X-Mailer; real mailers' names. */
+	assert_true(has("X-Mailer: W9ijQ\n" NEUTRAL, "sender_random_mailer"));
+	assert_true(has("X-Mailer: adpVx\n" NEUTRAL, "sender_random_mailer"));
+	assert_false(has("X-Mailer: Gmail\n" NEUTRAL,
+	    "sender_random_mailer"));
+	assert_false(has("X-Mailer: Microsoft Outlook 16.0\n" NEUTRAL,
+	    "sender_random_mailer"));
+	assert_false(has("X-Mailer: KMail/1.9\n" NEUTRAL,
+	    "sender_random_mailer"));
+	/* Letters hidden as %XX in a link; encoded separators are fine. */
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://www.google.example/url?q=%68t%74p%3A%2F%2Fevil.example"),
+	    "link_encoded_letters"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://t.example/c?u=https%3A%2F%2Fshop.example%2Fa%20b"),
+	    "link_encoded_letters"));
 }
 
 /* Twenty words each, different vocabularies. */
@@ -808,22 +827,32 @@ weights_cover_signals(void **state)
 static void
 corpus(void **state)
 {
-	/* 'absent': a signal that must not fire on that email. */
+	/* 'absent': a signal that must not fire on that email;
+	 * 'present': one that must. */
 	static const struct {
 		const char	*path;
 		int		 bad;
-		const char	*absent;
+		const char	*absent, *present;
 	} files[] = {
-		{ "/phishing_pot/sample-1561.eml", 1, NULL },
-		{ "/phishing_pot/sample-3840.eml", 1, NULL },
-		{ "/spamassassin-tdata/nice/001", 0, NULL },
-		{ "/spamassassin-tdata/nice/002", 0, NULL },
+		{ "/phishing_pot/sample-1561.eml", 1, NULL, NULL },
+		{ "/phishing_pot/sample-3840.eml", 1, NULL,
+		  "sender_random_mailer" },
+		{ "/spamassassin-tdata/nice/001", 0, NULL, NULL },
+		{ "/spamassassin-tdata/nice/002", 0, NULL, NULL },
 		/* libmagic calls a PDF "(zip deflate encoded)": no archive. */
 		{ "/eml_parser-samples/sample_attachments.eml", 0,
-		  "attach_type_mismatch" },
+		  "attach_type_mismatch", NULL },
 		/* Links rewritten by Proofpoint URL Defense. */
 		{ "/mimekit-testdata/messages/bounce.txt", 0,
-		  "link_text_mismatch" },
+		  "link_text_mismatch", NULL },
+		/* A bounce names the failed recipient in its subject. */
+		{ "/cpython-email-testdata/msg_25.txt", 0,
+		  "content_recipient_in_subject", NULL },
+		/* A password-protected .docx, the password in the text. */
+		{ "/spamassassin-tdata/spam/olevbmacro/encrypted.eml", 1,
+		  NULL, "attach_encrypted_document" },
+		{ "/spamassassin-tdata/spam/olevbmacro/encrypted.eml", 1,
+		  NULL, "attach_archive_password" },
 	};
 	struct analysis	*an;
 	char		*buf, *path;
@@ -845,6 +874,8 @@ corpus(void **state)
 			fail_msg("%s: score %d", path, an->score);
 		if (files[i].absent != NULL && sig(an, files[i].absent))
 			fail_msg("%s: %s fired", path, files[i].absent);
+		if (files[i].present != NULL && !sig(an, files[i].present))
+			fail_msg("%s: no %s", path, files[i].present);
 		g_free(buf);
 		g_free(path);
 	}
