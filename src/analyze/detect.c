@@ -94,7 +94,10 @@ static const struct signal {
 	{ "link_random_host", "links",
 	    "Link host with a random, keyboard-mash name" },
 	{ "link_open_redirect", "links",
-	    "Link redirects to another site through a parameter" },
+	    "Link redirects to another site through a parameter or an AMP "
+	    "path" },
+	{ "link_brand_redirect", "links",
+	    "Link through a big brand's redirector to another site" },
 	{ "link_html_form", "links", "Form in the email body" },
 	{ "link_phish_path", "links",
 	    "Link path of a phishing page (brand and login words, or a "

@@ -68,27 +68,57 @@ has_userinfo(const char *url)
 	return 0;
 }
 
-/* A parameter holding another site's URL: "?u=https%3A%2F%2F...". */
+/* The host an AMP link serves ("https://www.google.com/amp/s/host/..."),
+ * or NULL. */
+static char *
+amp_host(struct arena *a, const char *url)
+{
+	const char	*p = strstr(url, "://"), *q;
+
+	if (p == NULL || (p = strchr(p + 3, '/')) == NULL ||
+	    strncmp(p, "/amp/", 5) != 0)
+		return NULL;
+	p += 5;
+	if (strncmp(p, "s/", 2) == 0)
+		p += 2;
+	for (q = p; *q != '\0' && *q != '/' && *q != '?' && *q != '#'; q++)
+		;
+	if (q == p || memchr(p, '.', (size_t)(q - p)) == NULL)
+		return NULL;
+	return detect__lower(a, arena_strndup(a, p, (size_t)(q - p)));
+}
+
+/*
+ * A parameter holding another site's URL ("?u=https%3A%2F%2F...") or an
+ * AMP path to another host.  Through a big brand's redirector (Google,
+ * Bing, LinkedIn, Facebook...: a domain of data/brands.txt) the link
+ * borrows the brand's reputation: link_brand_redirect as well.
+ */
 static void
 open_redirect(struct detect_ctx *c, const struct ioc *io)
 {
 	const char	*q = strchr(io->value, '?'), *p;
-	char		*inner, *host;
+	char		*inner, *host = NULL;
 	const char	*reg;
+	gpointer	 b;
 
-	if (q == NULL || io->domain == NULL)
+	if (io->domain == NULL)
 		return;
-	if ((p = detect__memcasemem(q, strlen(q), "=http")) == NULL)
-		return;
-	inner = g_uri_unescape_string(p + 1, NULL);
-	if (inner == NULL)
-		return;
-	host = url_host(c->a, inner, strlen(inner));
-	g_free(inner);
+	if (q != NULL && (p = detect__memcasemem(q, strlen(q), "=http")) !=
+	    NULL && (inner = g_uri_unescape_string(p + 1, NULL)) != NULL) {
+		host = url_host(c->a, inner, strlen(inner));
+		g_free(inner);
+	}
+	if (host == NULL)
+		host = amp_host(c->a, io->value);
 	if (host == NULL || (reg = extract_registrable(host)) == NULL ||
 	    strcmp(reg, io->domain) == 0)
 		return;
 	detect__add(c, "link_open_redirect", NULL, "%s", io->value);
+	b = g_hash_table_lookup(c->d->brand_domains, io->domain);
+	if (b != NULL && g_hash_table_lookup(c->d->brand_domains, reg) != b)
+		detect__add(c, "link_brand_redirect", NULL, "%s to %s",
+		    io->domain, host);
 }
 
 static void

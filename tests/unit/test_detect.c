@@ -422,6 +422,22 @@ link_text(void **state)
 	    "<a href=\"https://eur01.safelinks.protection.outlook.com/?url="
 	    "https%3A%2F%2Fevil.example%2F&data=x\">www.bank.example</a>"),
 	    "link_text_mismatch"));
+	/* Through a big brand's redirector, or its AMP cache. */
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://www.google.com/url?q=https://evil.example/x"),
+	    "link_brand_redirect"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://www.google.co.uk/amp/s/evil.example/x"),
+	    "link_brand_redirect"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://click.news.example/?u=https://shop.example/x"),
+	    "link_brand_redirect"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://click.news.example/?u=https://shop.example/x"),
+	    "link_open_redirect"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://www.google.com/url?q=https://mail.google.com/x"),
+	    "link_brand_redirect"));
 	/* Keyboard-mash host names; real words and digits are not. */
 	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
 	    "http://hgshgasdasd.downlirt.example/x"), "link_random_host"));
