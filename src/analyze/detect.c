@@ -65,6 +65,9 @@ static const struct signal {
 	    "First email from this sender domain in the store" },
 	{ "sender_brand_mention", "sender",
 	    "Subject names a brand the sender's domain is not, on a lure" },
+	{ "sender_brand_in_text", "sender",
+	    "The text names a brand the sender's domain is not, on a "
+	    "credential lure" },
 	{ "lookalike_sender_domain", "lookalike",
 	    "Sender domain looks like a protected domain" },
 	{ "lookalike_link_domain", "lookalike",

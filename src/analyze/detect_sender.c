@@ -268,6 +268,19 @@ brand_mention(struct detect_ctx *c)
 		    b->name, c->from_addr);
 		return;
 	}
+	/* The text, on a credential lure only: brands are named in much
+	 * legitimate mail ("get it on Google Play"). */
+	if (c->cls[DETECT_CRED] < 4 || c->text == NULL)
+		return;
+	for (i = 0; i < c->d->brands->len; i++) {
+		b = c->d->brands->pdata[i];
+		if (strlen(b->name) < 4 || !has_word(c->text, b->name) ||
+		    brand_domain(b, c->from_domain))
+			continue;
+		detect__add(c, "sender_brand_in_text", NULL, "%s from %s",
+		    b->name, c->from_addr);
+		return;
+	}
 }
 
 /*

@@ -229,6 +229,16 @@ sender_impersonation(void **state)
 	assert_false(has("Reply-To: Test <TEST1@gmail.com>\n" PLAIN(
 	    "<test1@gmail.com>", "Hi", "Hello."),
 	    "sender_reply_to_freemail"));
+	/* A brand named in the text of a credential lure. */
+	assert_true(has(PLAIN("Team <t@sender.example>", "Notice",
+	    "Your Netflix account has been suspended: verify your account "
+	    "and update your payment."), "sender_brand_in_text"));
+	assert_false(has(PLAIN("Team <t@sender.example>", "News",
+	    "Our app is now on Netflix and Spotify."),
+	    "sender_brand_in_text"));
+	assert_false(has(PLAIN("Netflix <info@netflix.com>", "Notice",
+	    "Your Netflix account has been suspended: verify your account "
+	    "and update your payment."), "sender_brand_in_text"));
 	/* A brand spelled with disguised letters, in the subject or the
 	 * display name; the brand's own domain and plain words are not. */
 	assert_true(has(PLAIN("Tax Report <r@report.example>",
