@@ -309,9 +309,10 @@ fake_reply(struct detect_ctx *c)
 
 	const struct mail_email	*r = c->an->reporter;
 
-	/* forward.c takes a quoted block for an inline forward; one whose
-	 * subject is no forward's and that starts no thread is a fake
-	 * thread, whoever "reported" it. */
+	/* forward.c takes a "Forwarded message" block for an inline
+	 * forward whatever the subject (a bare From:/Sent: block only
+	 * under a forward's); one whose subject is no forward's and that
+	 * starts no thread is a fake thread, whoever "reported" it. */
 	if (r != NULL) {
 		if (c->an->report_method != NULL && strcmp(
 		    c->an->report_method, "inline") == 0 &&

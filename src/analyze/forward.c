@@ -7,7 +7,11 @@
  * Sent: ..." block, Apple "Begin forwarded message:", Thunderbird
  * "-------- Forwarded Message --------").  In both cases the suspicious
  * email becomes the analysis' email and the top-level one its reporter.
- * Works on UNTRUSTED text; pure.
+ * A reply quotes its thread the same way ("-----Original Message-----",
+ * or a bare "From: ... Sent: ..." block), and a phish can append a fake
+ * thread to be judged on it: those blocks make a report only under a
+ * forward's subject ("FW:", "Fwd:", "TR:", "WG:", ...).  Works on
+ * UNTRUSTED text; pure.
  */
 #include <string.h>
 
@@ -19,16 +23,71 @@
 struct marker {
 	const char	*text;
 	const char	*style;
+	int		 forward;	/* says forward, not reply */
 };
 
 static const struct marker markers[] = {
-	{ "---------- Forwarded message ---------", "gmail" },
-	{ "-------- Forwarded Message --------", "thunderbird" },
-	{ "-------- Original Message --------", "thunderbird" },
-	{ "-----Original Message-----", "outlook" },
-	{ "----- Forwarded Message -----", "yahoo" },
-	{ "Begin forwarded message:", "apple" },
+	{ "---------- Forwarded message ---------", "gmail", 1 },
+	{ "-------- Forwarded Message --------", "thunderbird", 1 },
+	{ "-------- Original Message --------", "thunderbird", 0 },
+	{ "-----Original Message-----", "outlook", 0 },
+	{ "----- Forwarded Message -----", "yahoo", 1 },
+	{ "Begin forwarded message:", "apple", 1 },
 };
+
+/* Subject prefixes of a forward, in the languages mail clients speak
+ * (en, fr, de, es/it, pt, nl, nordic, pl, tr). */
+static const char *const fwd_prefixes[] = { "fw", "fwd", "tr", "wg",
+	"rv", "i", "enc", "doorst", "vs", "vl", "fs", "vb", "pd", "ynt" };
+
+/* Reply prefixes that may stand before a forward's ("RE: FW: ..."). */
+static const char *const re_prefixes[] = { "re", "aw", "sv", "ref",
+	"antw", "r", "res" };
+
+static int
+prefix_in(const char *p, size_t n, const char *const *v, size_t nv)
+{
+	size_t	i;
+
+	for (i = 0; i < nv; i++)
+		if (strlen(v[i]) == n && g_ascii_strncasecmp(p, v[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does 'subject' start as a forward's does, after "[tags]" and reply
+ * prefixes? */
+static int
+forward_subject(const char *s)
+{
+	const char	*p = s, *q;
+	int		 words;
+
+	if (s == NULL)
+		return 0;
+	for (words = 0; *p != '\0' && words < 6; words++) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '[') {
+			if ((q = strchr(p, ']')) == NULL)
+				return 0;
+			p = q + 1;
+			continue;
+		}
+		for (q = p; g_ascii_isalpha(*q); q++)
+			;
+		if (q == p || *q != ':')
+			return 0;
+		if (prefix_in(p, (size_t)(q - p), fwd_prefixes,
+		    G_N_ELEMENTS(fwd_prefixes)))
+			return 1;
+		if (!prefix_in(p, (size_t)(q - p), re_prefixes,
+		    G_N_ELEMENTS(re_prefixes)))
+			return 0;
+		p = q + 1;
+	}
+	return 0;
+}
 
 /* Header names a forwarding client writes into the quoted block. */
 static const char *const fwd_headers[] = {
@@ -82,7 +141,7 @@ line_end(const char *p, const char *end)
  * the offset of the quoted header block, or -1.
  */
 static long
-find_forward(const char *text, size_t len, const char **style)
+find_forward(const char *text, size_t len, const char **style, int *forward)
 {
 	const char	*end = text + len, *p, *eol, *q, *v;
 	size_t		 i;
@@ -97,6 +156,7 @@ find_forward(const char *text, size_t len, const char **style)
 			if ((size_t)(eol - q) >= n &&
 			    memcmp(q, markers[i].text, n) == 0) {
 				*style = markers[i].style;
+				*forward = markers[i].forward;
 				return eol < end ? eol + 1 - text : eol - text;
 			}
 		}
@@ -109,6 +169,7 @@ find_forward(const char *text, size_t len, const char **style)
 				k = fwd_header(r, reol, &v);
 				if (k == 1) {
 					*style = "outlook";
+					*forward = 0;
 					return p - text;
 				}
 				r = reol + 1;
@@ -294,7 +355,7 @@ analyze__forward(struct arena *a, struct analysis *an)
 	size_t			 len;
 	GString			*s;
 	long			 off;
-	int			 nh;
+	int			 nh, forward = 0;
 	enum ms_err		 rc;
 
 	an->email = &an->top->email;
@@ -314,7 +375,12 @@ analyze__forward(struct arena *a, struct analysis *an)
 		text = an->html_text;
 		len = an->html_text_len;
 	}
-	if (text == NULL || (off = find_forward(text, len, &style)) < 0)
+	if (text == NULL || (off = find_forward(text, len, &style,
+	    &forward)) < 0)
+		return MS_OK;
+	/* A quoted thread under a reply's subject is a reply, or a fake
+	 * thread: the email itself is the one to judge. */
+	if (!forward && !forward_subject(an->top->email.subject))
 		return MS_OK;
 	s = rebuild(text, len, (size_t)off, &nh);
 	if (nh == 0) {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <glib.h>
 
 #include "analyze/analyze.h"
 #include "common/limits.h"
@@ -173,6 +174,58 @@ report_inline_apple(void **state)
 	assert_string_equal(an->email->subject, "You won");
 }
 
+/* A reply quotes its thread like an Outlook forward: only a forward's
+ * subject makes such a block a report; a fake thread appended to a phish
+ * must not hand the verdict to the quoted part. */
+static void
+reply_is_not_a_report(void **state)
+{
+	static const char *const block =
+	    "\n\nPlease pay today.\n\n"
+	    "________________________________\n"
+	    "From: Anna CFO [mailto:anna@example.org]\n"
+	    "Sent: Monday, November 30, 2026 9:15 AM\n"
+	    "To: Carol <carol@example.org>\n"
+	    "Subject: Wire\n\nApproved.\n";
+	static const struct { const char *subject; int report; } cases[] = {
+		{ "RE: Wire", 0 },
+		{ "Wire", 0 },
+		{ "FW: Wire", 1 },
+		{ "Fwd: Wire", 1 },
+		{ "[EXT] RE: TR: Wire", 1 },
+		{ "WG: Wire", 1 },
+		{ "Fwd Wire", 0 },
+	};
+	struct analysis	*an;
+	char		*eml;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		eml = g_strdup_printf("From: Boss <ceo.office@evil.example>\n"
+		    "To: carol@example.org\nSubject: %s%s", cases[i].subject,
+		    block);
+		an = run(eml);
+		if (cases[i].report != (an->reporter != NULL))
+			fail_msg("subject \"%s\": reporter %s",
+			    cases[i].subject, an->reporter ? "set" : "unset");
+		if (!cases[i].report)
+			assert_string_equal(an->email->from->addr,
+			    "ceo.office@evil.example");
+		g_free(eml);
+	}
+	/* "-----Original Message-----" is a reply's marker too. */
+	an = run("From: x@evil.example\nSubject: RE: invoice\n\nPay.\n\n"
+	    "-----Original Message-----\nFrom: a@example.org\n"
+	    "Sent: Monday\nSubject: invoice\n\nok\n");
+	assert_null(an->reporter);
+	/* A "Forwarded message" marker says forward whatever the subject. */
+	an = run("From: bob@example.org\nSubject: look\n\n"
+	    "---------- Forwarded message ---------\n"
+	    "From: x@evil.example\nSubject: s\n\nhi\n");
+	assert_non_null(an->reporter);
+}
+
 static void
 not_a_report(void **state)
 {
@@ -226,6 +279,7 @@ main(void)
 		cmocka_unit_test(report_inline_gmail),
 		cmocka_unit_test(report_inline_outlook),
 		cmocka_unit_test(report_inline_apple),
+		cmocka_unit_test(reply_is_not_a_report),
 		cmocka_unit_test(not_a_report),
 		cmocka_unit_test(attachment_digests_and_dedup),
 	};
