@@ -70,20 +70,26 @@ mismatch(struct detect_ctx *c)
 		    "Return-Path %s", c->from_addr, e->return_path->addr);
 }
 
-/* Does 'hay' hold 'word' between non-letters? */
-static int
-has_word(const char *hay, const char *word)
+/* How many times 'hay' holds 'word' between non-letters. */
+static size_t
+count_word(const char *hay, const char *word)
 {
 	const char	*p = hay;
-	size_t		 n = strlen(word);
+	size_t		 n = strlen(word), k = 0;
 
 	while ((p = strstr(p, word)) != NULL) {
 		if ((p == hay || !g_ascii_isalnum(p[-1])) &&
 		    !g_ascii_isalnum(p[n]))
-			return 1;
+			k++;
 		p++;
 	}
-	return 0;
+	return k;
+}
+
+static int
+has_word(const char *hay, const char *word)
+{
+	return count_word(hay, word) > 0;
 }
 
 static int
@@ -256,11 +262,12 @@ brand_mention(struct detect_ctx *c)
 
 	lure = c->cls[DETECT_CRED] >= 2 || c->cls[DETECT_MONEY] >= 2 ||
 	    c->cls[DETECT_DELIVERY] >= 2 || c->cls[DETECT_URGENCY] >= 2;
-	if (!lure || c->e->subject == NULL || c->from_domain == NULL ||
-	    g_hash_table_contains(c->d->org, c->from_domain) ||
-	    (subj = detect__skeleton(c->a, c->e->subject, NULL, NULL)) == NULL)
+	if (!lure || c->from_domain == NULL ||
+	    g_hash_table_contains(c->d->org, c->from_domain))
 		return;
-	for (i = 0; i < c->d->brands->len; i++) {
+	subj = c->e->subject != NULL ? detect__skeleton(c->a, c->e->subject,
+	    NULL, NULL) : NULL;
+	for (i = 0; subj != NULL && i < c->d->brands->len; i++) {
 		b = c->d->brands->pdata[i];
 		if (!has_word(subj, b->name) || brand_domain(b, c->from_domain))
 			continue;
@@ -337,6 +344,8 @@ undisguised(struct arena *a, const char *raw, char one)
 	size_t	 i, j, k;
 	int	 up, low, changed = 0;
 
+	if (s == NULL)
+		return NULL;
 	for (i = 0; s[i] != '\0'; i = j) {
 		for (j = i; g_ascii_isalnum(s[j]); j++)
 			;
@@ -389,8 +398,9 @@ disguised_brand(struct detect_ctx *c, const char *raw, const char *where)
 			return;
 		for (i = 0; i < c->d->brands->len; i++) {
 			b = c->d->brands->pdata[i];
-			if (strlen(b->name) < 3 || !has_word(u, b->name) ||
-			    has_word(plain, b->name) ||
+			/* More times disguised than written plainly. */
+			if (strlen(b->name) < 3 || count_word(u, b->name) <=
+			    count_word(plain, b->name) ||
 			    brand_domain(b, c->from_domain))
 				continue;
 			detect__add(c, "lookalike_brand_name", NULL, "%s: "

@@ -250,6 +250,9 @@ sender_impersonation(void **state)
 	    "Your Micr0soft account", "Hello."), "lookalike_brand_name"));
 	assert_false(has(PLAIN("PayPal <service@paypal.com>",
 	    "Your PaypaI receipt", "Hello."), "lookalike_brand_name"));
+	assert_true(has(PLAIN("PayPal <service@pay-secure.example>",
+	    "PayPal: your PaypaI account", "Hello."),
+	    "lookalike_brand_name"));
 	assert_false(has(PLAIN("Support <s@sender.example>",
 	    "IRS forms, LNG prices and the l10n team", "Hello."),
 	    "lookalike_brand_name"));
