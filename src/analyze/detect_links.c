@@ -109,7 +109,10 @@ open_redirect(struct detect_ctx *c, const struct ioc *io)
 		host = url_host(c->a, inner, strlen(inner));
 		g_free(inner);
 	}
-	if (host == NULL)
+	/* An AMP path serves another host only on a big brand's cache
+	 * (any site may have "/amp/article.html"). */
+	if (host == NULL && g_hash_table_lookup(c->d->brand_domains,
+	    io->domain) != NULL)
 		host = amp_host(c->a, io->value);
 	if (host == NULL || (reg = extract_registrable(host)) == NULL ||
 	    strcmp(reg, io->domain) == 0)

@@ -451,6 +451,8 @@ link_text(void **state)
 	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
 	    "https://www.google.com/url?q=https://mail.google.com/x"),
 	    "link_brand_redirect"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "https://news.example/amp/script.py"), "link_open_redirect"));
 	/* Keyboard-mash host names; real words and digits are not. */
 	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
 	    "http://hgshgasdasd.downlirt.example/x"), "link_random_host"));
