@@ -126,6 +126,8 @@ static const struct signal {
 	{ "content_attachment_only", "content",
 	    "A file with no text to speak of" },
 	{ "content_gtube", "content", "The GTUBE anti-spam test string" },
+	{ "content_random_token", "content",
+	    "A long random token in the text (hash busting)" },
 	{ "content_gibberish", "content",
 	    "Random-letter filler text (hash busting)" },
 	{ "content_callback", "content",

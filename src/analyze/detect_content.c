@@ -837,6 +837,46 @@ broken_words(struct detect_ctx *c)
 		    "broken by invisible characters", k);
 }
 
+/*
+ * A long random token in the visible text that makes each copy of a bulk
+ * email differ ("x08aoxt11c7v7dkd61499y1526907joz1mq..."): 40 or more
+ * lower-case letters and digits, a quarter of them digits and a quarter
+ * letters past 'f'.  Hex digests (sha256 in a security notice) have no
+ * letter past 'f'; base64 and PGP armour mix cases.
+ */
+static void
+random_token(struct detect_ctx *c)
+{
+	const char	*p = c->visible, *end, *t;
+	size_t		 n, digits, high;
+	int		 upper;
+
+	if (p == NULL)
+		return;
+	end = p + MIN(c->visible_len, DETECT_TEXT_MAX);
+	while (p < end) {
+		if (!g_ascii_isalnum(*p)) {
+			p++;
+			continue;
+		}
+		for (t = p, digits = high = 0, upper = 0; p < end &&
+		    g_ascii_isalnum(*p); p++) {
+			if (g_ascii_isupper(*p))
+				upper = 1;
+			else if (g_ascii_isdigit(*p))
+				digits++;
+			else if (*p > 'f')
+				high++;
+		}
+		n = (size_t)(p - t);
+		if (!upper && n >= 40 && digits * 4 >= n && high * 4 >= n) {
+			detect__add(c, "content_random_token", NULL, "%.*s",
+			    (int)MIN(n, 80), t);
+			return;
+		}
+	}
+}
+
 /* A free-mail address in the text that is not the sender's, on a money,
  * prize or advance-fee lure: "write to me at ...@gmail.com". */
 static void
@@ -940,6 +980,7 @@ detect__content(struct detect_ctx *c)
 	many_recipients(c);
 	invisible_chars(c);
 	broken_words(c);
+	random_token(c);
 	freemail_contact(c);
 	recipient_in_subject(c);
 	subject_joined(c);

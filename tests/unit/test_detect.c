@@ -570,6 +570,14 @@ content_disguises(void **state)
 	assert_false(has(PLAIN("N <n@sender.example>",
 	    "http://www.gsfc.example:8080/ims-bin/v.b/search", "Hi"),
 	    "content_subject_joined"));
+	/* A long random token; a sha256 and base64 are not. */
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Offer x08aoxt11c7v7dkd61499y1526907joz1mqcg5l797kv5h64mvy2l018 "
+	    "today"), "content_random_token"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f"
+	    "00a08 and aGVsbG8gd29ybGQgdGhpcyBpcyBiYXNlNjQgZW5jb2RlZCB0ZXh0"),
+	    "content_random_token"));
 	/* Bulk tools' random X-Mailer; real mailers' names. */
 	assert_true(has("X-Mailer: W9ijQ\n" NEUTRAL, "sender_random_mailer"));
 	assert_true(has("X-Mailer: adpVx\n" NEUTRAL, "sender_random_mailer"));
