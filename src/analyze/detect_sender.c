@@ -41,6 +41,21 @@ same_org(const struct detect_ctx *c, const char *x, const char *y)
 	return bx != NULL && bx == by;
 }
 
+/* The same mailbox, "+tags" aside ("ann+news@x" is "ann@x"). */
+static int
+same_mailbox(const char *x, const char *y)
+{
+	size_t	nx, ny;
+
+	if (x == NULL || y == NULL)
+		return 1;
+	nx = strcspn(x, "+@");
+	ny = strcspn(y, "+@");
+	return nx == ny && g_ascii_strncasecmp(x, y, nx) == 0 &&
+	    strchr(x, '@') != NULL && strchr(y, '@') != NULL &&
+	    g_ascii_strcasecmp(strchr(x, '@'), strchr(y, '@')) == 0;
+}
+
 static void
 mismatch(struct detect_ctx *c)
 {
@@ -58,8 +73,7 @@ mismatch(struct detect_ctx *c)
 			detect__add(c, "sender_reply_to_freemail", NULL, "%s",
 			    e->reply_to->addr);
 	} else if (d != NULL && g_hash_table_contains(c->d->freemail, d) &&
-	    e->reply_to->addr != NULL && c->from_addr != NULL &&
-	    g_ascii_strcasecmp(e->reply_to->addr, c->from_addr) != 0)
+	    !same_mailbox(e->reply_to->addr, c->from_addr))
 		/* Another mailbox of the same free-mail provider: answers
 		 * go to someone else than the one writing. */
 		detect__add(c, "sender_reply_to_freemail", NULL, "From %s, "

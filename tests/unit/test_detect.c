@@ -229,6 +229,9 @@ sender_impersonation(void **state)
 	assert_false(has("Reply-To: Test <TEST1@gmail.com>\n" PLAIN(
 	    "<test1@gmail.com>", "Hi", "Hello."),
 	    "sender_reply_to_freemail"));
+	assert_false(has("Reply-To: test1+list@gmail.com\n" PLAIN(
+	    "<test1@gmail.com>", "Hi", "Hello."),
+	    "sender_reply_to_freemail"));
 	/* A brand named in the text of a credential lure. */
 	assert_true(has(PLAIN("Team <t@sender.example>", "Notice",
 	    "Your Netflix account has been suspended: verify your account "
