@@ -581,6 +581,9 @@ stream_at(struct scan *s, const unsigned char *p, const unsigned char *e)
 	if (end > start && end[-1] == '\r')
 		end--;
 	one_stream(s, start, (size_t)(end - start));
+	/* A stream ends its object: what its dictionary said is spent. */
+	s->nfilters = s->flate = s->dct = 0;
+	s->image = s->font = s->in_filters = 0;
 	s->prev = PREV_NONE;
 	return next;
 }

@@ -418,6 +418,31 @@ stream_limit(void **state)
 	g_string_free(o, TRUE);
 }
 
+/* LIMIT_PDF_IMAGES JPEG streams are listed, one more is a limit. */
+static void
+image_limit(void **state)
+{
+	GString		*o = g_string_new(NULL), *s;
+	struct pdf_info	 pi;
+	int		 i;
+
+	(void)state;
+	for (i = 0; i < LIMIT_PDF_IMAGES; i++)
+		g_string_append(o, "<< /Filter /DCTDecode >>\nstream\n"
+		    "\xff\xd8\xff\nendstream\n");
+	s = pdf_new(o->str);
+	assert_int_equal(scan(s, &pi), MS_OK);
+	assert_int_equal(pi.images.n, LIMIT_PDF_IMAGES);
+	g_string_free(s, TRUE);
+	g_string_append(o, "<< /Filter /DCT >>\nstream\nx\nendstream\n");
+	s = pdf_new(o->str);
+	assert_int_equal(scan(s, &pi), MS_ELIMIT);
+	assert_int_equal(pi.images.n, LIMIT_PDF_IMAGES);
+	assert_non_null(strstr(pi.limit, "LIMIT_PDF_IMAGES"));
+	g_string_free(s, TRUE);
+	g_string_free(o, TRUE);
+}
+
 /* ---- QR codes in JPEG images ---------------------------------------- */
 
 /* A QR code PNG of 'text' from qrencode(1) (as test_qr.c does). */
@@ -755,6 +780,43 @@ analysis_hostile(void **state)
 	g_bytes_unref(z);
 }
 
+/* Three PDFs of four bombs each: the email's budget,
+ * LIMIT_PDF_INFLATE_PER_MSG, is shared by all of them. */
+static void
+analysis_budget(void **state)
+{
+	GBytes			*z = zero_bomb(20);
+	GString			*s[3];
+	struct analysis		*an;
+	const struct attachment	*at;
+	size_t			 i, k, sum = 0;
+	char			 link[80];
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		g_snprintf(link, sizeof(link), "<< /URI (https://b%zu.ex/) "
+		    ">>\n", i);
+		s[i] = pdf_new(link);
+		for (k = 0; k < 4; k++)
+			add_stream(s[i], 20 + (int)k, "/Filter /FlateDecode",
+			    z);
+	}
+	an = run_pdfs((const GString *const *)s, 3);
+	for (i = 0; i < an->attachments.n; i++) {
+		at = an->attachments.v[i];
+		assert_non_null(at->pdf);
+		assert_true(at->pdf->inflated <= LIMIT_PDF_INFLATE_PER_FILE);
+		sum += at->pdf->inflated;
+	}
+	assert_int_equal(sum, LIMIT_PDF_INFLATE_PER_MSG);
+	assert_non_null(finding(an, "limit_pdf"));
+	/* The links of the last one are still read. */
+	assert_non_null(url_ioc(an, "https://b2.ex/"));
+	for (i = 0; i < 3; i++)
+		g_string_free(s[i], TRUE);
+	g_bytes_unref(z);
+}
+
 /* Real phishing PDFs (never opened here, only parsed). */
 static void
 corpus(void **state)
@@ -814,12 +876,14 @@ main(void)
 		cmocka_unit_test(inflate_limit),
 		cmocka_unit_test(uri_limit),
 		cmocka_unit_test(stream_limit),
+		cmocka_unit_test(image_limit),
 		cmocka_unit_test(jpeg_images),
 		cmocka_unit_test(analysis_link),
 		cmocka_unit_test(analysis_active),
 		cmocka_unit_test(analysis_text_with_link),
 		cmocka_unit_test(analysis_qr),
 		cmocka_unit_test(analysis_hostile),
+		cmocka_unit_test(analysis_budget),
 		cmocka_unit_test(corpus),
 	};
 
