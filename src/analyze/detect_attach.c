@@ -324,7 +324,6 @@ static void
 pdf_file(struct detect_ctx *c, const struct attachment *at)
 {
 	const struct pdf_info	*pi = at->pdf;
-	size_t			 k;
 
 	if (pi == NULL)
 		return;
@@ -338,9 +337,15 @@ pdf_file(struct detect_ctx *c, const struct attachment *at)
 	if (pi->flags & PDF_EMBEDDED_FILE)
 		detect__add(c, "attach_pdf_embedded_file", at->path, "%s",
 		    name_of(at));
-	for (k = 0; k < at->pdf_urls.n; k++)
+	/* Once per PDF: a catalogue with fifty links is no worse than a
+	 * lure with one. */
+	if (at->pdf_urls.n == 1)
 		detect__add(c, "attach_pdf_link", at->path, "%s",
-		    (const char *)at->pdf_urls.v[k]);
+		    (const char *)at->pdf_urls.v[0]);
+	else if (at->pdf_urls.n > 1)
+		detect__add(c, "attach_pdf_link", at->path, "%s (and %zu "
+		    "more)", (const char *)at->pdf_urls.v[0],
+		    at->pdf_urls.n - 1);
 	if (at->pdf_urls.n > 0 && at->pdf_urls.n <= PDF_FEW_LINKS &&
 	    pi->pages <= PDF_FEW_PAGES && pi->text < PDF_FEW_TEXT &&
 	    !pi->text_unknown && pi->limit == NULL)

@@ -727,6 +727,36 @@ analysis_text_with_link(void **state)
 	g_string_free(o, TRUE);
 }
 
+/* Many links: one signal for the PDF, every URL an indicator; more than
+ * three links is no "link only" PDF. */
+static void
+analysis_many_links(void **state)
+{
+	GString			*o = g_string_new(NULL), *s;
+	struct analysis		*an;
+	const struct finding	*f;
+	size_t			 i, n = 0;
+
+	(void)state;
+	for (i = 0; i < 5; i++)
+		g_string_append_printf(o, "<< /URI (https://l%zu.example/) "
+		    ">>\n", i);
+	s = pdf_new(o->str);
+	an = run_pdfs((const GString *[]){ s }, 1);
+	for (i = 0; i < an->findings.n; i++) {
+		f = an->findings.v[i];
+		if (strcmp(f->id, "attach_pdf_link") == 0)
+			n++;
+	}
+	assert_int_equal(n, 1);
+	f = finding(an, "attach_pdf_link");
+	assert_string_equal(f->evidence, "https://l0.example/ (and 4 more)");
+	assert_non_null(url_ioc(an, "https://l4.example/"));
+	assert_null(finding(an, "attach_pdf_link_only"));
+	g_string_free(s, TRUE);
+	g_string_free(o, TRUE);
+}
+
 static void
 analysis_qr(void **state)
 {
@@ -881,6 +911,7 @@ main(void)
 		cmocka_unit_test(analysis_link),
 		cmocka_unit_test(analysis_active),
 		cmocka_unit_test(analysis_text_with_link),
+		cmocka_unit_test(analysis_many_links),
 		cmocka_unit_test(analysis_qr),
 		cmocka_unit_test(analysis_hostile),
 		cmocka_unit_test(analysis_budget),
