@@ -4,9 +4,10 @@
  * parse (src/mail), find the suspicious email if a user forwarded it
  * (forward.c), list every file in it with digests and real types
  * (src/files), pull indicators out of headers, bodies and text-like
- * attachments (src/extract) and URLs out of QR codes in images
- * (src/files/qr.c), and build Phantom-style artifacts
- * (artifact.c).  UNTRUSTED input throughout; all memory in one arena.
+ * attachments (src/extract), URLs out of QR codes in images
+ * (src/files/qr.c) and links out of PDFs (attach_pdf.c), and build
+ * Phantom-style artifacts (artifact.c).  UNTRUSTED input throughout;
+ * all memory in one arena.
  */
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "detect.h"
 #include "../common/limits.h"
 #include "../files/filetype.h"
+#include "../files/pdf.h"
 #include "../files/qr.h"
 
 void
@@ -315,44 +317,52 @@ nested_iocs(struct arena *a, struct analysis *an, struct mail_msg *m,
 	return rc;
 }
 
-/* A QR code's payload (UNTRUSTED): a URL is kept on the image and
- * added to the indicators; anything else (text, vCard, Wi-Fi) is not. */
-static enum ms_err
-qr_payload(struct arena *a, struct analysis *an, struct attachment *at,
-    const char *payload)
+/* A URL in a file (a QR code's payload, a PDF link: UNTRUSTED) is kept
+ * on the file and added to the indicators; anything else (text, vCard,
+ * Wi-Fi) is not. */
+enum ms_err
+analyze__file_url(struct arena *a, struct analysis *an,
+    struct arena_vec *urls, const char *s, const char *where)
 {
-	const char	*where;
 	char		*url;
-	size_t		 n = strlen(payload);
+	size_t		 n = strlen(s);
 
 	if (n > LIMIT_URL_BYTES)
 		return MS_OK;
 	/* The copy is ours, in the arena: only the interface is const. */
-	url = (char *)extract_url_normalise(a, payload, n);
+	url = (char *)extract_url_normalise(a, s, n);
 	if (url == NULL)
 		return MS_OK;	/* not a URL (or the arena is full) */
-	if (arena_vec_push(a, &at->qr_urls, url) != MS_OK)
+	if (arena_vec_push(a, urls, url) != MS_OK || where == NULL)
 		return MS_ELIMIT;
-	where = arena_printf(a, "QR code in %s", at->file_name ?
-	    at->file_name : at->path);
-	if (where == NULL)
-		return MS_ELIMIT;
-	return note(an, extract_url(an->iocs, payload, n, where));
+	return note(an, extract_url(an->iocs, s, n, where));
 }
 
 /* One image's QR codes; an image we cannot or may not decode is a
  * finding, not an error. */
-static enum ms_err
-qr_image(struct arena *a, struct analysis *an, struct attachment *at,
-    size_t *budget)
+enum ms_err
+analyze__qr_image(struct arena *a, struct analysis *an,
+    struct attachment *at, const void *p, size_t len, const char *where,
+    struct analyze__budget *b)
 {
 	struct arena_vec	 payloads = { 0 };
 	const char		*why = NULL, *name;
 	size_t			 k;
 	enum ms_err		 rc;
 
+	if (b->images_full)
+		return MS_OK;
+	if (b->images++ == LIMIT_QR_IMAGES) {
+		finding_add(a, &an->findings, FINDING_LIMIT,
+		    "limit_qr_images", at->path, "more than %d images "
+		    "(LIMIT_QR_IMAGES); the rest are not searched for QR "
+		    "codes", LIMIT_QR_IMAGES);
+		an->limit_hit = 1;
+		b->images_full = 1;
+		return MS_OK;
+	}
 	name = at->file_name ? at->file_name : "(no name)";
-	rc = qr_scan(a, at->data, at->size, budget, &payloads, &why);
+	rc = qr_scan(a, p, len, &b->pixels, &payloads, &why);
 	if (rc == MS_ELIMIT && !arena_exhausted(a)) {
 		finding_add(a, &an->findings, FINDING_LIMIT, "limit_image",
 		    at->path, "%s: %s; not searched for QR codes", name, why);
@@ -365,7 +375,8 @@ qr_image(struct arena *a, struct analysis *an, struct attachment *at,
 		return MS_OK;
 	}
 	for (k = 0; k < payloads.n && rc == MS_OK; k++)
-		rc = qr_payload(a, an, at, payloads.v[k]);
+		rc = analyze__file_url(a, an, &at->qr_urls, payloads.v[k],
+		    where);
 	return rc;
 }
 
@@ -386,31 +397,34 @@ seen_before(const struct arena_vec *v, size_t i)
 }
 
 /* URLs in QR codes of PNG and JPEG files (attachments and inline
- * images, at any depth; the same bytes once), at most LIMIT_QR_IMAGES
- * images.  Runs after the text extractors, so a URL also written in a
- * body keeps its body place. */
+ * images, at any depth; the same bytes once), and links and QR codes
+ * in PDFs (attach_pdf.c), at most LIMIT_QR_IMAGES images in all.  Runs
+ * after the text extractors, so a URL also written in a body keeps its
+ * body place. */
 static enum ms_err
 qr_iocs(struct arena *a, struct analysis *an)
 {
+	struct analyze__budget	 b = { .pixels = LIMIT_QR_PIXELS_PER_MSG,
+				    .inflate = LIMIT_PDF_INFLATE_PER_MSG };
 	struct attachment	*at;
-	size_t			 i, images = 0;
-	size_t			 budget = LIMIT_QR_PIXELS_PER_MSG;
+	const char		*where;
+	size_t			 i;
 	enum ms_err		 rc = MS_OK;
 
 	for (i = 0; i < an->attachments.n && rc == MS_OK; i++) {
 		at = an->attachments.v[i];
-		if (at->is_email || !qr_is_image(at->data, at->size) ||
-		    seen_before(&an->attachments, i))
+		if (at->is_email || seen_before(&an->attachments, i))
 			continue;
-		if (images++ == LIMIT_QR_IMAGES) {
-			finding_add(a, &an->findings, FINDING_LIMIT,
-			    "limit_qr_images", at->path, "more than %d "
-			    "images (LIMIT_QR_IMAGES); the rest are not "
-			    "searched for QR codes", LIMIT_QR_IMAGES);
-			an->limit_hit = 1;
-			break;
+		if (pdf_is_pdf(at->data, at->size)) {
+			rc = analyze__pdf(a, an, at, &b);
+			continue;
 		}
-		rc = qr_image(a, an, at, &budget);
+		if (!qr_is_image(at->data, at->size))
+			continue;
+		where = arena_printf(a, "QR code in %s", at->file_name ?
+		    at->file_name : at->path);
+		rc = analyze__qr_image(a, an, at, at->data, at->size, where,
+		    &b);
 	}
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include "../common/arena.h"
 #include "../extract/extract.h"
 #include "../files/hash.h"
+#include "../files/pdf.h"
 #include "../mail/mail.h"
 
 /* One file found in the email, at any depth. */
@@ -32,6 +33,13 @@ struct attachment {
 	/* Images: the URLs read from QR codes in it (const char *,
 	 * normalised), in the order zbar found them. */
 	struct arena_vec	 qr_urls;
+	/* PDFs: what files/pdf.c found (NULL: not a PDF, or the same
+	 * bytes as an earlier attachment), its flags (PDF_* bits) and the
+	 * URLs of its links (const char *, normalised).  The URLs of QR
+	 * codes in its JPEG images go to qr_urls. */
+	const struct pdf_info	*pdf;
+	unsigned		 pdf_flags;
+	struct arena_vec	 pdf_urls;
 };
 
 enum cef_kind { CEF_STRING, CEF_HEADERS };

@@ -18,4 +18,40 @@ enum ms_err	analyze__forward(struct arena *a, struct analysis *an);
 /* Build the artifacts from iocs, email and attachments (artifact.c). */
 enum ms_err	analyze__artifacts(struct arena *a, struct analysis *an);
 
+/* What one email may still spend on images and PDFs (analyze.c). */
+struct analyze__budget {
+	size_t	pixels;		/* LIMIT_QR_PIXELS_PER_MSG */
+	size_t	images;		/* images decoded so far (LIMIT_QR_IMAGES) */
+	int	images_full;	/* limit_qr_images was reported */
+	size_t	inflate;	/* LIMIT_PDF_INFLATE_PER_MSG */
+};
+
+/*
+ * A URL found in a file (UNTRUSTED 's', NUL-terminated): normalised and
+ * pushed onto 'urls' (an attachment's qr_urls or pdf_urls) and added to
+ * the indicators with 'where'.  Anything that is not a URL is ignored.
+ * MS_OK or MS_ELIMIT (analyze.c).
+ */
+enum ms_err	analyze__file_url(struct arena *a, struct analysis *an,
+		    struct arena_vec *urls, const char *s, const char *where);
+
+/*
+ * QR codes in one image of 'at' (UNTRUSTED 'p', 'len' bytes), their URLs
+ * with 'where'; within 'b' (one image more, pixels).  An image that
+ * cannot or may not be decoded is a finding.  MS_OK or MS_ELIMIT
+ * (analyze.c).
+ */
+enum ms_err	analyze__qr_image(struct arena *a, struct analysis *an,
+		    struct attachment *at, const void *p, size_t len,
+		    const char *where, struct analyze__budget *b);
+
+/*
+ * Links, active content and QR codes in the PDF attachment 'at'
+ * (attach_pdf.c): sets at->pdf, at->pdf_flags, at->pdf_urls and the QR
+ * URLs of its JPEG images; limits and damage are findings.  MS_OK or
+ * MS_ELIMIT.
+ */
+enum ms_err	analyze__pdf(struct arena *a, struct analysis *an,
+		    struct attachment *at, struct analyze__budget *b);
+
 #endif /* MS_ANALYZE_INT_H */

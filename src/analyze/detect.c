@@ -189,6 +189,13 @@ static const struct signal {
 	{ "attach_qr_url", "attach", "QR code with a link in an image" },
 	{ "attach_qr_only", "attach",
 	    "A QR code with a link and little else" },
+	{ "attach_pdf_javascript", "attach", "PDF with JavaScript" },
+	{ "attach_pdf_launch", "attach", "PDF with a Launch action" },
+	{ "attach_pdf_embedded_file", "attach",
+	    "PDF carrying an embedded file" },
+	{ "attach_pdf_link", "attach", "Link in a PDF" },
+	{ "attach_pdf_link_only", "attach",
+	    "A PDF with a link and little else" },
 };
 
 static struct detect_data	*data;

@@ -6,9 +6,10 @@
  * match the name, double extensions, archives holding executables,
  * encrypted archives (with the password in the body), Office macros, and
  * HTML files with password forms or that build a file in the browser
- * (HTML smuggling), and links in QR codes (quishing: analyze.c reads
- * them from PNG and JPEG images).  Attached emails are judged by their
- * own content.
+ * (HTML smuggling), links in QR codes (quishing: analyze.c reads
+ * them from PNG and JPEG images, and from JPEGs in PDFs), and PDFs with
+ * JavaScript, Launch actions, embedded files or links (files/pdf.c).
+ * Attached emails are judged by their own content.
  */
 #include <string.h>
 
@@ -308,6 +309,51 @@ qr_links(struct detect_ctx *c, const struct attachment *at)
 	return at->qr_urls.n;
 }
 
+/* A PDF that is little more than a link: at most PDF_FEW_PAGES pages,
+ * at most PDF_FEW_LINKS distinct links, and fewer than PDF_FEW_TEXT
+ * bytes of strings shown by text operators in its content streams (a
+ * short paragraph: fonts with two-byte codes count each letter twice).
+ * PDFs with streams in other encodings, or cut by a limit, are not
+ * judged.  Lures are a line of text and a button, or a blurred picture
+ * with a link over it; a real document has more text. */
+#define PDF_FEW_PAGES	2
+#define PDF_FEW_LINKS	3
+#define PDF_FEW_TEXT	1024
+
+static void
+pdf_file(struct detect_ctx *c, const struct attachment *at)
+{
+	const struct pdf_info	*pi = at->pdf;
+
+	if (pi == NULL)
+		return;
+	if (pi->flags & PDF_JAVASCRIPT)
+		detect__add(c, "attach_pdf_javascript", at->path, "%s%s",
+		    name_of(at), pi->flags & PDF_OPEN_ACTION ?
+		    " (with an automatic action)" : "");
+	if (pi->flags & PDF_LAUNCH)
+		detect__add(c, "attach_pdf_launch", at->path, "%s",
+		    name_of(at));
+	if (pi->flags & PDF_EMBEDDED_FILE)
+		detect__add(c, "attach_pdf_embedded_file", at->path, "%s",
+		    name_of(at));
+	/* Once per PDF: a catalogue with fifty links is no worse than a
+	 * lure with one. */
+	if (at->pdf_urls.n == 1)
+		detect__add(c, "attach_pdf_link", at->path, "%s",
+		    (const char *)at->pdf_urls.v[0]);
+	else if (at->pdf_urls.n > 1)
+		detect__add(c, "attach_pdf_link", at->path, "%s (and %zu "
+		    "more)", (const char *)at->pdf_urls.v[0],
+		    at->pdf_urls.n - 1);
+	if (at->pdf_urls.n > 0 && at->pdf_urls.n <= PDF_FEW_LINKS &&
+	    pi->pages <= PDF_FEW_PAGES && pi->text < PDF_FEW_TEXT &&
+	    !pi->text_unknown && pi->limit == NULL)
+		detect__add(c, "attach_pdf_link_only", at->path, "%s: %zu "
+		    "page(s), %zu bytes of text, %zu link(s)", name_of(at),
+		    pi->pages, pi->text, at->pdf_urls.n);
+}
+
 /* An email that is little more than a QR code with a link: the phone
  * that scans it is outside the mail filter's sight. */
 static void
@@ -351,6 +397,7 @@ detect__attach(struct detect_ctx *c)
 		encrypted_document(c, at);
 		ole_macro(c, at);
 		html_file(c, at);
+		pdf_file(c, at);
 		qr += qr_links(c, at);
 	}
 	qr_only(c, qr);

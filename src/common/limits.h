@@ -81,4 +81,21 @@
 /* QR codes kept from one image. */
 #define LIMIT_QR_PER_IMAGE	16
 
+/* PDF attachments (src/files/pdf.c).  Bytes one FlateDecode stream may
+ * inflate to: memory for the copy the lexer reads (decompression bombs
+ * stop here). */
+#define LIMIT_PDF_INFLATE_PER_STREAM	(8u * 1024 * 1024)
+/* Bytes all the streams of one PDF may inflate to: CPU and memory. */
+#define LIMIT_PDF_INFLATE_PER_FILE	(32u * 1024 * 1024)
+/* Bytes all the PDFs of one email may inflate to (zlib runs at a few
+ * hundred MB/s: a fraction of a second). */
+#define LIMIT_PDF_INFLATE_PER_MSG	(64u * 1024 * 1024)
+/* Streams looked at in one PDF (the rest are skipped, not read). */
+#define LIMIT_PDF_STREAMS	4096
+/* Distinct link URIs kept from one PDF: the report's size. */
+#define LIMIT_PDF_URIS		256
+/* JPEG images listed in one PDF (at most LIMIT_QR_IMAGES per email are
+ * decoded anyway). */
+#define LIMIT_PDF_IMAGES	64
+
 #endif /* MS_LIMITS_H */

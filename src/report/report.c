@@ -182,12 +182,38 @@ reporter(const struct analysis *an)
 	    "style", str(an->forward_style));
 }
 
+/* An array of the strings of 'v' (const char *). */
+static json_t *
+str_array(const struct arena_vec *v)
+{
+	json_t	*arr = json_array();
+	size_t	 i;
+
+	for (i = 0; i < v->n; i++)
+		json_array_append_new(arr, str(v->v[i]));
+	return arr;
+}
+
+/* The PDF_* bits of 'flags' by name ("javascript", ...). */
+static json_t *
+pdf_flags(unsigned flags)
+{
+	json_t		*arr = json_array();
+	unsigned	 bit;
+
+	for (bit = 1; bit != 0 && bit <= flags; bit <<= 1)
+		if ((flags & bit) && pdf_flag_name(bit) != NULL)
+			json_array_append_new(arr,
+			    json_string(pdf_flag_name(bit)));
+	return arr;
+}
+
 static json_t *
 attachments(const struct analysis *an)
 {
 	const struct attachment	*at;
-	json_t			*arr = json_array(), *o, *qr;
-	size_t			 i, k;
+	json_t			*arr = json_array(), *o;
+	size_t			 i;
 
 	for (i = 0; i < an->attachments.n; i++) {
 		at = an->attachments.v[i];
@@ -205,14 +231,16 @@ attachments(const struct analysis *an)
 		if (o == NULL)
 			continue;
 		json_array_append_new(arr, o);	/* 'arr' holds it now */
-		if (at->qr_urls.n == 0)
-			continue;
-		/* Only images with a QR code link carry the key. */
-		qr = json_array();
-		for (k = 0; k < at->qr_urls.n; k++)
-			json_array_append_new(qr,
-			    json_string(at->qr_urls.v[k]));
-		json_object_set_new(o, "qr_urls", qr);
+		/* Only files with such links or flags carry the keys. */
+		if (at->qr_urls.n > 0)
+			json_object_set_new(o, "qr_urls",
+			    str_array(&at->qr_urls));
+		if (at->pdf_urls.n > 0)
+			json_object_set_new(o, "pdf_urls",
+			    str_array(&at->pdf_urls));
+		if (at->pdf_flags != 0)
+			json_object_set_new(o, "pdf_flags",
+			    pdf_flags(at->pdf_flags));
 	}
 	return arr;
 }

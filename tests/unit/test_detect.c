@@ -855,7 +855,9 @@ weights_cover_signals(void **state)
 	    "attach_archive_executable", "attach_encrypted_archive",
 	    "attach_archive_password", "attach_office_macro",
 	    "attach_html_credential_form", "attach_html_smuggling",
-	    "attach_qr_url", "attach_qr_only" };
+	    "attach_qr_url", "attach_qr_only", "attach_pdf_javascript",
+	    "attach_pdf_launch", "attach_pdf_embedded_file",
+	    "attach_pdf_link", "attach_pdf_link_only" };
 	size_t	i;
 
 	(void)state;

@@ -1,0 +1,626 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pdf.c -- links, active content and JPEG images in UNTRUSTED PDFs.
+ * Runs in the analysis (worker or CLI); the only code that includes
+ * zlib.h.
+ *
+ * This is a lexer, not a PDF reader.  It walks the raw file once, token
+ * by token (names with their #xx escapes decoded, literal and hex
+ * strings decoded, keywords), and remembers the names and values that
+ * matter: "/URI (string)", "/Type /Page", the flag names of pdf.h, and
+ * for the object being read its /Filter and /Subtype.  At each "stream"
+ * keyword it finds the data by scanning for "endstream" (a /Length in the
+ * file may lie and is never read), then: a stream whose only filter is
+ * /DCTDecode is a JPEG and is listed; one whose only filter is
+ * /FlateDecode is inflated under LIMIT_PDF_INFLATE_* and its content
+ * lexed the same way (object streams, /ObjStm, hide links there); an
+ * unfiltered one is lexed as it is.  Streams never nest, so the lexer
+ * runs at most two levels deep and never recurses.  Other images
+ * (FlateDecode pixels), fonts and other filters are skipped.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "pdf.h"
+#include "../common/limits.h"
+
+/* Longest name kept (the PDF spec's own limit is 127 bytes). */
+#define NAME_KEEP	127
+/* First inflate buffer: most streams are small. */
+#define INFLATE_FIRST	(64u * 1024)
+
+enum tok {
+	TOK_EOF, TOK_NAME, TOK_STRING, TOK_WORD, TOK_ARRAY_OPEN,
+	TOK_ARRAY_CLOSE, TOK_OTHER
+};
+
+/* What the previous name token announces for the next token. */
+enum prev { PREV_NONE, PREV_URI, PREV_TYPE, PREV_SUBTYPE, PREV_FILTER };
+
+struct lexer {
+	const unsigned char	*p, *end;
+	enum tok		 t;
+	const unsigned char	*word;		/* TOK_WORD, in the input */
+	size_t			 wlen;
+	char			 name[NAME_KEEP + 1];	/* TOK_NAME */
+	unsigned char		*str;	/* TOK_STRING: the scan's buffer */
+	size_t			 slen;	/* decoded length, may pass keep */
+};
+
+struct scan {
+	struct arena		*a;
+	struct pdf_info		*out;
+	size_t			*budget;
+	enum prev		 prev;
+	/* The object being read in the raw file. */
+	int			 nfilters, flate, dct, image, font;
+	int			 in_filters;
+	size_t			 objects;
+	size_t			 pending;	/* string bytes before Tj */
+	unsigned char		 str[LIMIT_URL_BYTES + 1];
+};
+
+static const struct {
+	const char	*name;
+	unsigned	 flag;
+} flag_names[] = {
+	{ "JavaScript", PDF_JAVASCRIPT }, { "JS", PDF_JAVASCRIPT },
+	{ "Launch", PDF_LAUNCH }, { "EmbeddedFile", PDF_EMBEDDED_FILE },
+	{ "EmbeddedFiles", PDF_EMBEDDED_FILE },
+	{ "OpenAction", PDF_OPEN_ACTION }, { "AA", PDF_OPEN_ACTION },
+	{ "AcroForm", PDF_ACROFORM }, { "XFA", PDF_XFA },
+	{ "SubmitForm", PDF_SUBMIT_FORM },
+};
+
+const char *
+pdf_flag_name(unsigned flag)
+{
+	switch (flag) {
+	case PDF_JAVASCRIPT:	return "javascript";
+	case PDF_LAUNCH:	return "launch";
+	case PDF_EMBEDDED_FILE:	return "embedded_file";
+	case PDF_OPEN_ACTION:	return "open_action";
+	case PDF_ACROFORM:	return "acroform";
+	case PDF_XFA:		return "xfa";
+	case PDF_SUBMIT_FORM:	return "submit_form";
+	default:		return NULL;
+	}
+}
+
+int
+pdf_is_pdf(const void *p, size_t len)
+{
+	if (p == NULL)
+		return 0;
+	return memmem(p, len < 1024 ? len : 1024, "%PDF-", 5) != NULL;
+}
+
+/* ---- the lexer ------------------------------------------------------ */
+
+static int
+is_ws(unsigned char c)
+{
+	return c == 0 || c == '\t' || c == '\n' || c == '\f' || c == '\r' ||
+	    c == ' ';
+}
+
+static int
+is_delim(unsigned char c)
+{
+	return strchr("()<>[]{}/%", c) != NULL && c != '\0';
+}
+
+static int
+hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Keep the first LIMIT_URL_BYTES decoded bytes of a string; count all. */
+static void
+put(struct lexer *lx, unsigned char c)
+{
+	if (lx->slen < LIMIT_URL_BYTES)
+		lx->str[lx->slen] = c;
+	if (lx->slen < SIZE_MAX)
+		lx->slen++;
+}
+
+/* A name after its '/': "#xx" is the byte xx (PDF 1.2). */
+static const unsigned char *
+lex_name(struct lexer *lx, const unsigned char *p)
+{
+	size_t	n = 0;
+	int	hi, lo, c;
+
+	while (p < lx->end && !is_ws(*p) && !is_delim(*p)) {
+		c = *p++;
+		if (c == '#' && lx->end - p >= 2 && (hi = hexval(p[0])) >= 0 &&
+		    (lo = hexval(p[1])) >= 0) {
+			c = hi << 4 | lo;
+			p += 2;
+		}
+		if (n < NAME_KEEP)
+			lx->name[n] = (char)c;
+		n++;
+	}
+	/* A longer name matches nothing we look for. */
+	lx->name[n <= NAME_KEEP ? n : 0] = '\0';
+	return p;
+}
+
+/* An escape after '\' in a literal string; returns the next byte. */
+static const unsigned char *
+lex_escape(struct lexer *lx, const unsigned char *p)
+{
+	static const char	from[] = "nrtbf()\\", to[] = "\n\r\t\b\f()\\";
+	const char		*k;
+	int			 v, i;
+
+	if (p >= lx->end)
+		return p;
+	if (*p == '\r' || *p == '\n') {		/* line continuation */
+		if (*p++ == '\r' && p < lx->end && *p == '\n')
+			p++;
+		return p;
+	}
+	if (*p >= '0' && *p <= '7') {
+		for (v = 0, i = 0; i < 3 && p < lx->end && *p >= '0' &&
+		    *p <= '7'; i++)
+			v = v * 8 + (*p++ - '0');
+		put(lx, (unsigned char)v);
+		return p;
+	}
+	k = strchr(from, *p);
+	put(lx, k != NULL && *p != '\0' ? (unsigned char)to[k - from] : *p);
+	return p + 1;
+}
+
+/* A literal string after its '(': balanced parentheses, counted. */
+static const unsigned char *
+lex_string(struct lexer *lx, const unsigned char *p)
+{
+	size_t	depth = 1;
+
+	lx->slen = 0;
+	while (p < lx->end) {
+		if (*p == '\\') {
+			p = lex_escape(lx, p + 1);
+			continue;
+		}
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && --depth == 0)
+			return p + 1;
+		put(lx, *p++);
+	}
+	return p;		/* unterminated: the rest of the data */
+}
+
+/* A hex string after its '<'; other bytes are ignored, an odd last
+ * digit counts as followed by 0. */
+static const unsigned char *
+lex_hex(struct lexer *lx, const unsigned char *p)
+{
+	int	v, hi = -1;
+
+	lx->slen = 0;
+	for (; p < lx->end && *p != '>'; p++) {
+		if ((v = hexval(*p)) < 0)
+			continue;
+		if (hi < 0)
+			hi = v;
+		else {
+			put(lx, (unsigned char)(hi << 4 | v));
+			hi = -1;
+		}
+	}
+	if (hi >= 0)
+		put(lx, (unsigned char)(hi << 4));
+	return p < lx->end ? p + 1 : p;
+}
+
+static enum tok
+lex_next(struct lexer *lx)
+{
+	const unsigned char	*p = lx->p, *e = lx->end;
+
+	for (;;) {
+		while (p < e && is_ws(*p))
+			p++;
+		if (p >= e || *p != '%')
+			break;
+		while (p < e && *p != '\n' && *p != '\r')
+			p++;
+	}
+	lx->t = TOK_OTHER;
+	if (p >= e)
+		lx->t = TOK_EOF;
+	else if (*p == '/') {
+		p = lex_name(lx, p + 1);
+		lx->t = TOK_NAME;
+	} else if (*p == '(') {
+		p = lex_string(lx, p + 1);
+		lx->t = TOK_STRING;
+	} else if (*p == '<' && e - p >= 2 && p[1] == '<')
+		p += 2;
+	else if (*p == '<') {
+		p = lex_hex(lx, p + 1);
+		lx->t = TOK_STRING;
+	} else if (*p == '>' && e - p >= 2 && p[1] == '>')
+		p += 2;
+	else if (*p == '[' || *p == ']') {
+		lx->t = *p++ == '[' ? TOK_ARRAY_OPEN : TOK_ARRAY_CLOSE;
+	} else if (is_delim(*p))
+		p++;
+	else {
+		lx->word = p;
+		while (p < e && !is_ws(*p) && !is_delim(*p))
+			p++;
+		lx->wlen = (size_t)(p - lx->word);
+		lx->t = TOK_WORD;
+	}
+	lx->p = p;
+	return lx->t;
+}
+
+static int
+word_is(const struct lexer *lx, const char *w)
+{
+	return lx->wlen == strlen(w) && memcmp(lx->word, w, lx->wlen) == 0;
+}
+
+/* ---- what the tokens say -------------------------------------------- */
+
+static void
+set_limit(struct scan *s, const char *why)
+{
+	if (s->out->limit == NULL)
+		s->out->limit = why;
+}
+
+/* A /URI string: decoded, UTF-16BE with a BOM made ASCII, cut at a NUL,
+ * kept once. */
+static void
+add_uri(struct scan *s, const struct lexer *lx)
+{
+	struct pdf_info	*o = s->out;
+	char		 buf[LIMIT_URL_BYTES + 1], *u;
+	size_t		 i, n = 0;
+
+	if (lx->slen == 0 || lx->slen > LIMIT_URL_BYTES)
+		return;		/* not a URL we keep */
+	if (lx->slen >= 2 && lx->str[0] == 0xfe && lx->str[1] == 0xff) {
+		for (i = 3; i < lx->slen; i += 2)
+			if (lx->str[i - 1] == 0)
+				buf[n++] = (char)lx->str[i];
+	} else {
+		memcpy(buf, lx->str, lx->slen);
+		n = lx->slen;
+	}
+	buf[n] = '\0';
+	if (buf[0] == '\0')
+		return;
+	for (i = 0; i < o->uris.n; i++)
+		if (strcmp(o->uris.v[i], buf) == 0)
+			return;
+	if (o->uris.n >= LIMIT_PDF_URIS) {
+		set_limit(s, "more than LIMIT_PDF_URIS links");
+		return;
+	}
+	if ((u = arena_strdup(s->a, buf)) == NULL ||
+	    arena_vec_push(s->a, &o->uris, u) != MS_OK)
+		set_limit(s, "the arena is full");
+}
+
+static void
+add_filter(struct scan *s, const char *name)
+{
+	s->nfilters++;
+	if (strcmp(name, "FlateDecode") == 0 || strcmp(name, "Fl") == 0)
+		s->flate++;
+	else if (strcmp(name, "DCTDecode") == 0 || strcmp(name, "DCT") == 0)
+		s->dct++;
+}
+
+static void
+on_name(struct scan *s, const char *name, int nested)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+		if (strcmp(name, flag_names[i].name) == 0)
+			s->out->flags |= flag_names[i].flag;
+	if (s->prev == PREV_TYPE && strcmp(name, "Page") == 0)
+		s->out->pages++;
+	if (!nested && s->prev == PREV_SUBTYPE) {
+		if (strcmp(name, "Image") == 0)
+			s->image = 1;
+		else if (strcmp(name, "Type1C") == 0 || strcmp(name,
+		    "CIDFontType0C") == 0 || strcmp(name, "OpenType") == 0)
+			s->font = 1;
+	}
+	if (!nested && (s->prev == PREV_FILTER || s->in_filters))
+		add_filter(s, name);
+	s->prev = PREV_NONE;
+	if (strcmp(name, "URI") == 0)
+		s->prev = PREV_URI;
+	else if (strcmp(name, "Type") == 0)
+		s->prev = PREV_TYPE;
+	else if (strcmp(name, "Subtype") == 0)
+		s->prev = PREV_SUBTYPE;
+	else if (strcmp(name, "Filter") == 0)
+		s->prev = PREV_FILTER;
+	else if (!nested && strncmp(name, "Length", 6) == 0 &&
+	    name[6] >= '1' && name[6] <= '3')
+		s->font = 1;	/* /Length1..3: an embedded font program */
+}
+
+static int
+is_number(const struct lexer *lx)
+{
+	unsigned char	c = lx->word[0];
+
+	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
+}
+
+/* One token of the raw file ('nested' 0) or of a stream's data. */
+static void
+on_token(struct scan *s, const struct lexer *lx, int nested)
+{
+	switch (lx->t) {
+	case TOK_NAME:
+		on_name(s, lx->name, nested);
+		return;
+	case TOK_STRING:
+		if (s->prev == PREV_URI)
+			add_uri(s, lx);
+		if (nested && SIZE_MAX - s->pending > lx->slen)
+			s->pending += lx->slen;
+		break;
+	case TOK_ARRAY_OPEN:
+		if (!nested && s->prev == PREV_FILTER)
+			s->in_filters = 1;
+		break;
+	case TOK_ARRAY_CLOSE:
+		s->in_filters = 0;
+		break;
+	case TOK_WORD:
+		if (!nested && word_is(lx, "obj")) {
+			s->objects++;
+			s->nfilters = s->flate = s->dct = 0;
+			s->image = s->font = s->in_filters = 0;
+		}
+		if (!nested || is_number(lx))
+			break;
+		/* Text-showing operators show the strings before them. */
+		if (word_is(lx, "Tj") || word_is(lx, "TJ") ||
+		    word_is(lx, "'") || word_is(lx, "\""))
+			s->out->text += s->pending;
+		s->pending = 0;
+		break;
+	default:
+		break;
+	}
+	s->prev = PREV_NONE;
+}
+
+/* Lex a stream's data (at most two levels: streams do not nest). */
+static void
+lex_data(struct scan *s, const unsigned char *p, size_t n)
+{
+	struct lexer	lx;
+
+	memset(&lx, 0, sizeof(lx));
+	lx.p = p;
+	lx.end = p + n;
+	lx.str = s->str;
+	while (lex_next(&lx) != TOK_EOF)
+		on_token(s, &lx, 1);
+	s->pending = 0;
+	s->prev = PREV_NONE;
+}
+
+/* ---- streams -------------------------------------------------------- */
+
+/*
+ * Inflate 'n' bytes at 'p' into a heap buffer of at most 'cap' bytes;
+ * '*full' says there was more.  A damaged stream gives what came out
+ * before the damage.  The caller frees the buffer.
+ */
+static unsigned char *
+inflate_capped(const unsigned char *p, size_t n, size_t cap, size_t *got,
+    int *full)
+{
+	z_stream	 z;
+	unsigned char	*buf;
+	size_t		 size = cap + 1 < INFLATE_FIRST ? cap + 1 :
+			    INFLATE_FIRST;
+	int		 zrc;
+
+	*got = 0;
+	*full = 0;
+	memset(&z, 0, sizeof(z));
+	if (inflateInit(&z) != Z_OK)
+		return NULL;
+	buf = xmalloc(size);
+	z.next_in = (unsigned char *)p;		/* zlib does not write it */
+	z.avail_in = n > UINT_MAX ? UINT_MAX : (unsigned)n;
+	z.next_out = buf;
+	z.avail_out = (unsigned)size;
+	for (;;) {
+		zrc = inflate(&z, Z_NO_FLUSH);
+		if (zrc != Z_OK)
+			break;		/* the end, damage, or no input */
+		if (z.avail_out > 0)
+			continue;
+		if (size == cap + 1) {	/* one byte past the cap */
+			*full = 1;
+			break;
+		}
+		/* Grow geometrically, never past cap + 1. */
+		size = size > (cap + 1) / 2 ? cap + 1 : size * 2;
+		buf = xrealloc(buf, size);
+		z.next_out = buf + z.total_out;
+		z.avail_out = (unsigned)(size - z.total_out);
+	}
+	/* The last byte may also have ended the stream. */
+	if (z.total_out > cap)
+		*full = 1;
+	*got = *full ? cap : z.total_out;
+	inflateEnd(&z);
+	return buf;
+}
+
+static void
+inflate_stream(struct scan *s, const unsigned char *p, size_t n)
+{
+	struct pdf_info	*o = s->out;
+	unsigned char	*buf;
+	size_t		 cap = LIMIT_PDF_INFLATE_PER_STREAM, got;
+	const char	*why = "a stream inflates to more than "
+			    "LIMIT_PDF_INFLATE_PER_STREAM bytes";
+	int		 full;
+
+	if (cap > LIMIT_PDF_INFLATE_PER_FILE - o->inflated) {
+		cap = LIMIT_PDF_INFLATE_PER_FILE - o->inflated;
+		why = "the streams inflate to more than "
+		    "LIMIT_PDF_INFLATE_PER_FILE bytes";
+	}
+	if (s->budget != NULL && cap > *s->budget) {
+		cap = *s->budget;
+		why = "the email's PDFs inflate to more than "
+		    "LIMIT_PDF_INFLATE_PER_MSG bytes";
+	}
+	if (cap == 0) {
+		set_limit(s, why);
+		o->text_unknown = 1;
+		return;
+	}
+	if ((buf = inflate_capped(p, n, cap, &got, &full)) == NULL)
+		return;
+	o->inflated += got;
+	if (s->budget != NULL)
+		*s->budget -= got;
+	if (full) {
+		set_limit(s, why);
+		o->text_unknown = 1;
+	}
+	lex_data(s, buf, got);
+	xfree(buf);
+}
+
+/* The data of one stream, given the object's /Filter and /Subtype. */
+static void
+one_stream(struct scan *s, const unsigned char *p, size_t n)
+{
+	struct pdf_info		*o = s->out;
+	struct pdf_image	*img;
+
+	if (++o->streams > LIMIT_PDF_STREAMS) {
+		set_limit(s, "more than LIMIT_PDF_STREAMS streams");
+		o->text_unknown = 1;
+		return;
+	}
+	if (s->nfilters == 1 && s->dct == 1) {
+		if (o->images.n >= LIMIT_PDF_IMAGES) {
+			set_limit(s, "more than LIMIT_PDF_IMAGES images");
+			return;
+		}
+		if ((img = arena_alloc(s->a, sizeof(*img))) == NULL ||
+		    arena_vec_push(s->a, &o->images, img) != MS_OK) {
+			set_limit(s, "the arena is full");
+			return;
+		}
+		img->data = p;
+		img->len = n;
+		return;
+	}
+	if (s->image || s->font)
+		return;		/* pixels or glyphs: nothing to read */
+	if (s->nfilters == 0)
+		lex_data(s, p, n);
+	else if (s->nfilters == 1 && s->flate == 1)
+		inflate_stream(s, p, n);
+	else
+		o->text_unknown = 1;	/* LZW, ASCII85, chains ... */
+}
+
+/* After the "stream" keyword at 'p': find the data by its "endstream"
+ * (never by /Length), read it, and return where the lexer goes on. */
+static const unsigned char *
+stream_at(struct scan *s, const unsigned char *p, const unsigned char *e)
+{
+	const unsigned char	*start, *end, *next;
+
+	if (p < e && *p == '\r')
+		p++;
+	if (p < e && *p == '\n')
+		p++;
+	start = p;
+	end = memmem(start, (size_t)(e - start), "endstream", 9);
+	if (end == NULL) {
+		if (s->out->broken == NULL)
+			s->out->broken = "a stream without endstream "
+			    "(truncated?)";
+		s->out->text_unknown = 1;
+		end = next = e;
+	} else
+		next = end + 9;
+	/* The end of line before "endstream" is not data. */
+	if (end > start && end[-1] == '\n')
+		end--;
+	if (end > start && end[-1] == '\r')
+		end--;
+	one_stream(s, start, (size_t)(end - start));
+	/* A stream ends its object: what its dictionary said is spent. */
+	s->nfilters = s->flate = s->dct = 0;
+	s->image = s->font = s->in_filters = 0;
+	s->prev = PREV_NONE;
+	return next;
+}
+
+enum ms_err
+pdf_scan(struct arena *a, const void *p, size_t len, size_t *budget,
+    struct pdf_info *out)
+{
+	struct scan		*s;
+	struct lexer		 lx;
+	const unsigned char	*b = p, *hdr;
+
+	memset(out, 0, sizeof(*out));
+	hdr = p != NULL ? memmem(p, len < 1024 ? len : 1024, "%PDF-", 5) :
+	    NULL;
+	if (hdr == NULL) {
+		out->broken = "no %PDF- header in the first 1024 bytes";
+		return MS_EPARSE;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->a = a;
+	s->out = out;
+	s->budget = budget;
+	memset(&lx, 0, sizeof(lx));
+	lx.p = hdr;
+	lx.end = b + len;
+	lx.str = s->str;
+	while (lex_next(&lx) != TOK_EOF) {
+		if (lx.t == TOK_WORD && word_is(&lx, "stream"))
+			lx.p = stream_at(s, lx.p, lx.end);
+		else
+			on_token(s, &lx, 0);
+	}
+	if (s->objects == 0 && out->broken == NULL)
+		out->broken = "no object";
+	xfree(s);
+	if (out->limit != NULL)
+		return MS_ELIMIT;
+	return out->broken != NULL ? MS_EPARSE : MS_OK;
+}

@@ -1,0 +1,922 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_pdf.c -- PDF attachments (src/files/pdf.c, src/analyze/
+ * attach_pdf.c): links in literal and hex strings, in FlateDecode object
+ * streams (compressed here with zlib), #xx-escaped names, active content,
+ * JPEG images with a QR code (qrencode(1) and libjpeg at test time), and
+ * hostile files: truncated, a /Length that lies, a 200 MB deflate bomb,
+ * each limit at LIMIT and LIMIT+1.  Then what the analysis, the detection
+ * and the JSON make of them, and three real PDFs of the shared corpus.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <jpeglib.h>
+#include <png.h>
+#include <zlib.h>
+
+#include "analyze/analyze.h"
+#include "analyze/detect.h"
+#include "common/limits.h"
+#include "files/pdf.h"
+#include "report/report.h"
+
+#define QR_URL	"https://quish.example.net/pdf?id=7"
+
+static struct arena	*a;
+
+static int
+setup(void **state)
+{
+	struct detect_config	cfg = { .data_dir = MS_SRCDIR "/data" };
+
+	(void)state;
+	analyze_init();
+	assert_int_equal(detect_load(&cfg), MS_OK);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	analyze_shutdown();
+	arena_free(a);
+	return 0;
+}
+
+static void
+fresh_arena(void)
+{
+	arena_free(a);
+	a = arena_new(LIMIT_MSG_ARENA);
+}
+
+/* ---- building PDFs -------------------------------------------------- */
+
+/* A one-page PDF around 'objs' (objects 4 and up; 3 is the page, whose
+ * content stream is object 4 unless 'objs' says otherwise). */
+static GString *
+pdf_new(const char *objs)
+{
+	GString	*s = g_string_new("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n");
+
+	g_string_append(s, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\n"
+	    "endobj\n2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\n"
+	    "endobj\n3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox "
+	    "[0 0 612 792] /Contents 4 0 R /Annots [9 0 R] >>\nendobj\n");
+	g_string_append(s, objs);
+	g_string_append(s, "trailer\n<< /Root 1 0 R /Size 10 >>\n%%EOF\n");
+	return s;
+}
+
+/* 'n' bytes at 'p', zlib-compressed. */
+static GBytes *
+deflated(const void *p, size_t n)
+{
+	uLongf		 out = compressBound(n);
+	unsigned char	*buf = g_malloc(out);
+
+	assert_int_equal(compress2(buf, &out, p, n, 9), Z_OK);
+	return g_bytes_new_take(buf, out);
+}
+
+/* 'mb' MiB of zeros, deflated without ever holding them. */
+static GBytes *
+zero_bomb(size_t mb)
+{
+	static unsigned char	 zeros[1024 * 1024];
+	GByteArray		*out = g_byte_array_new();
+	unsigned char		 chunk[64 * 1024];
+	z_stream		 z;
+	size_t			 i;
+	int			 flush;
+
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(deflateInit(&z, 9), Z_OK);
+	for (i = 0; i < mb; i++) {
+		z.next_in = zeros;
+		z.avail_in = sizeof(zeros);
+		flush = i + 1 == mb ? Z_FINISH : Z_NO_FLUSH;
+		do {
+			z.next_out = chunk;
+			z.avail_out = sizeof(chunk);
+			assert_int_not_equal(deflate(&z, flush),
+			    Z_STREAM_ERROR);
+			g_byte_array_append(out, chunk,
+			    sizeof(chunk) - z.avail_out);
+		} while (z.avail_out == 0);
+	}
+	deflateEnd(&z);
+	return g_byte_array_free_to_bytes(out);
+}
+
+/* "N 0 obj << dict >> stream DATA endstream endobj" onto 's'. */
+static void
+add_stream(GString *s, int num, const char *dict, GBytes *data)
+{
+	gsize		 n;
+	const char	*p = g_bytes_get_data(data, &n);
+
+	g_string_append_printf(s, "%d 0 obj\n<< %s >>\nstream\n", num, dict);
+	g_string_append_len(s, p, (gssize)n);
+	g_string_append(s, "\nendstream\nendobj\n");
+}
+
+static enum ms_err
+scan(const GString *s, struct pdf_info *pi)
+{
+	fresh_arena();
+	return pdf_scan(a, s->str, s->len, NULL, pi);
+}
+
+static int
+has_uri(const struct pdf_info *pi, const char *u)
+{
+	size_t	i;
+
+	for (i = 0; i < pi->uris.n; i++)
+		if (strcmp(pi->uris.v[i], u) == 0)
+			return 1;
+	return 0;
+}
+
+#define LINK(n, uri) n " 0 obj\n<< /Type /Annot /Subtype /Link /Rect " \
+	"[0 0 612 792] /A << /S /URI /URI " uri " >> >>\nendobj\n"
+#define TEXT_STREAM "4 0 obj\n<< /Length 44 >>\nstream\nBT /F1 12 Tf " \
+	"72 712 Td (Open) Tj ET\nendstream\nendobj\n"
+
+/* ---- the scanner ---------------------------------------------------- */
+
+static void
+uri_strings(void **state)
+{
+	GString		*s = pdf_new(TEXT_STREAM
+	    LINK("9", "(https://esc.example/a\\(b\\)\\\\c\\101\\\n/d)")
+	    LINK("10", "<68747470733A2F2F6865782E6578616D706C652F 3>")
+	    LINK("11", "<FEFF00680074007400700073003A002F002F0075002E"
+	    "00650078002F>"));
+	struct pdf_info	 pi;
+
+	(void)state;
+	assert_int_equal(scan(s, &pi), MS_OK);
+	assert_int_equal(pi.uris.n, 3);
+	assert_true(has_uri(&pi, "https://esc.example/a(b)\\cA/d"));
+	assert_true(has_uri(&pi, "https://hex.example/0"));
+	assert_true(has_uri(&pi, "https://u.ex/"));
+	assert_int_equal(pi.pages, 1);
+	assert_int_equal(pi.text, 4);		/* "Open" */
+	assert_false(pi.text_unknown);
+	assert_int_equal(pi.flags, 0);
+	assert_null(pi.limit);
+	assert_null(pi.broken);
+	g_string_free(s, TRUE);
+}
+
+/* PDF 1.5 object streams: the link is only in the compressed bytes. */
+static void
+uri_in_object_stream(void **state)
+{
+	static const char	 inner[] = "9 0 10 60\n"
+	    "<< /Type /Annot /Subtype /Link /A 10 0 R >>\n"
+	    "<< /S /URI /URI (https://objstm.example/hidden) >>";
+	GBytes			*z = deflated(inner, sizeof(inner) - 1);
+	GString			*s = pdf_new(TEXT_STREAM);
+	struct pdf_info		 pi;
+
+	(void)state;
+	add_stream(s, 12, "/Type /ObjStm /N 2 /First 10 /Filter "
+	    "/FlateDecode", z);
+	assert_null(memmem(s->str, s->len, "objstm.example", 14));
+	assert_int_equal(scan(s, &pi), MS_OK);
+	assert_int_equal(pi.uris.n, 1);
+	assert_true(has_uri(&pi, "https://objstm.example/hidden"));
+	assert_int_equal(pi.inflated, sizeof(inner) - 1);
+	g_string_free(s, TRUE);
+	g_bytes_unref(z);
+}
+
+static void
+active_content(void **state)
+{
+	GString		*s;
+	struct pdf_info	 pi;
+
+	(void)state;
+	s = pdf_new("5 0 obj\n<< /S /J#61vaScript /J#53 (app.alert\\(1\\)) "
+	    ">>\nendobj\n");
+	assert_int_equal(scan(s, &pi), MS_OK);
+	assert_int_equal(pi.flags, PDF_JAVASCRIPT);
+	g_string_free(s, TRUE);
+	s = pdf_new("5 0 obj\n<< /OpenAction << /S /Launch /F (cmd.exe) >> "
+	    "/Names << /EmbeddedFiles 6 0 R >> /AcroForm << /XFA 7 0 R >> "
+	    "/A << /S /SubmitForm >> >>\nendobj\n");
+	assert_int_equal(scan(s, &pi), MS_OK);
+	assert_int_equal(pi.flags, PDF_LAUNCH | PDF_OPEN_ACTION |
+	    PDF_EMBEDDED_FILE | PDF_ACROFORM | PDF_XFA | PDF_SUBMIT_FORM);
+	g_string_free(s, TRUE);
+	/* Words in strings, longer names and comments are no names. */
+	s = pdf_new("5 0 obj\n<< /Title (/JavaScript /Launch) /JavaScriptX "
+	    "1 /Lau#6Xch 2 >>\n% /JS /EmbeddedFile\nendobj\n");
+	assert_int_equal(scan(s, &pi), MS_OK);
+	assert_int_equal(pi.flags, 0);
+	g_string_free(s, TRUE);
+	assert_string_equal(pdf_flag_name(PDF_LAUNCH), "launch");
+}
+
+static void
+not_a_pdf(void **state)
+{
+	GString		*s = g_string_new(NULL);
+	struct pdf_info	 pi;
+
+	(void)state;
+	g_string_append(s, "hello, no PDF here");
+	assert_int_equal(scan(s, &pi), MS_EPARSE);
+	assert_non_null(pi.broken);
+	assert_false(pdf_is_pdf(s->str, s->len));
+	/* The header may start within the first 1024 bytes, not after. */
+	g_string_assign(s, "");
+	g_string_append_printf(s, "%*s%%PDF-1.4\n1 0 obj << >> endobj\n",
+	    1019, "");
+	assert_true(pdf_is_pdf(s->str, s->len));
+	assert_int_equal(scan(s, &pi), MS_OK);
+	g_string_insert_c(s, 0, ' ');
+	assert_false(pdf_is_pdf(s->str, s->len));
+	assert_int_equal(scan(s, &pi), MS_EPARSE);
+	/* A header and nothing else. */
+	g_string_assign(s, "%PDF-1.4\n");
+	assert_int_equal(scan(s, &pi), MS_EPARSE);
+	assert_string_equal(pi.broken, "no object");
+	g_string_free(s, TRUE);
+}
+
+/* Cut inside a stream: what came before is kept, and it says why. */
+static void
+truncated(void **state)
+{
+	GString		*s = pdf_new(LINK("9", "(https://before.example/)")
+	    "4 0 obj\n<< /Length 500 >>\nstream\nBT (text");
+	struct pdf_info	 pi;
+	char		*cut;
+
+	(void)state;
+	cut = strstr(s->str, "BT (text");
+	g_string_truncate(s, (gsize)(cut - s->str) + 8);
+	assert_int_equal(scan(s, &pi), MS_EPARSE);
+	assert_true(has_uri(&pi, "https://before.example/"));
+	assert_non_null(pi.broken);
+	assert_true(pi.text_unknown);
+	/* Cut inside a literal string: no stream at all, no crash. */
+	g_string_assign(s, "%PDF-1.4\n1 0 obj << /URI (https://x.ex/(((");
+	assert_int_equal(scan(s, &pi), MS_OK);
+	g_string_assign(s, "%PDF-1.4\n1 0 obj << /URI <68747");
+	assert_int_equal(scan(s, &pi), MS_OK);
+	assert_true(has_uri(&pi, "htp"));
+	g_string_free(s, TRUE);
+}
+
+/* /Length is never read: a lie does not hide what follows. */
+static void
+lying_length(void **state)
+{
+	GString		*s = pdf_new("4 0 obj\n<< /Length 99999999999999 >>\n"
+	    "stream\nBT (Hi) Tj ET\nendstream\nendobj\n"
+	    "5 0 obj\n<< /Length -5 /Filter /FlateDecode >>\nstream\n"
+	    "not zlib at all\nendstream\nendobj\n"
+	    LINK("9", "(https://after.example/)"));
+	struct pdf_info	 pi;
+
+	(void)state;
+	assert_int_equal(scan(s, &pi), MS_OK);
+	assert_true(has_uri(&pi, "https://after.example/"));
+	assert_int_equal(pi.streams, 2);
+	assert_int_equal(pi.text, 2);
+	g_string_free(s, TRUE);
+}
+
+/* 200 MB of zeros in 200 KB: inflating stops at the cap. */
+static void
+deflate_bomb(void **state)
+{
+	GBytes		*z = zero_bomb(200);
+	GString		*s = pdf_new(LINK("9", "(https://bomb.example/)"));
+	struct pdf_info	 pi;
+	size_t		 budget, i;
+
+	(void)state;
+	assert_true(g_bytes_get_size(z) < 1024 * 1024);
+	add_stream(s, 4, "/Filter /FlateDecode /Length 10", z);
+	assert_int_equal(scan(s, &pi), MS_ELIMIT);
+	assert_int_equal(pi.inflated, LIMIT_PDF_INFLATE_PER_STREAM);
+	assert_non_null(strstr(pi.limit, "LIMIT_PDF_INFLATE_PER_STREAM"));
+	assert_true(has_uri(&pi, "https://bomb.example/"));
+	assert_true(pi.text_unknown);
+	/* Five of them: the file's cap. */
+	for (i = 0; i < 4; i++)
+		add_stream(s, 20 + (int)i, "/Filter /FlateDecode", z);
+	assert_int_equal(scan(s, &pi), MS_ELIMIT);
+	assert_int_equal(pi.inflated, LIMIT_PDF_INFLATE_PER_FILE);
+	/* The email's budget, shared by its PDFs. */
+	budget = 1000;
+	fresh_arena();
+	assert_int_equal(pdf_scan(a, s->str, s->len, &budget, &pi),
+	    MS_ELIMIT);
+	assert_int_equal(pi.inflated, 1000);
+	assert_int_equal(budget, 0);
+	assert_non_null(strstr(pi.limit, "LIMIT_PDF_INFLATE_PER_MSG"));
+	g_string_free(s, TRUE);
+	g_bytes_unref(z);
+}
+
+/* A stream of exactly LIMIT_PDF_INFLATE_PER_STREAM bytes, then one more. */
+static void
+inflate_limit(void **state)
+{
+	GBytes		*z;
+	GString		*s;
+	struct pdf_info	 pi;
+	char		*p;
+	size_t		 n = LIMIT_PDF_INFLATE_PER_STREAM;
+
+	(void)state;
+	p = g_malloc(n + 1);
+	memset(p, ' ', n + 1);
+	memcpy(p, "(Hello) Tj ", 11);
+	z = deflated(p, n);
+	s = pdf_new("");
+	add_stream(s, 4, "/Filter /FlateDecode", z);
+	assert_int_equal(scan(s, &pi), MS_OK);
+	assert_int_equal(pi.inflated, n);
+	assert_int_equal(pi.text, 5);
+	g_string_free(s, TRUE);
+	g_bytes_unref(z);
+	z = deflated(p, n + 1);
+	s = pdf_new("");
+	add_stream(s, 4, "/Filter /FlateDecode", z);
+	assert_int_equal(scan(s, &pi), MS_ELIMIT);
+	assert_int_equal(pi.inflated, n);
+	g_string_free(s, TRUE);
+	g_bytes_unref(z);
+	g_free(p);
+}
+
+/* LIMIT_PDF_URIS distinct links are kept, one more is a limit; the
+ * same link twice is kept once. */
+static void
+uri_limit(void **state)
+{
+	GString		*o = g_string_new(NULL), *s;
+	struct pdf_info	 pi;
+	int		 i;
+
+	(void)state;
+	for (i = 0; i < LIMIT_PDF_URIS; i++)
+		g_string_append_printf(o, "<< /URI (https://h%d.example/) "
+		    ">>\n", i);
+	g_string_append(o, "<< /URI (https://h0.example/) >>\n");
+	s = pdf_new(o->str);
+	assert_int_equal(scan(s, &pi), MS_OK);
+	assert_int_equal(pi.uris.n, LIMIT_PDF_URIS);
+	g_string_free(s, TRUE);
+	g_string_append(o, "<< /URI (https://one-more.example/) >>\n");
+	s = pdf_new(o->str);
+	assert_int_equal(scan(s, &pi), MS_ELIMIT);
+	assert_int_equal(pi.uris.n, LIMIT_PDF_URIS);
+	assert_non_null(strstr(pi.limit, "LIMIT_PDF_URIS"));
+	g_string_free(s, TRUE);
+	g_string_free(o, TRUE);
+}
+
+/* LIMIT_PDF_STREAMS streams are read, one more is a limit. */
+static void
+stream_limit(void **state)
+{
+	GString		*o = g_string_new(NULL), *s;
+	struct pdf_info	 pi;
+	int		 i;
+
+	(void)state;
+	for (i = 0; i < LIMIT_PDF_STREAMS; i++)
+		g_string_append(o, "stream\nx\nendstream\n");
+	s = pdf_new(o->str);
+	assert_int_equal(scan(s, &pi), MS_OK);
+	assert_int_equal(pi.streams, LIMIT_PDF_STREAMS);
+	g_string_free(s, TRUE);
+	g_string_append(o, "stream\nx\nendstream\n");
+	s = pdf_new(o->str);
+	assert_int_equal(scan(s, &pi), MS_ELIMIT);
+	g_string_free(s, TRUE);
+	g_string_free(o, TRUE);
+}
+
+/* LIMIT_PDF_IMAGES JPEG streams are listed, one more is a limit. */
+static void
+image_limit(void **state)
+{
+	GString		*o = g_string_new(NULL), *s;
+	struct pdf_info	 pi;
+	int		 i;
+
+	(void)state;
+	for (i = 0; i < LIMIT_PDF_IMAGES; i++)
+		g_string_append(o, "<< /Filter /DCTDecode >>\nstream\n"
+		    "\xff\xd8\xff\nendstream\n");
+	s = pdf_new(o->str);
+	assert_int_equal(scan(s, &pi), MS_OK);
+	assert_int_equal(pi.images.n, LIMIT_PDF_IMAGES);
+	g_string_free(s, TRUE);
+	g_string_append(o, "<< /Filter /DCT >>\nstream\nx\nendstream\n");
+	s = pdf_new(o->str);
+	assert_int_equal(scan(s, &pi), MS_ELIMIT);
+	assert_int_equal(pi.images.n, LIMIT_PDF_IMAGES);
+	assert_non_null(strstr(pi.limit, "LIMIT_PDF_IMAGES"));
+	g_string_free(s, TRUE);
+	g_string_free(o, TRUE);
+}
+
+/* ---- QR codes in JPEG images ---------------------------------------- */
+
+/* A QR code PNG of 'text' from qrencode(1) (as test_qr.c does). */
+static GBytes *
+qr_png(const char *text)
+{
+	char		*dir, *path, *out = NULL;
+	char		*argv[] = { "qrencode", "-o", NULL, "-s", "4", NULL,
+			    NULL };
+	gsize		 len;
+	gint		 status = -1;
+
+	dir = g_dir_make_tmp("test_pdf_XXXXXX", NULL);
+	assert_non_null(dir);
+	path = g_build_filename(dir, "q.png", NULL);
+	argv[2] = path;
+	argv[5] = (char *)text;
+	if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH |
+	    G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+	    NULL, NULL, NULL, &status, NULL))
+		fail_msg("qrencode not installed (scripts/install-deps)");
+	assert_true(g_spawn_check_wait_status(status, NULL));
+	assert_true(g_file_get_contents(path, &out, &len, NULL));
+	(void)g_unlink(path);
+	(void)g_rmdir(dir);
+	g_free(path);
+	g_free(dir);
+	return g_bytes_new_take(out, len);
+}
+
+/* The PNG as a grey JPEG through libjpeg; its size in '*w', '*h'. */
+static GBytes *
+to_jpeg(GBytes *png, unsigned *w, unsigned *h)
+{
+	png_image			 img;
+	struct jpeg_compress_struct	 ci;
+	struct jpeg_error_mgr		 jerr;
+	unsigned char			*px, *mem = NULL;
+	unsigned long			 n = 0;
+	JSAMPROW			 row;
+	gsize				 plen;
+	const void			*p = g_bytes_get_data(png, &plen);
+	GBytes				*out;
+
+	memset(&img, 0, sizeof(img));
+	img.version = PNG_IMAGE_VERSION;
+	assert_true(png_image_begin_read_from_memory(&img, p, plen));
+	img.format = PNG_FORMAT_GRAY;
+	px = g_malloc(PNG_IMAGE_SIZE(img));
+	assert_true(png_image_finish_read(&img, NULL, px, 0, NULL));
+	ci.err = jpeg_std_error(&jerr);
+	jpeg_create_compress(&ci);
+	jpeg_mem_dest(&ci, &mem, &n);
+	ci.image_width = *w = img.width;
+	ci.image_height = *h = img.height;
+	ci.input_components = 1;
+	ci.in_color_space = JCS_GRAYSCALE;
+	jpeg_set_defaults(&ci);
+	jpeg_set_quality(&ci, 95, TRUE);
+	jpeg_start_compress(&ci, TRUE);
+	while (ci.next_scanline < ci.image_height) {
+		row = px + (size_t)ci.next_scanline * img.width;
+		(void)jpeg_write_scanlines(&ci, &row, 1);
+	}
+	jpeg_finish_compress(&ci);
+	jpeg_destroy_compress(&ci);
+	out = g_bytes_new(mem, n);
+	free(mem);	/* checksrc: allow rawalloc -- jpeg_mem_dest mallocs */
+	g_free(px);
+	return out;
+}
+
+/* A one-page PDF whose only content is a JPEG of a QR code of 'url'. */
+static GString *
+qr_pdf(const char *url)
+{
+	GBytes		*png = qr_png(url), *jpg;
+	GString		*s = pdf_new("4 0 obj\n<< /Length 30 >>\nstream\n"
+	    "q 200 0 0 200 0 0 cm /Im0 Do Q\nendstream\nendobj\n");
+	char		*dict;
+	unsigned	 w, h;
+
+	jpg = to_jpeg(png, &w, &h);
+	dict = g_strdup_printf("/Type /XObject /Subtype /Image /Width %u "
+	    "/Height %u /ColorSpace /DeviceGray /BitsPerComponent 8 "
+	    "/Filter /DCTDecode /Length 3", w, h);
+	add_stream(s, 5, dict, jpg);
+	g_free(dict);
+	g_bytes_unref(jpg);
+	g_bytes_unref(png);
+	return s;
+}
+
+static void
+jpeg_images(void **state)
+{
+	GString			*s = qr_pdf(QR_URL);
+	struct pdf_info		 pi;
+	const struct pdf_image	*img;
+
+	(void)state;
+	assert_int_equal(scan(s, &pi), MS_OK);
+	assert_int_equal(pi.images.n, 1);
+	img = pi.images.v[0];
+	assert_int_equal(img->data[0], 0xff);
+	assert_int_equal(img->data[1], 0xd8);
+	assert_int_equal(img->data[img->len - 2], 0xff);
+	assert_int_equal(img->data[img->len - 1], 0xd9);
+	g_string_free(s, TRUE);
+}
+
+/* ---- the analysis --------------------------------------------------- */
+
+/* An email with a short text body and the PDFs attached. */
+static struct analysis *
+run_pdfs(const GString *const *pdfs, size_t n)
+{
+	GString		*s = g_string_new(NULL);
+	struct analysis	*an;
+	char		*b64;
+	size_t		 i;
+	enum ms_err	 rc;
+
+	g_string_append(s, "From: Billing <billing@pay.example>\n"
+	    "To: alice@example.org\nSubject: Your invoice\n"
+	    "Message-ID: <p1@pay.example>\n"
+	    "Date: Mon, 30 Nov 2026 09:00:00 +0000\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n"
+	    "Content-Type: text/plain\n\n"
+	    "Please find the attached document from our team.\n");
+	for (i = 0; i < n; i++) {
+		b64 = g_base64_encode((const guchar *)pdfs[i]->str,
+		    pdfs[i]->len);
+		g_string_append_printf(s, "--B\nContent-Type: "
+		    "application/pdf\nContent-Transfer-Encoding: base64\n"
+		    "Content-Disposition: attachment; filename=\"doc%zu.pdf\""
+		    "\n\n%s\n", i, b64);
+		g_free(b64);
+	}
+	g_string_append(s, "--B--\n");
+	fresh_arena();
+	rc = analyze_bytes(a, s->str, s->len, "t.eml", &an);
+	assert_true(rc == MS_OK || rc == MS_ELIMIT);
+	assert_non_null(an);
+	g_string_free(s, TRUE);
+	return an;
+}
+
+static const struct finding *
+finding(const struct analysis *an, const char *id)
+{
+	const struct finding	*f;
+	size_t			 i;
+
+	for (i = 0; i < an->findings.n; i++) {
+		f = an->findings.v[i];
+		if (strcmp(f->id, id) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+/* The URL indicator 'url', or NULL. */
+static const struct ioc *
+url_ioc(const struct analysis *an, const char *url)
+{
+	const struct ioc	*u;
+	size_t			 i;
+
+	for (i = 0; i < ioc_set_count(an->iocs, IOC_URL); i++) {
+		u = ioc_set_get(an->iocs, IOC_URL, i);
+		if (strcmp(u->value, url) == 0)
+			return u;
+	}
+	return NULL;
+}
+
+static void
+analysis_link(void **state)
+{
+	GString			*s = pdf_new(TEXT_STREAM
+	    LINK("9", "(http://45.9.148.22/login)"));
+	struct analysis		*an = run_pdfs((const GString *[]){ s }, 1);
+	const struct attachment	*at = an->attachments.v[0];
+	const struct finding	*f;
+	const struct ioc	*u = url_ioc(an, "http://45.9.148.22/login");
+	const struct artifact	*art;
+	char			*json;
+	size_t			 i;
+	int			 seen = 0;
+
+	(void)state;
+	assert_non_null(at->pdf);
+	assert_int_equal(at->pdf_urls.n, 1);
+	assert_string_equal(at->pdf_urls.v[0], "http://45.9.148.22/login");
+	assert_non_null(u);
+	assert_string_equal(u->where, "PDF doc0.pdf");
+	for (i = 0; i < an->artifacts.n; i++) {
+		art = an->artifacts.v[i];
+		if (art->where != NULL && strcmp(art->where,
+		    "PDF doc0.pdf") == 0 && analyze_cef(art,
+		    "requestURL") != NULL)
+			seen = 1;
+	}
+	assert_true(seen);
+	f = finding(an, "attach_pdf_link");
+	assert_non_null(f);
+	assert_string_equal(f->evidence, "http://45.9.148.22/login");
+	assert_int_equal(f->points, 10);
+	assert_int_equal(detect_points("attach_pdf_link"), 10);
+	f = finding(an, "attach_pdf_link_only");
+	assert_non_null(f);
+	assert_int_equal(f->points, 20);
+	/* The link signals read the PDF's URL like any other. */
+	assert_non_null(finding(an, "link_ip_host"));
+	assert_null(finding(an, "attach_pdf_javascript"));
+	json = report_analysis_string(an);
+	assert_non_null(strstr(json, "\"pdf_urls\":"
+	    "[\"http://45.9.148.22/login\"]"));
+	assert_null(strstr(json, "\"pdf_flags\""));
+	xfree(json);
+	g_string_free(s, TRUE);
+}
+
+static void
+analysis_active(void **state)
+{
+	GString			*s[2];
+	struct analysis		*an;
+	const struct finding	*f;
+	char			*json;
+
+	(void)state;
+	s[0] = pdf_new("5 0 obj\n<< /OpenAction << /S /JavaScript /JS "
+	    "(this.print\\(\\)) >> >>\nendobj\n");
+	s[1] = pdf_new("5 0 obj\n<< /A << /S /Launch /F (x.exe) >> /Names "
+	    "<< /EmbeddedFiles 6 0 R >> >>\nendobj\n");
+	an = run_pdfs((const GString *const *)s, 2);
+	f = finding(an, "attach_pdf_javascript");
+	assert_non_null(f);
+	assert_int_equal(f->points, 40);
+	assert_string_equal(f->evidence, "doc0.pdf (with an automatic "
+	    "action)");
+	f = finding(an, "attach_pdf_launch");
+	assert_non_null(f);
+	assert_int_equal(f->points, 50);
+	assert_string_equal(f->evidence, "doc1.pdf");
+	f = finding(an, "attach_pdf_embedded_file");
+	assert_non_null(f);
+	assert_int_equal(f->points, 30);
+	assert_null(finding(an, "attach_pdf_link"));
+	assert_null(finding(an, "attach_pdf_link_only"));
+	json = report_analysis_string(an);
+	assert_non_null(strstr(json, "\"pdf_flags\":[\"javascript\","
+	    "\"open_action\"]"));
+	assert_non_null(strstr(json, "\"pdf_flags\":[\"launch\","
+	    "\"embedded_file\"]"));
+	xfree(json);
+	g_string_free(s[0], TRUE);
+	g_string_free(s[1], TRUE);
+}
+
+/* A page of text with a link is no "link only" PDF. */
+static void
+analysis_text_with_link(void **state)
+{
+	GString		*o = g_string_new("4 0 obj\n<< >>\nstream\nBT\n"), *s;
+	struct analysis	*an;
+	int		 i;
+
+	(void)state;
+	for (i = 0; i < 40; i++)
+		g_string_append(o, "(A line of the real document's text) Tj "
+		    "T*\n");
+	g_string_append(o, "ET\nendstream\nendobj\n"
+	    LINK("9", "(https://docs.example/more)"));
+	s = pdf_new(o->str);
+	an = run_pdfs((const GString *[]){ s }, 1);
+	assert_non_null(finding(an, "attach_pdf_link"));
+	assert_null(finding(an, "attach_pdf_link_only"));
+	g_string_free(s, TRUE);
+	g_string_free(o, TRUE);
+}
+
+/* Many links: one signal for the PDF, every URL an indicator; more than
+ * three links is no "link only" PDF. */
+static void
+analysis_many_links(void **state)
+{
+	GString			*o = g_string_new(NULL), *s;
+	struct analysis		*an;
+	const struct finding	*f;
+	size_t			 i, n = 0;
+
+	(void)state;
+	for (i = 0; i < 5; i++)
+		g_string_append_printf(o, "<< /URI (https://l%zu.example/) "
+		    ">>\n", i);
+	s = pdf_new(o->str);
+	an = run_pdfs((const GString *[]){ s }, 1);
+	for (i = 0; i < an->findings.n; i++) {
+		f = an->findings.v[i];
+		if (strcmp(f->id, "attach_pdf_link") == 0)
+			n++;
+	}
+	assert_int_equal(n, 1);
+	f = finding(an, "attach_pdf_link");
+	assert_string_equal(f->evidence, "https://l0.example/ (and 4 more)");
+	assert_non_null(url_ioc(an, "https://l4.example/"));
+	assert_null(finding(an, "attach_pdf_link_only"));
+	g_string_free(s, TRUE);
+	g_string_free(o, TRUE);
+}
+
+static void
+analysis_qr(void **state)
+{
+	GString			*s = qr_pdf(QR_URL);
+	struct analysis		*an = run_pdfs((const GString *[]){ s }, 1);
+	const struct attachment	*at = an->attachments.v[0];
+	const struct finding	*f = finding(an, "attach_qr_url");
+	const struct ioc	*u = url_ioc(an, QR_URL);
+
+	(void)state;
+	assert_non_null(f);
+	assert_string_equal(f->evidence, QR_URL);
+	assert_non_null(u);
+	assert_string_equal(u->where, "QR code in PDF doc0.pdf");
+	assert_int_equal(at->qr_urls.n, 1);
+	assert_int_equal(at->pdf_urls.n, 0);
+	g_string_free(s, TRUE);
+}
+
+/* The same PDF twice is read once; hostile ones are findings, and the
+ * email is still analysed. */
+static void
+analysis_hostile(void **state)
+{
+	GBytes			*z = zero_bomb(200);
+	GString			*s[3];
+	struct analysis		*an;
+	const struct finding	*f;
+
+	(void)state;
+	s[0] = pdf_new(LINK("9", "(https://twice.example/)"));
+	s[1] = g_string_new("%PDF-1.4\n1 0 obj << /Length 9 >>\nstream\n");
+	s[2] = pdf_new("");
+	add_stream(s[2], 4, "/Filter /FlateDecode", z);
+	an = run_pdfs((const GString *[]){ s[0], s[0], s[1], s[2] }, 4);
+	assert_int_equal(an->attachments.n, 4);
+	assert_non_null(((struct attachment *)an->attachments.v[0])->pdf);
+	assert_null(((struct attachment *)an->attachments.v[1])->pdf);
+	f = finding(an, "pdf_unreadable");
+	assert_non_null(f);
+	assert_int_equal(f->kind, FINDING_PARSE);
+	f = finding(an, "limit_pdf");
+	assert_non_null(f);
+	assert_int_equal(f->kind, FINDING_LIMIT);
+	assert_true(an->limit_hit);
+	assert_non_null(an->email);
+	assert_non_null(url_ioc(an, "https://twice.example/"));
+	g_string_free(s[0], TRUE);
+	g_string_free(s[1], TRUE);
+	g_string_free(s[2], TRUE);
+	g_bytes_unref(z);
+}
+
+/* Three PDFs of four bombs each: the email's budget,
+ * LIMIT_PDF_INFLATE_PER_MSG, is shared by all of them. */
+static void
+analysis_budget(void **state)
+{
+	GBytes			*z = zero_bomb(20);
+	GString			*s[3];
+	struct analysis		*an;
+	const struct attachment	*at;
+	size_t			 i, k, sum = 0;
+	char			 link[80];
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		g_snprintf(link, sizeof(link), "<< /URI (https://b%zu.ex/) "
+		    ">>\n", i);
+		s[i] = pdf_new(link);
+		for (k = 0; k < 4; k++)
+			add_stream(s[i], 20 + (int)k, "/Filter /FlateDecode",
+			    z);
+	}
+	an = run_pdfs((const GString *const *)s, 3);
+	for (i = 0; i < an->attachments.n; i++) {
+		at = an->attachments.v[i];
+		assert_non_null(at->pdf);
+		assert_true(at->pdf->inflated <= LIMIT_PDF_INFLATE_PER_FILE);
+		sum += at->pdf->inflated;
+	}
+	assert_int_equal(sum, LIMIT_PDF_INFLATE_PER_MSG);
+	assert_non_null(finding(an, "limit_pdf"));
+	/* The links of the last one are still read. */
+	assert_non_null(url_ioc(an, "https://b2.ex/"));
+	for (i = 0; i < 3; i++)
+		g_string_free(s[i], TRUE);
+	g_bytes_unref(z);
+}
+
+/* Real phishing PDFs (never opened here, only parsed). */
+static void
+corpus(void **state)
+{
+	static const struct {
+		const char	*path, *url;
+	} files[] = {
+		{ "/phishing_pot/sample-1968.eml", "https://script.google.com/"
+		  "macros/s/AKfycbwABk1V3TSZ7dwG4lOsmbewJuEt2TExXS8cSaYuhcQw"
+		  "cxoffsDSJS8VLFR4h0pkJFwkUQ/exec" },
+		{ "/phishing_pot/sample-2138.eml",
+		  "https://penenen.lakesidecollisioncenter.com/?hujoJShBNCwq" },
+		{ "/phishing_pot/sample-4530.eml", "https://www.google.com/"
+		  "url?q=https://platform3355.top/1wq4W8&sa=D&source=editors"
+		  "&ust=1734953443927954&usg=AOvVaw02NW0vOcu0L91uTrxcy-eI" },
+	};
+	const struct attachment	*at;
+	struct analysis		*an;
+	char			*buf, *path;
+	size_t			 i, k, len;
+	int			 found;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(files); i++) {
+		path = g_strconcat(MS_CORPUS, files[i].path, NULL);
+		if (!g_file_get_contents(path, &buf, &len, NULL))
+			fail_msg("%s: cannot read the corpus", path);
+		fresh_arena();
+		assert_int_not_equal(analyze_bytes(a, buf, len, path, &an),
+		    MS_EPARSE);
+		for (k = 0, found = 0; k < an->attachments.n; k++) {
+			at = an->attachments.v[k];
+			if (at->pdf != NULL && at->pdf_urls.n > 0 &&
+			    strcmp(at->pdf_urls.v[0], files[i].url) == 0)
+				found = 1;
+		}
+		if (!found || finding(an, "attach_pdf_link") == NULL)
+			fail_msg("%s: no PDF link %s", path, files[i].url);
+		if (url_ioc(an, files[i].url) == NULL)
+			fail_msg("%s: no URL indicator", path);
+		g_free(buf);
+		g_free(path);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(uri_strings),
+		cmocka_unit_test(uri_in_object_stream),
+		cmocka_unit_test(active_content),
+		cmocka_unit_test(not_a_pdf),
+		cmocka_unit_test(truncated),
+		cmocka_unit_test(lying_length),
+		cmocka_unit_test(deflate_bomb),
+		cmocka_unit_test(inflate_limit),
+		cmocka_unit_test(uri_limit),
+		cmocka_unit_test(stream_limit),
+		cmocka_unit_test(image_limit),
+		cmocka_unit_test(jpeg_images),
+		cmocka_unit_test(analysis_link),
+		cmocka_unit_test(analysis_active),
+		cmocka_unit_test(analysis_text_with_link),
+		cmocka_unit_test(analysis_many_links),
+		cmocka_unit_test(analysis_qr),
+		cmocka_unit_test(analysis_hostile),
+		cmocka_unit_test(analysis_budget),
+		cmocka_unit_test(corpus),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
