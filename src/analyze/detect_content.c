@@ -948,8 +948,8 @@ recipient_in_subject(struct detect_ctx *c)
 }
 
 /* A subject with its words joined by underscores instead of blanks
- * ("_hurry_up_!_Rewards_have_arrived!_"); not dots, which URLs and
- * host names have. */
+ * ("_hurry_up_!_Rewards_have_arrived!_", "Bitcoin__Balance__0.7__BTC");
+ * not dots, which URLs and host names have. */
 static void
 subject_joined(struct detect_ctx *c)
 {
@@ -961,9 +961,14 @@ subject_joined(struct detect_ctx *c)
 	for (p = s; *p != '\0'; p++) {
 		if (*p == ' ')
 			blanks++;
-		else if (*p == '_' && p > s && (g_ascii_isalpha(p[-1]) ||
-		    p[-1] == '!') && (g_ascii_isalpha(p[1]) || p[1] == '!'))
-			joins++;
+		else if (*p == '_' && p > s && (g_ascii_isalnum(p[-1]) ||
+		    p[-1] == '!')) {
+			/* A run of underscores is one join. */
+			while (p[1] == '_')
+				p++;
+			if (g_ascii_isalnum(p[1]) || p[1] == '!')
+				joins++;
+		}
 	}
 	if (joins >= 3 && joins > blanks * 2)
 		detect__add(c, "content_subject_joined", NULL, "Subject: %s",

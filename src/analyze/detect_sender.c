@@ -275,6 +275,8 @@ brand_mention(struct detect_ctx *c)
 	int				 lure;
 
 	lure = c->cls[DETECT_CRED] >= 2 || c->cls[DETECT_MONEY] >= 2 ||
+	    c->cls[DETECT_FRAUD] >= 2 || c->cls[DETECT_PRIZE] >= 2 ||
+	    c->cls[DETECT_CRYPTO] >= 2 ||
 	    c->cls[DETECT_DELIVERY] >= 2 || c->cls[DETECT_URGENCY] >= 2;
 	if (!lure || c->from_domain == NULL ||
 	    g_hash_table_contains(c->d->org, c->from_domain))
@@ -425,6 +427,27 @@ disguised_brand(struct detect_ctx *c, const char *raw, const char *where)
 	}
 }
 
+/* A free-mail sender on a business lure: credentials, a payment, a
+ * fortune to share, a prize or a wallet. */
+static void
+freemail_lure(struct detect_ctx *c)
+{
+	static const enum detect_class lures[] = { DETECT_CRED,
+		DETECT_MONEY, DETECT_FRAUD, DETECT_PRIZE, DETECT_CRYPTO };
+	size_t	i;
+
+	if (c->from_domain == NULL || !g_hash_table_contains(c->d->freemail,
+	    c->from_domain))
+		return;
+	for (i = 0; i < G_N_ELEMENTS(lures); i++) {
+		if (c->cls[lures[i]] < 4)
+			continue;
+		detect__add(c, "sender_freemail_lure", NULL, "%s: %s",
+		    c->from_addr, c->cls_ev[lures[i]]);
+		return;
+	}
+}
+
 void
 detect__sender(struct detect_ctx *c)
 {
@@ -463,10 +486,5 @@ detect__sender(struct detect_ctx *c)
 			name_address(c, name);
 		}
 	}
-	if (c->from_domain != NULL && g_hash_table_contains(c->d->freemail,
-	    c->from_domain) && (c->cls[DETECT_CRED] >= 4 ||
-	    c->cls[DETECT_MONEY] >= 4))
-		detect__add(c, "sender_freemail_lure", NULL, "%s: %s",
-		    c->from_addr, c->cls_ev[DETECT_CRED] ?
-		    c->cls_ev[DETECT_CRED] : c->cls_ev[DETECT_MONEY]);
+	freemail_lure(c);
 }

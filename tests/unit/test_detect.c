@@ -488,6 +488,9 @@ content_phrases(void **state)
 	    "Act immediately, within 24 hours."), "content_urgency"));
 	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
 	    "You have won the lottery: claim your prize."),
+	    "content_prize_lure"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Outstanding invoice: the payment is due by wire transfer."),
 	    "content_money_lure"));
 	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
 	    "Your parcel could not be delivered; pay the customs fee."),
@@ -567,6 +570,8 @@ content_disguises(void **state)
 	assert_true(has(PLAIN("N <n@sender.example>",
 	    "_hurry_up_!_Rewards_have_arrived!_", "Hi"),
 	    "content_subject_joined"));
+	assert_true(has(PLAIN("N <n@sender.example>",
+	    "Bitcoin__Balance__0.7495__BTC", "Hi"), "content_subject_joined"));
 	assert_false(has(PLAIN("N <n@sender.example>",
 	    "Release notes for v1.2_rc and foo_bar", "Hi"),
 	    "content_subject_joined"));
