@@ -6,7 +6,8 @@
  * Follina-style mhtml: oleObject, a DDEAUTO field split over runs, an
  * xlsx ddeLink, entities in a Target, a QR code PNG in word/media
  * (qrencode(1) at test time), a billion-laughs DTD, and hostile files: a
- * zip bomb part, too many bytes in all, a spent email budget, a
+ * zip bomb part, too many bytes in all, a spent email budget, too many
+ * links and images (each limit at LIMIT and LIMIT+1), a
  * truncated zip, a zip that is not Office.  Then what the analysis, the
  * detection and the JSON make of them, and a real .docx of the corpus.
  */
@@ -482,6 +483,47 @@ damaged(void **state)
 	g_bytes_unref(y);
 }
 
+/* 'n' distinct external hyperlinks in one relationships part. */
+static GBytes *
+many_links(size_t n)
+{
+	GString			*r = g_string_new("<Relationships>");
+	struct part		 p[] = {
+		{ "[Content_Types].xml", content_types, 0, 0 },
+		{ "word/_rels/document.xml.rels", NULL, 0, 0 },
+	};
+	GBytes			*z;
+	size_t			 i;
+
+	for (i = 0; i < n; i++)
+		g_string_append_printf(r, "<Relationship Id=\"r%zu\" "
+		    "Type=\"" REL_NS "hyperlink\" Target=\"https://l%zu."
+		    "example/\" TargetMode=\"External\"/>", i, i);
+	g_string_append(r, "</Relationships>");
+	p[1].data = r->str;
+	z = zip_new(p, G_N_ELEMENTS(p));
+	g_string_free(r, TRUE);
+	return z;
+}
+
+static void
+url_limit(void **state)
+{
+	GBytes			*z = many_links(LIMIT_OOXML_URLS);
+	struct ooxml_info	 oi;
+
+	(void)state;
+	assert_int_equal(scan(z, NULL, &oi), MS_OK);
+	assert_int_equal(oi.rels.n, LIMIT_OOXML_URLS);
+	assert_int_equal(oi.urls.n, LIMIT_OOXML_URLS);
+	g_bytes_unref(z);
+	z = many_links(LIMIT_OOXML_URLS + 1);
+	assert_int_equal(scan(z, NULL, &oi), MS_ELIMIT);
+	assert_int_equal(oi.rels.n, LIMIT_OOXML_URLS);
+	assert_non_null(strstr(oi.limit, "LIMIT_OOXML_URLS"));
+	g_bytes_unref(z);
+}
+
 /* ---- QR codes in images ---------------------------------------------- */
 
 /* A QR code PNG of 'text' from qrencode(1) (as test_qr.c does). */
@@ -844,6 +886,7 @@ main(void)
 		cmocka_unit_test(zip_bomb),
 		cmocka_unit_test(total_limit),
 		cmocka_unit_test(damaged),
+		cmocka_unit_test(url_limit),
 		cmocka_unit_test(images),
 		cmocka_unit_test(analysis_link),
 		cmocka_unit_test(analysis_remote_dde),
