@@ -370,7 +370,7 @@ dde_note(struct scan *s, const char *instr)
 	s->out->flags |= OOXML_DDE;
 	if (s->out->dde.n >= 16)
 		return;
-	e = arena_strndup(s->a, p, DDE_KEEP);
+	e = arena_strndup(s->a, p, strnlen(p, DDE_KEEP));
 	if (e != NULL && !vec_has(&s->out->dde, e))
 		(void)arena_vec_push(s->a, &s->out->dde, e);
 }
