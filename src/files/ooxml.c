@@ -245,6 +245,28 @@ attr(struct arena *a, const char *s, const char *end, const char *name)
 	return NULL;
 }
 
+/* Does the file: URL 't' name another host ("file://host/share",
+ * "file:////host", "file:\\\\host")?  "file:///C:/Users/..." is the
+ * local disk: Word writes the user's own template that way. */
+static int
+file_host(const char *t)
+{
+	size_t	k = 0;
+
+	t += 5;		/* "file:" */
+	while (t[k] == '/' || t[k] == '\\')
+		k++;
+	if (k != 2 && k < 4)
+		return 0;
+	t += k;
+	if (g_ascii_isalpha(t[0]) && (t[1] == ':' || t[1] == '|'))
+		return 0;	/* file://C:/ */
+	if (has_prefix(t, "localhost") && (t[9] == '/' || t[9] == '\\' ||
+	    t[9] == '\0'))
+		return 0;
+	return t[0] != '\0';
+}
+
 /* Is a target of a relationship of type 'type' loaded from elsewhere
  * when the document opens? */
 static int
@@ -254,8 +276,8 @@ remote_target(const char *type, const char *t)
 	    "oleObject", "frame", "subDocument", "externalLinkPath",
 	    "externalLink", "package", "image", NULL };
 	static const char *const	 schemes[] = { "http:", "https:",
-	    "ftp:", "file:", "mhtml:", "ms-msdt:", "search-ms:", "ms-",
-	    "\\\\", "//", NULL };
+	    "ftp:", "mhtml:", "ms-msdt:", "search-ms:", "ms-", "\\\\",
+	    "//", NULL };
 	size_t				 i;
 	int				 known = 0;
 
@@ -270,7 +292,7 @@ remote_target(const char *type, const char *t)
 	for (i = 0; schemes[i] != NULL; i++)
 		if (has_prefix(t, schemes[i]))
 			return 1;
-	return 0;
+	return has_prefix(t, "file:") && file_host(t);
 }
 
 static int

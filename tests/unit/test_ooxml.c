@@ -256,6 +256,48 @@ remote_content(void **state)
 	g_bytes_unref(z);
 }
 
+/* A template on the local disk is how Word names the user's own
+ * Normal.dotm: not remote; a file: URL with a host is. */
+static void
+local_template(void **state)
+{
+	static const struct {
+		const char	*target;
+		int		 remote;
+	} t[] = {
+		{ "file:///C:\\Users\\jo\\Templates\\Normal.dotm", 0 },
+		{ "file:///c:/Users/jo/Templates/Invoice.dotx", 0 },
+		{ "file://localhost/C:/t.dotm", 0 },
+		{ "C:\\Users\\jo\\t.dotm", 0 },
+		{ "file://10.0.0.5/share/t.dotm", 1 },
+		{ "file:///\\\\evil.example\\s\\t.dotm", 1 },
+		{ "FILE:\\\\evil.example\\s\\t.dotm", 1 },
+	};
+	struct part		 p[] = {
+		{ "[Content_Types].xml", content_types, 0, 0 },
+		{ "word/_rels/settings.xml.rels", NULL, 0, 0 },
+	};
+	GBytes			*z;
+	struct ooxml_info	 oi;
+	char			*r;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(t); i++) {
+		r = rels_xml("attachedTemplate", t[i].target);
+		p[1].data = r;
+		z = zip_new(p, G_N_ELEMENTS(p));
+		assert_int_equal(scan(z, NULL, &oi), MS_OK);
+		assert_int_equal(oi.rels.n, 1);
+		if (rel(&oi, "attachedTemplate")->remote != t[i].remote)
+			fail_msg("%s: remote should be %d", t[i].target,
+			    t[i].remote);
+		assert_int_equal(!!(oi.flags & OOXML_REMOTE), t[i].remote);
+		g_bytes_unref(z);
+		g_free(r);
+	}
+}
+
 static const char	 dde_doc[] = "<?xml version=\"1.0\"?>"
     "<w:document xmlns:w=\"http://schemas.openxmlformats.org/"
     "wordprocessingml/2006/main\"><w:body><w:p>"
@@ -879,6 +921,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hyperlink),
 		cmocka_unit_test(remote_content),
+		cmocka_unit_test(local_template),
 		cmocka_unit_test(dde_field),
 		cmocka_unit_test(dde_simple_and_not),
 		cmocka_unit_test(xlsx_dde_link),
