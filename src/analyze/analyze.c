@@ -5,7 +5,8 @@
  * (forward.c), list every file in it with digests and real types
  * (src/files), pull indicators out of headers, bodies and text-like
  * attachments (src/extract), URLs out of QR codes in images
- * (src/files/qr.c) and links out of PDFs (attach_pdf.c), and build
+ * (src/files/qr.c), links out of PDFs (attach_pdf.c) and Office files
+ * (attach_office.c), and build
  * Phantom-style artifacts (artifact.c).  UNTRUSTED input throughout;
  * all memory in one arena.
  */
@@ -317,9 +318,9 @@ nested_iocs(struct arena *a, struct analysis *an, struct mail_msg *m,
 	return rc;
 }
 
-/* A URL in a file (a QR code's payload, a PDF link: UNTRUSTED) is kept
- * on the file and added to the indicators; anything else (text, vCard,
- * Wi-Fi) is not. */
+/* A URL in a file (a QR code's payload, a PDF or Office link:
+ * UNTRUSTED) is kept on the file and added to the indicators; anything
+ * else (text, vCard, Wi-Fi) is not. */
 enum ms_err
 analyze__file_url(struct arena *a, struct analysis *an,
     struct arena_vec *urls, const char *s, const char *where)
@@ -398,7 +399,8 @@ seen_before(const struct arena_vec *v, size_t i)
 
 /* URLs in QR codes of PNG and JPEG files (attachments and inline
  * images, at any depth; the same bytes once), and links and QR codes
- * in PDFs (attach_pdf.c), at most LIMIT_QR_IMAGES images in all.  Runs
+ * in PDFs (attach_pdf.c) and Office files (attach_office.c), at most
+ * LIMIT_QR_IMAGES images in all.  Runs
  * after the text extractors, so a URL also written in a body keeps its
  * body place. */
 static enum ms_err
@@ -417,6 +419,10 @@ qr_iocs(struct arena *a, struct analysis *an)
 			continue;
 		if (pdf_is_pdf(at->data, at->size)) {
 			rc = analyze__pdf(a, an, at, &b);
+			continue;
+		}
+		if (ooxml_is_ooxml(at->data, at->size)) {
+			rc = analyze__office(a, an, at, &b);
 			continue;
 		}
 		if (!qr_is_image(at->data, at->size))

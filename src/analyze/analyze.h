@@ -14,6 +14,7 @@
 #include "../common/arena.h"
 #include "../extract/extract.h"
 #include "../files/hash.h"
+#include "../files/ooxml.h"
 #include "../files/pdf.h"
 #include "../mail/mail.h"
 
@@ -40,6 +41,16 @@ struct attachment {
 	const struct pdf_info	*pdf;
 	unsigned		 pdf_flags;
 	struct arena_vec	 pdf_urls;
+	/* Office Open XML files: what files/ooxml.c found (NULL: not
+	 * one, or the same bytes as an earlier attachment), its flags
+	 * (OOXML_* bits), the URLs of its external hyperlinks (const
+	 * char *, normalised) and the remote content it loads (const
+	 * struct ooxml_rel *; their http(s) URLs are indicators).  The
+	 * URLs of QR codes in its images go to qr_urls. */
+	const struct ooxml_info	*office;
+	unsigned		 office_flags;
+	struct arena_vec	 office_urls;
+	struct arena_vec	 office_remote;
 };
 
 enum cef_kind { CEF_STRING, CEF_HEADERS };

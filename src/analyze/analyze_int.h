@@ -23,14 +23,14 @@ struct analyze__budget {
 	size_t	pixels;		/* LIMIT_QR_PIXELS_PER_MSG */
 	size_t	images;		/* images decoded so far (LIMIT_QR_IMAGES) */
 	int	images_full;	/* limit_qr_images was reported */
-	size_t	inflate;	/* LIMIT_PDF_INFLATE_PER_MSG */
+	size_t	inflate;	/* LIMIT_PDF_INFLATE_PER_MSG: PDFs, Office */
 };
 
 /*
  * A URL found in a file (UNTRUSTED 's', NUL-terminated): normalised and
- * pushed onto 'urls' (an attachment's qr_urls or pdf_urls) and added to
- * the indicators with 'where'.  Anything that is not a URL is ignored.
- * MS_OK or MS_ELIMIT (analyze.c).
+ * pushed onto 'urls' (an attachment's qr_urls, pdf_urls or office_urls)
+ * and added to the indicators with 'where'.  Anything that is not a URL
+ * is ignored.  MS_OK or MS_ELIMIT (analyze.c).
  */
 enum ms_err	analyze__file_url(struct arena *a, struct analysis *an,
 		    struct arena_vec *urls, const char *s, const char *where);
@@ -52,6 +52,15 @@ enum ms_err	analyze__qr_image(struct arena *a, struct analysis *an,
  * MS_ELIMIT.
  */
 enum ms_err	analyze__pdf(struct arena *a, struct analysis *an,
+		    struct attachment *at, struct analyze__budget *b);
+
+/*
+ * External links, remote content, DDE and QR codes in the Office Open
+ * XML attachment 'at' (attach_office.c): sets at->office,
+ * at->office_flags, at->office_urls, at->office_remote and the QR URLs
+ * of its images; limits and damage are findings.  MS_OK or MS_ELIMIT.
+ */
+enum ms_err	analyze__office(struct arena *a, struct analysis *an,
 		    struct attachment *at, struct analyze__budget *b);
 
 #endif /* MS_ANALYZE_INT_H */

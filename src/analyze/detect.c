@@ -196,6 +196,10 @@ static const struct signal {
 	{ "attach_pdf_link", "attach", "Link in a PDF" },
 	{ "attach_pdf_link_only", "attach",
 	    "A PDF with a link and little else" },
+	{ "attach_office_remote_template", "attach",
+	    "Office document that loads remote content when opened" },
+	{ "attach_office_dde", "attach", "Office document with a DDE field" },
+	{ "attach_office_link", "attach", "Link in an Office document" },
 };
 
 static struct detect_data	*data;

@@ -354,6 +354,35 @@ pdf_file(struct detect_ctx *c, const struct attachment *at)
 		    pi->pages, pi->text, at->pdf_urls.n);
 }
 
+/* Office Open XML: remote content loaded on open (template injection,
+ * CVE-2017-0199, Follina), DDE, and its hyperlinks once per file. */
+static void
+office_file(struct detect_ctx *c, const struct attachment *at)
+{
+	const struct ooxml_info	*oi = at->office;
+	const struct ooxml_rel	*r;
+
+	if (oi == NULL)
+		return;
+	if (at->office_remote.n > 0) {
+		r = at->office_remote.v[0];
+		detect__add(c, "attach_office_remote_template", at->path,
+		    "%s: %s %s%s", name_of(at), r->type, r->target,
+		    at->office_remote.n > 1 ? " (and more)" : "");
+	}
+	if (oi->flags & (OOXML_DDE | OOXML_DDE_LINK))
+		detect__add(c, "attach_office_dde", at->path, "%s: %s",
+		    name_of(at), oi->dde.n > 0 ? (const char *)oi->dde.v[0] :
+		    "a DDE field");
+	if (at->office_urls.n == 1)
+		detect__add(c, "attach_office_link", at->path, "%s",
+		    (const char *)at->office_urls.v[0]);
+	else if (at->office_urls.n > 1)
+		detect__add(c, "attach_office_link", at->path, "%s (and %zu "
+		    "more)", (const char *)at->office_urls.v[0],
+		    at->office_urls.n - 1);
+}
+
 /* An email that is little more than a QR code with a link: the phone
  * that scans it is outside the mail filter's sight. */
 static void
@@ -398,6 +427,7 @@ detect__attach(struct detect_ctx *c)
 		ole_macro(c, at);
 		html_file(c, at);
 		pdf_file(c, at);
+		office_file(c, at);
 		qr += qr_links(c, at);
 	}
 	qr_only(c, qr);

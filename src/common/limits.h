@@ -87,8 +87,8 @@
 #define LIMIT_PDF_INFLATE_PER_STREAM	(8u * 1024 * 1024)
 /* Bytes all the streams of one PDF may inflate to: CPU and memory. */
 #define LIMIT_PDF_INFLATE_PER_FILE	(32u * 1024 * 1024)
-/* Bytes all the PDFs of one email may inflate to (zlib runs at a few
- * hundred MB/s: a fraction of a second). */
+/* Bytes all the PDFs and Office files of one email may inflate to (zlib
+ * runs at a few hundred MB/s: a fraction of a second). */
 #define LIMIT_PDF_INFLATE_PER_MSG	(64u * 1024 * 1024)
 /* Streams looked at in one PDF (the rest are skipped, not read). */
 #define LIMIT_PDF_STREAMS	4096
@@ -97,5 +97,20 @@
 /* JPEG images listed in one PDF (at most LIMIT_QR_IMAGES per email are
  * decoded anyway). */
 #define LIMIT_PDF_IMAGES	64
+
+/* Office Open XML attachments (src/files/ooxml.c).  Bytes one XML part
+ * (relationships, the Word body, an external link) may inflate to: the
+ * heap copy the scanner reads; a zip bomb part stops here. */
+#define LIMIT_OOXML_PART_BYTES	(8u * 1024 * 1024)
+/* Bytes all the parts read from one file may inflate to (images
+ * included): CPU and memory.  The email's LIMIT_PDF_INFLATE_PER_MSG
+ * budget is shared with PDFs. */
+#define LIMIT_OOXML_BYTES	(32u * 1024 * 1024)
+/* External relationships (hyperlinks, remote templates ...) kept from
+ * one file: the report's size. */
+#define LIMIT_OOXML_URLS	256
+/* Images inflated from one file for the QR scanner (at most
+ * LIMIT_QR_IMAGES per email are decoded anyway). */
+#define LIMIT_OOXML_IMAGES	16
 
 #endif /* MS_LIMITS_H */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * unpack.h -- what an archive holds, without extracting it (libarchive:
- * the only code that includes archive.h).  Zip, 7-Zip, RAR, tar, cab,
- * ISO 9660 and the compressed forms libarchive knows.
+ * with ooxml.c, which reads Office zips, the only code that includes
+ * archive.h).  Zip, 7-Zip, RAR, tar, cab, ISO 9660 and the compressed
+ * forms libarchive knows.
  */
 #ifndef MS_UNPACK_H
 #define MS_UNPACK_H

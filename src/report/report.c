@@ -208,6 +208,36 @@ pdf_flags(unsigned flags)
 	return arr;
 }
 
+/* The OOXML_* bits of 'flags' by name ("remote_template", ...). */
+static json_t *
+office_flags(unsigned flags)
+{
+	json_t		*arr = json_array();
+	unsigned	 bit;
+
+	for (bit = 1; bit != 0 && bit <= flags; bit <<= 1)
+		if ((flags & bit) && ooxml_flag_name(bit) != NULL)
+			json_array_append_new(arr,
+			    json_string(ooxml_flag_name(bit)));
+	return arr;
+}
+
+/* Remote content of an Office file: [{"type":, "target":}]. */
+static json_t *
+office_remote(const struct arena_vec *v)
+{
+	const struct ooxml_rel	*r;
+	json_t			*arr = json_array();
+	size_t			 i;
+
+	for (i = 0; i < v->n; i++) {
+		r = v->v[i];
+		json_array_append_new(arr, json_pack("{s:o,s:o}", "type",
+		    str(r->type), "target", str(r->target)));
+	}
+	return arr;
+}
+
 static json_t *
 attachments(const struct analysis *an)
 {
@@ -241,6 +271,18 @@ attachments(const struct analysis *an)
 		if (at->pdf_flags != 0)
 			json_object_set_new(o, "pdf_flags",
 			    pdf_flags(at->pdf_flags));
+		if (at->office_urls.n > 0)
+			json_object_set_new(o, "office_urls",
+			    str_array(&at->office_urls));
+		if (at->office_remote.n > 0)
+			json_object_set_new(o, "office_remote",
+			    office_remote(&at->office_remote));
+		if (at->office != NULL && at->office->dde.n > 0)
+			json_object_set_new(o, "office_dde",
+			    str_array(&at->office->dde));
+		if (at->office_flags != 0)
+			json_object_set_new(o, "office_flags",
+			    office_flags(at->office_flags));
 	}
 	return arr;
 }
