@@ -289,6 +289,12 @@ remote_target(const char *type, const char *t)
 	if (g_ascii_strcasecmp(type, "image") == 0)
 		return has_prefix(t, "http:") || has_prefix(t, "https:") ||
 		    has_prefix(t, "\\\\");
+	/* A workbook linking to another on a file share is routine in
+	 * offices; only one fetched over the internet counts. */
+	if (g_ascii_strncasecmp(type, "externalLink", 12) == 0)
+		return has_prefix(t, "http:") || has_prefix(t, "https:") ||
+		    has_prefix(t, "ftp:") || has_prefix(t, "mhtml:") ||
+		    has_prefix(t, "ms-");
 	for (i = 0; schemes[i] != NULL; i++)
 		if (has_prefix(t, schemes[i]))
 			return 1;

@@ -296,6 +296,20 @@ local_template(void **state)
 		g_bytes_unref(z);
 		g_free(r);
 	}
+	/* A workbook's link to another on a share is routine; over the
+	 * internet it is remote content. */
+	p[1].name = "xl/externalLinks/_rels/externalLink1.xml.rels";
+	for (i = 0; i < 2; i++) {
+		r = rels_xml("externalLinkPath", i == 0 ?
+		    "\\\\fileserver\\finance\\budget.xlsx" :
+		    "https://evil.example/budget.xlsx");
+		p[1].data = r;
+		z = zip_new(p, G_N_ELEMENTS(p));
+		assert_int_equal(scan(z, NULL, &oi), MS_OK);
+		assert_int_equal(!!(oi.flags & OOXML_REMOTE), (int)i);
+		g_bytes_unref(z);
+		g_free(r);
+	}
 }
 
 static const char	 dde_doc[] = "<?xml version=\"1.0\"?>"
