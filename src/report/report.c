@@ -194,31 +194,17 @@ str_array(const struct arena_vec *v)
 	return arr;
 }
 
-/* The PDF_* bits of 'flags' by name ("javascript", ...). */
+/* The bits of 'flags' by the names 'name' gives them (PDF_*:
+ * "javascript", ...; OOXML_*: "remote_template", ...). */
 static json_t *
-pdf_flags(unsigned flags)
+flag_names(unsigned flags, const char *(*name)(unsigned))
 {
 	json_t		*arr = json_array();
 	unsigned	 bit;
 
 	for (bit = 1; bit != 0 && bit <= flags; bit <<= 1)
-		if ((flags & bit) && pdf_flag_name(bit) != NULL)
-			json_array_append_new(arr,
-			    json_string(pdf_flag_name(bit)));
-	return arr;
-}
-
-/* The OOXML_* bits of 'flags' by name ("remote_template", ...). */
-static json_t *
-office_flags(unsigned flags)
-{
-	json_t		*arr = json_array();
-	unsigned	 bit;
-
-	for (bit = 1; bit != 0 && bit <= flags; bit <<= 1)
-		if ((flags & bit) && ooxml_flag_name(bit) != NULL)
-			json_array_append_new(arr,
-			    json_string(ooxml_flag_name(bit)));
+		if ((flags & bit) && name(bit) != NULL)
+			json_array_append_new(arr, json_string(name(bit)));
 	return arr;
 }
 
@@ -270,7 +256,7 @@ attachments(const struct analysis *an)
 			    str_array(&at->pdf_urls));
 		if (at->pdf_flags != 0)
 			json_object_set_new(o, "pdf_flags",
-			    pdf_flags(at->pdf_flags));
+			    flag_names(at->pdf_flags, pdf_flag_name));
 		if (at->office_urls.n > 0)
 			json_object_set_new(o, "office_urls",
 			    str_array(&at->office_urls));
@@ -282,7 +268,8 @@ attachments(const struct analysis *an)
 			    str_array(&at->office->dde));
 		if (at->office_flags != 0)
 			json_object_set_new(o, "office_flags",
-			    office_flags(at->office_flags));
+			    flag_names(at->office_flags,
+			    ooxml_flag_name));
 	}
 	return arr;
 }
