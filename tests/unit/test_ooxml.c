@@ -23,13 +23,13 @@
 #include <archive_entry.h>
 #include <cmocka.h>
 #include <glib.h>
-#include <glib/gstdio.h>
 
 #include "analyze/analyze.h"
 #include "analyze/detect.h"
 #include "common/limits.h"
 #include "files/ooxml.h"
 #include "report/report.h"
+#include "filetest.h"
 
 #define QR_URL	"https://quish.example.net/docx?id=9"
 #define REL_NS	"http://schemas.openxmlformats.org/officeDocument/2006/" \
@@ -582,38 +582,10 @@ url_limit(void **state)
 
 /* ---- QR codes in images ---------------------------------------------- */
 
-/* A QR code PNG of 'text' from qrencode(1) (as test_qr.c does). */
-static GBytes *
-qr_png(const char *text)
-{
-	char		*dir, *path, *out = NULL;
-	char		*argv[] = { "qrencode", "-o", NULL, "-s", "4", NULL,
-			    NULL };
-	gsize		 len;
-	gint		 status = -1;
-
-	dir = g_dir_make_tmp("test_ooxml_XXXXXX", NULL);
-	assert_non_null(dir);
-	path = g_build_filename(dir, "q.png", NULL);
-	argv[2] = path;
-	argv[5] = (char *)text;
-	if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH |
-	    G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
-	    NULL, NULL, NULL, &status, NULL))
-		fail_msg("qrencode not installed (scripts/install-deps)");
-	assert_true(g_spawn_check_wait_status(status, NULL));
-	assert_true(g_file_get_contents(path, &out, &len, NULL));
-	(void)g_unlink(path);
-	(void)g_rmdir(dir);
-	g_free(path);
-	g_free(dir);
-	return g_bytes_new_take(out, len);
-}
-
 static void
 images(void **state)
 {
-	GBytes			*png = qr_png(QR_URL), *z;
+	GBytes			*png = filetest_qr_png(QR_URL), *z;
 	struct part		 p[LIMIT_OOXML_IMAGES + 3] = {
 		{ "[Content_Types].xml", content_types, 0, 0 },
 	};
@@ -664,65 +636,8 @@ images(void **state)
 static struct analysis *
 run_zips(GBytes *const *z, const char *const *names, size_t n)
 {
-	GString		*s = g_string_new(NULL);
-	struct analysis	*an;
-	char		*b64;
-	size_t		 i;
-	enum ms_err	 rc;
-
-	g_string_append(s, "From: Billing <billing@pay.example>\n"
-	    "To: alice@example.org\nSubject: Your invoice\n"
-	    "Message-ID: <o1@pay.example>\n"
-	    "Date: Mon, 30 Nov 2026 09:00:00 +0000\nMIME-Version: 1.0\n"
-	    "Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n"
-	    "Content-Type: text/plain\n\n"
-	    "Please find the attached document from our team.\n");
-	for (i = 0; i < n; i++) {
-		b64 = g_base64_encode(g_bytes_get_data(z[i], NULL),
-		    g_bytes_get_size(z[i]));
-		g_string_append_printf(s, "--B\nContent-Type: "
-		    "application/octet-stream\n"
-		    "Content-Transfer-Encoding: base64\n"
-		    "Content-Disposition: attachment; filename=\"%s\""
-		    "\n\n%s\n", names[i], b64);
-		g_free(b64);
-	}
-	g_string_append(s, "--B--\n");
-	fresh_arena();
-	rc = analyze_bytes(a, s->str, s->len, "t.eml", &an);
-	assert_true(rc == MS_OK || rc == MS_ELIMIT);
-	assert_non_null(an);
-	g_string_free(s, TRUE);
-	return an;
-}
-
-static const struct finding *
-finding(const struct analysis *an, const char *id)
-{
-	const struct finding	*f;
-	size_t			 i;
-
-	for (i = 0; i < an->findings.n; i++) {
-		f = an->findings.v[i];
-		if (strcmp(f->id, id) == 0)
-			return f;
-	}
-	return NULL;
-}
-
-/* The URL indicator 'url', or NULL. */
-static const struct ioc *
-url_ioc(const struct analysis *an, const char *url)
-{
-	const struct ioc	*u;
-	size_t			 i;
-
-	for (i = 0; i < ioc_set_count(an->iocs, IOC_URL); i++) {
-		u = ioc_set_get(an->iocs, IOC_URL, i);
-		if (strcmp(u->value, url) == 0)
-			return u;
-	}
-	return NULL;
+	return filetest_attached(&a, z, names, "application/octet-stream",
+	    n);
 }
 
 static void
@@ -739,7 +654,7 @@ analysis_link(void **state)
 	struct analysis		*an = run_zips(&z, &name, 1);
 	const struct attachment	*at = an->attachments.v[0];
 	const struct finding	*f;
-	const struct ioc	*u = url_ioc(an, "http://45.9.148.22/login");
+	const struct ioc	*u = filetest_url(an, "http://45.9.148.22/login");
 	char			*json;
 
 	(void)state;
@@ -747,15 +662,15 @@ analysis_link(void **state)
 	assert_int_equal(at->office_urls.n, 1);
 	assert_non_null(u);
 	assert_string_equal(u->where, "Office report.bin");
-	f = finding(an, "attach_office_link");
+	f = filetest_finding(an, "attach_office_link");
 	assert_non_null(f);
 	assert_string_equal(f->evidence, "http://45.9.148.22/login");
 	assert_int_equal(f->points, 5);
 	assert_int_equal(detect_points("attach_office_link"), 5);
 	/* The link signals read the document's URL like any other. */
-	assert_non_null(finding(an, "link_ip_host"));
-	assert_null(finding(an, "attach_office_remote_template"));
-	assert_null(finding(an, "attach_office_dde"));
+	assert_non_null(filetest_finding(an, "link_ip_host"));
+	assert_null(filetest_finding(an, "attach_office_remote_template"));
+	assert_null(filetest_finding(an, "attach_office_dde"));
 	json = report_analysis_string(an);
 	assert_non_null(strstr(json, "\"office_urls\":"
 	    "[\"http://45.9.148.22/login\"]"));
@@ -781,23 +696,23 @@ analysis_remote_dde(void **state)
 	const char		*name = "invoice.docx";
 	struct analysis		*an = run_zips(&z, &name, 1);
 	const struct finding	*f;
-	const struct ioc	*u = url_ioc(an, "http://evil.example/x.html");
+	const struct ioc	*u = filetest_url(an, "http://evil.example/x.html");
 	char			*json;
 
 	(void)state;
 	assert_non_null(u);
 	assert_string_equal(u->where, "Office invoice.docx remote template");
-	f = finding(an, "attach_office_remote_template");
+	f = filetest_finding(an, "attach_office_remote_template");
 	assert_non_null(f);
 	assert_int_equal(f->points, 50);
 	assert_string_equal(f->evidence, "invoice.docx: oleObject mhtml:"
 	    "http://evil.example/x.html!x-usc:http://evil.example/x.html");
-	f = finding(an, "attach_office_dde");
+	f = filetest_finding(an, "attach_office_dde");
 	assert_non_null(f);
 	assert_int_equal(f->points, 45);
 	assert_non_null(strstr(f->evidence, "invoice.docx: DDEAUTO c:"));
 	/* A remote target is not a hyperlink. */
-	assert_null(finding(an, "attach_office_link"));
+	assert_null(filetest_finding(an, "attach_office_link"));
 	json = report_analysis_string(an);
 	assert_non_null(strstr(json, "\"office_remote\":[{\"type\":"
 	    "\"oleObject\",\"target\":\"mhtml:http://evil.example/"));
@@ -812,7 +727,7 @@ analysis_remote_dde(void **state)
 static void
 analysis_qr_and_hostile(void **state)
 {
-	GBytes			*png = qr_png(QR_URL), *z[3];
+	GBytes			*png = filetest_qr_png(QR_URL), *z[3];
 	struct part		 p[] = {
 		{ "[Content_Types].xml", content_types, 0, 0 },
 		{ "word/media/image1.png", NULL, 0, 0 },
@@ -838,17 +753,17 @@ analysis_qr_and_hostile(void **state)
 	at = an->attachments.v[0];
 	assert_int_equal(at->qr_urls.n, 1);
 	assert_string_equal(at->qr_urls.v[0], QR_URL);
-	u = url_ioc(an, QR_URL);
+	u = filetest_url(an, QR_URL);
 	assert_non_null(u);
 	assert_string_equal(u->where, "QR code in Office qr.docx");
-	assert_non_null(finding(an, "attach_qr_url"));
-	f = finding(an, "limit_office");
+	assert_non_null(filetest_finding(an, "attach_qr_url"));
+	f = filetest_finding(an, "limit_office");
 	assert_non_null(f);
 	assert_int_equal(f->kind, FINDING_LIMIT);
 	assert_non_null(strstr(f->detail, "bomb.docx: a part larger than "
 	    "LIMIT_OOXML_PART_BYTES"));
 	assert_true(an->limit_hit);
-	f = finding(an, "office_unreadable");
+	f = filetest_finding(an, "office_unreadable");
 	assert_non_null(f);
 	assert_int_equal(f->kind, FINDING_PARSE);
 	assert_non_null(strstr(f->detail, "cut.docx"));
@@ -883,7 +798,7 @@ analysis_not_office(void **state)
 		f = an->findings.v[i];
 		assert_null(strstr(f->id, "office"));
 	}
-	assert_null(url_ioc(an, "http://no.example/"));
+	assert_null(filetest_url(an, "http://no.example/"));
 	g_bytes_unref(z);
 }
 
@@ -917,14 +832,14 @@ corpus(void **state)
 	}
 	if (!found)
 		fail_msg("%s: no Office link %s", path, url);
-	u = url_ioc(an, url);
+	u = filetest_url(an, url);
 	assert_non_null(u);
 	assert_string_equal(u->where, "Office uridoc.docx");
-	f = finding(an, "attach_office_link");
+	f = filetest_finding(an, "attach_office_link");
 	assert_non_null(f);
 	assert_string_equal(f->evidence, url);
-	assert_null(finding(an, "office_unreadable"));
-	assert_null(finding(an, "limit_office"));
+	assert_null(filetest_finding(an, "office_unreadable"));
+	assert_null(filetest_finding(an, "limit_office"));
 	g_free(buf);
 	g_free(path);
 }

@@ -18,9 +18,6 @@
 
 #include <cmocka.h>
 #include <glib.h>
-#include <glib/gstdio.h>
-#include <jpeglib.h>
-#include <png.h>
 #include <zlib.h>
 
 #include "analyze/analyze.h"
@@ -28,6 +25,7 @@
 #include "common/limits.h"
 #include "files/pdf.h"
 #include "report/report.h"
+#include "filetest.h"
 
 #define QR_URL	"https://quish.example.net/pdf?id=7"
 
@@ -445,87 +443,17 @@ image_limit(void **state)
 
 /* ---- QR codes in JPEG images ---------------------------------------- */
 
-/* A QR code PNG of 'text' from qrencode(1) (as test_qr.c does). */
-static GBytes *
-qr_png(const char *text)
-{
-	char		*dir, *path, *out = NULL;
-	char		*argv[] = { "qrencode", "-o", NULL, "-s", "4", NULL,
-			    NULL };
-	gsize		 len;
-	gint		 status = -1;
-
-	dir = g_dir_make_tmp("test_pdf_XXXXXX", NULL);
-	assert_non_null(dir);
-	path = g_build_filename(dir, "q.png", NULL);
-	argv[2] = path;
-	argv[5] = (char *)text;
-	if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH |
-	    G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
-	    NULL, NULL, NULL, &status, NULL))
-		fail_msg("qrencode not installed (scripts/install-deps)");
-	assert_true(g_spawn_check_wait_status(status, NULL));
-	assert_true(g_file_get_contents(path, &out, &len, NULL));
-	(void)g_unlink(path);
-	(void)g_rmdir(dir);
-	g_free(path);
-	g_free(dir);
-	return g_bytes_new_take(out, len);
-}
-
-/* The PNG as a grey JPEG through libjpeg; its size in '*w', '*h'. */
-static GBytes *
-to_jpeg(GBytes *png, unsigned *w, unsigned *h)
-{
-	png_image			 img;
-	struct jpeg_compress_struct	 ci;
-	struct jpeg_error_mgr		 jerr;
-	unsigned char			*px, *mem = NULL;
-	unsigned long			 n = 0;
-	JSAMPROW			 row;
-	gsize				 plen;
-	const void			*p = g_bytes_get_data(png, &plen);
-	GBytes				*out;
-
-	memset(&img, 0, sizeof(img));
-	img.version = PNG_IMAGE_VERSION;
-	assert_true(png_image_begin_read_from_memory(&img, p, plen));
-	img.format = PNG_FORMAT_GRAY;
-	px = g_malloc(PNG_IMAGE_SIZE(img));
-	assert_true(png_image_finish_read(&img, NULL, px, 0, NULL));
-	ci.err = jpeg_std_error(&jerr);
-	jpeg_create_compress(&ci);
-	jpeg_mem_dest(&ci, &mem, &n);
-	ci.image_width = *w = img.width;
-	ci.image_height = *h = img.height;
-	ci.input_components = 1;
-	ci.in_color_space = JCS_GRAYSCALE;
-	jpeg_set_defaults(&ci);
-	jpeg_set_quality(&ci, 95, TRUE);
-	jpeg_start_compress(&ci, TRUE);
-	while (ci.next_scanline < ci.image_height) {
-		row = px + (size_t)ci.next_scanline * img.width;
-		(void)jpeg_write_scanlines(&ci, &row, 1);
-	}
-	jpeg_finish_compress(&ci);
-	jpeg_destroy_compress(&ci);
-	out = g_bytes_new(mem, n);
-	free(mem);	/* checksrc: allow rawalloc -- jpeg_mem_dest mallocs */
-	g_free(px);
-	return out;
-}
-
 /* A one-page PDF whose only content is a JPEG of a QR code of 'url'. */
 static GString *
 qr_pdf(const char *url)
 {
-	GBytes		*png = qr_png(url), *jpg;
+	GBytes		*png = filetest_qr_png(url), *jpg;
 	GString		*s = pdf_new("4 0 obj\n<< /Length 30 >>\nstream\n"
 	    "q 200 0 0 200 0 0 cm /Im0 Do Q\nendstream\nendobj\n");
 	char		*dict;
 	unsigned	 w, h;
 
-	jpg = to_jpeg(png, &w, &h);
+	jpg = filetest_to_jpeg(png, &w, &h);
 	dict = g_strdup_printf("/Type /XObject /Subtype /Image /Width %u "
 	    "/Height %u /ColorSpace /DeviceGray /BitsPerComponent 8 "
 	    "/Filter /DCTDecode /Length 3", w, h);
@@ -556,68 +484,27 @@ jpeg_images(void **state)
 
 /* ---- the analysis --------------------------------------------------- */
 
-/* An email with a short text body and the PDFs attached. */
+/* An email with a short text body and the PDFs attached as docN.pdf. */
 static struct analysis *
 run_pdfs(const GString *const *pdfs, size_t n)
 {
-	GString		*s = g_string_new(NULL);
+	GBytes		*files[8];
+	char		*names[8];
 	struct analysis	*an;
-	char		*b64;
 	size_t		 i;
-	enum ms_err	 rc;
 
-	g_string_append(s, "From: Billing <billing@pay.example>\n"
-	    "To: alice@example.org\nSubject: Your invoice\n"
-	    "Message-ID: <p1@pay.example>\n"
-	    "Date: Mon, 30 Nov 2026 09:00:00 +0000\nMIME-Version: 1.0\n"
-	    "Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n"
-	    "Content-Type: text/plain\n\n"
-	    "Please find the attached document from our team.\n");
+	assert_true(n <= G_N_ELEMENTS(files));
 	for (i = 0; i < n; i++) {
-		b64 = g_base64_encode((const guchar *)pdfs[i]->str,
-		    pdfs[i]->len);
-		g_string_append_printf(s, "--B\nContent-Type: "
-		    "application/pdf\nContent-Transfer-Encoding: base64\n"
-		    "Content-Disposition: attachment; filename=\"doc%zu.pdf\""
-		    "\n\n%s\n", i, b64);
-		g_free(b64);
+		files[i] = g_bytes_new(pdfs[i]->str, pdfs[i]->len);
+		names[i] = g_strdup_printf("doc%zu.pdf", i);
 	}
-	g_string_append(s, "--B--\n");
-	fresh_arena();
-	rc = analyze_bytes(a, s->str, s->len, "t.eml", &an);
-	assert_true(rc == MS_OK || rc == MS_ELIMIT);
-	assert_non_null(an);
-	g_string_free(s, TRUE);
+	an = filetest_attached(&a, files, (const char *const *)names,
+	    "application/pdf", n);
+	for (i = 0; i < n; i++) {
+		g_bytes_unref(files[i]);
+		g_free(names[i]);
+	}
 	return an;
-}
-
-static const struct finding *
-finding(const struct analysis *an, const char *id)
-{
-	const struct finding	*f;
-	size_t			 i;
-
-	for (i = 0; i < an->findings.n; i++) {
-		f = an->findings.v[i];
-		if (strcmp(f->id, id) == 0)
-			return f;
-	}
-	return NULL;
-}
-
-/* The URL indicator 'url', or NULL. */
-static const struct ioc *
-url_ioc(const struct analysis *an, const char *url)
-{
-	const struct ioc	*u;
-	size_t			 i;
-
-	for (i = 0; i < ioc_set_count(an->iocs, IOC_URL); i++) {
-		u = ioc_set_get(an->iocs, IOC_URL, i);
-		if (strcmp(u->value, url) == 0)
-			return u;
-	}
-	return NULL;
 }
 
 static void
@@ -628,7 +515,7 @@ analysis_link(void **state)
 	struct analysis		*an = run_pdfs((const GString *[]){ s }, 1);
 	const struct attachment	*at = an->attachments.v[0];
 	const struct finding	*f;
-	const struct ioc	*u = url_ioc(an, "http://45.9.148.22/login");
+	const struct ioc	*u = filetest_url(an, "http://45.9.148.22/login");
 	const struct artifact	*art;
 	char			*json;
 	size_t			 i;
@@ -648,17 +535,17 @@ analysis_link(void **state)
 			seen = 1;
 	}
 	assert_true(seen);
-	f = finding(an, "attach_pdf_link");
+	f = filetest_finding(an, "attach_pdf_link");
 	assert_non_null(f);
 	assert_string_equal(f->evidence, "http://45.9.148.22/login");
 	assert_int_equal(f->points, 10);
 	assert_int_equal(detect_points("attach_pdf_link"), 10);
-	f = finding(an, "attach_pdf_link_only");
+	f = filetest_finding(an, "attach_pdf_link_only");
 	assert_non_null(f);
 	assert_int_equal(f->points, 20);
 	/* The link signals read the PDF's URL like any other. */
-	assert_non_null(finding(an, "link_ip_host"));
-	assert_null(finding(an, "attach_pdf_javascript"));
+	assert_non_null(filetest_finding(an, "link_ip_host"));
+	assert_null(filetest_finding(an, "attach_pdf_javascript"));
 	json = report_analysis_string(an);
 	assert_non_null(strstr(json, "\"pdf_urls\":"
 	    "[\"http://45.9.148.22/login\"]"));
@@ -681,20 +568,20 @@ analysis_active(void **state)
 	s[1] = pdf_new("5 0 obj\n<< /A << /S /Launch /F (x.exe) >> /Names "
 	    "<< /EmbeddedFiles 6 0 R >> >>\nendobj\n");
 	an = run_pdfs((const GString *const *)s, 2);
-	f = finding(an, "attach_pdf_javascript");
+	f = filetest_finding(an, "attach_pdf_javascript");
 	assert_non_null(f);
 	assert_int_equal(f->points, 40);
 	assert_string_equal(f->evidence, "doc0.pdf (with an automatic "
 	    "action)");
-	f = finding(an, "attach_pdf_launch");
+	f = filetest_finding(an, "attach_pdf_launch");
 	assert_non_null(f);
 	assert_int_equal(f->points, 50);
 	assert_string_equal(f->evidence, "doc1.pdf");
-	f = finding(an, "attach_pdf_embedded_file");
+	f = filetest_finding(an, "attach_pdf_embedded_file");
 	assert_non_null(f);
 	assert_int_equal(f->points, 30);
-	assert_null(finding(an, "attach_pdf_link"));
-	assert_null(finding(an, "attach_pdf_link_only"));
+	assert_null(filetest_finding(an, "attach_pdf_link"));
+	assert_null(filetest_finding(an, "attach_pdf_link_only"));
 	json = report_analysis_string(an);
 	assert_non_null(strstr(json, "\"pdf_flags\":[\"javascript\","
 	    "\"open_action\"]"));
@@ -721,8 +608,8 @@ analysis_text_with_link(void **state)
 	    LINK("9", "(https://docs.example/more)"));
 	s = pdf_new(o->str);
 	an = run_pdfs((const GString *[]){ s }, 1);
-	assert_non_null(finding(an, "attach_pdf_link"));
-	assert_null(finding(an, "attach_pdf_link_only"));
+	assert_non_null(filetest_finding(an, "attach_pdf_link"));
+	assert_null(filetest_finding(an, "attach_pdf_link_only"));
 	g_string_free(s, TRUE);
 	g_string_free(o, TRUE);
 }
@@ -749,10 +636,10 @@ analysis_many_links(void **state)
 			n++;
 	}
 	assert_int_equal(n, 1);
-	f = finding(an, "attach_pdf_link");
+	f = filetest_finding(an, "attach_pdf_link");
 	assert_string_equal(f->evidence, "https://l0.example/ (and 4 more)");
-	assert_non_null(url_ioc(an, "https://l4.example/"));
-	assert_null(finding(an, "attach_pdf_link_only"));
+	assert_non_null(filetest_url(an, "https://l4.example/"));
+	assert_null(filetest_finding(an, "attach_pdf_link_only"));
 	g_string_free(s, TRUE);
 	g_string_free(o, TRUE);
 }
@@ -763,8 +650,8 @@ analysis_qr(void **state)
 	GString			*s = qr_pdf(QR_URL);
 	struct analysis		*an = run_pdfs((const GString *[]){ s }, 1);
 	const struct attachment	*at = an->attachments.v[0];
-	const struct finding	*f = finding(an, "attach_qr_url");
-	const struct ioc	*u = url_ioc(an, QR_URL);
+	const struct finding	*f = filetest_finding(an, "attach_qr_url");
+	const struct ioc	*u = filetest_url(an, QR_URL);
 
 	(void)state;
 	assert_non_null(f);
@@ -795,15 +682,15 @@ analysis_hostile(void **state)
 	assert_int_equal(an->attachments.n, 4);
 	assert_non_null(((struct attachment *)an->attachments.v[0])->pdf);
 	assert_null(((struct attachment *)an->attachments.v[1])->pdf);
-	f = finding(an, "pdf_unreadable");
+	f = filetest_finding(an, "pdf_unreadable");
 	assert_non_null(f);
 	assert_int_equal(f->kind, FINDING_PARSE);
-	f = finding(an, "limit_pdf");
+	f = filetest_finding(an, "limit_pdf");
 	assert_non_null(f);
 	assert_int_equal(f->kind, FINDING_LIMIT);
 	assert_true(an->limit_hit);
 	assert_non_null(an->email);
-	assert_non_null(url_ioc(an, "https://twice.example/"));
+	assert_non_null(filetest_url(an, "https://twice.example/"));
 	g_string_free(s[0], TRUE);
 	g_string_free(s[1], TRUE);
 	g_string_free(s[2], TRUE);
@@ -839,9 +726,9 @@ analysis_budget(void **state)
 		sum += at->pdf->inflated;
 	}
 	assert_int_equal(sum, LIMIT_PDF_INFLATE_PER_MSG);
-	assert_non_null(finding(an, "limit_pdf"));
+	assert_non_null(filetest_finding(an, "limit_pdf"));
 	/* The links of the last one are still read. */
-	assert_non_null(url_ioc(an, "https://b2.ex/"));
+	assert_non_null(filetest_url(an, "https://b2.ex/"));
 	for (i = 0; i < 3; i++)
 		g_string_free(s[i], TRUE);
 	g_bytes_unref(z);
@@ -883,9 +770,9 @@ corpus(void **state)
 			    strcmp(at->pdf_urls.v[0], files[i].url) == 0)
 				found = 1;
 		}
-		if (!found || finding(an, "attach_pdf_link") == NULL)
+		if (!found || filetest_finding(an, "attach_pdf_link") == NULL)
 			fail_msg("%s: no PDF link %s", path, files[i].url);
-		if (url_ioc(an, files[i].url) == NULL)
+		if (filetest_url(an, files[i].url) == NULL)
 			fail_msg("%s: no URL indicator", path);
 		g_free(buf);
 		g_free(path);

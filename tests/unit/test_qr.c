@@ -17,14 +17,13 @@
 
 #include <cmocka.h>
 #include <glib.h>
-#include <glib/gstdio.h>
-#include <jpeglib.h>
 #include <png.h>
 
 #include "analyze/analyze.h"
 #include "analyze/detect.h"
 #include "common/limits.h"
 #include "files/qr.h"
+#include "filetest.h"
 
 #define QR_URL	"https://quish.example.net/login?id=42"
 
@@ -57,40 +56,6 @@ fresh_arena(void)
 	a = arena_new(LIMIT_MSG_ARENA);
 }
 
-/* A QR code PNG of 'text' from qrencode(1); skips the test without it. */
-static GBytes *
-qr_png(const char *text)
-{
-	char		*dir, *path, *out = NULL;
-	char		*argv[] = { "qrencode", "-o", NULL, "-s", "4", NULL,
-			    NULL };
-	gsize		 len;
-	gint		 status = -1;
-	GError		*err = NULL;
-
-	dir = g_dir_make_tmp("test_qr_XXXXXX", NULL);
-	assert_non_null(dir);
-	path = g_build_filename(dir, "q.png", NULL);
-	argv[2] = path;
-	argv[5] = (char *)text;
-	if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH |
-	    G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
-	    NULL, NULL, NULL, &status, &err)) {
-		g_error_free(err);
-		g_free(path);
-		(void)g_rmdir(dir);
-		g_free(dir);
-		skip();		/* qrencode not installed (install-deps) */
-	}
-	assert_true(g_spawn_check_wait_status(status, NULL));
-	assert_true(g_file_get_contents(path, &out, &len, NULL));
-	(void)g_unlink(path);
-	(void)g_rmdir(dir);
-	g_free(path);
-	g_free(dir);
-	return g_bytes_new_take(out, len);
-}
-
 /* A white 'w' x 'h' PNG (no QR code). */
 static GBytes *
 white_png(unsigned w, unsigned h)
@@ -113,48 +78,6 @@ white_png(unsigned w, unsigned h)
 	    NULL));
 	g_free(px);
 	return g_bytes_new_take(mem, n);
-}
-
-/* The same picture as a grey JPEG (quality 95), through libjpeg. */
-static GBytes *
-to_jpeg(GBytes *png)
-{
-	png_image			 img;
-	struct jpeg_compress_struct	 ci;
-	struct jpeg_error_mgr		 jerr;
-	unsigned char			*px, *mem = NULL;
-	unsigned long			 n = 0;
-	JSAMPROW			 row;
-	gsize				 plen;
-	const void			*p = g_bytes_get_data(png, &plen);
-	GBytes				*out;
-
-	memset(&img, 0, sizeof(img));
-	img.version = PNG_IMAGE_VERSION;
-	assert_true(png_image_begin_read_from_memory(&img, p, plen));
-	img.format = PNG_FORMAT_GRAY;
-	px = g_malloc(PNG_IMAGE_SIZE(img));
-	assert_true(png_image_finish_read(&img, NULL, px, 0, NULL));
-	ci.err = jpeg_std_error(&jerr);
-	jpeg_create_compress(&ci);
-	jpeg_mem_dest(&ci, &mem, &n);
-	ci.image_width = img.width;
-	ci.image_height = img.height;
-	ci.input_components = 1;
-	ci.in_color_space = JCS_GRAYSCALE;
-	jpeg_set_defaults(&ci);
-	jpeg_set_quality(&ci, 95, TRUE);
-	jpeg_start_compress(&ci, TRUE);
-	while (ci.next_scanline < ci.image_height) {
-		row = px + (size_t)ci.next_scanline * img.width;
-		(void)jpeg_write_scanlines(&ci, &row, 1);
-	}
-	jpeg_finish_compress(&ci);
-	jpeg_destroy_compress(&ci);
-	out = g_bytes_new(mem, n);
-	free(mem);	/* checksrc: allow rawalloc -- jpeg_mem_dest mallocs */
-	g_free(px);
-	return out;
 }
 
 static uint32_t
@@ -215,7 +138,7 @@ scan(GBytes *img, struct arena_vec *out)
 static void
 png_with_url(void **state)
 {
-	GBytes			*png = qr_png(QR_URL);
+	GBytes			*png = filetest_qr_png(QR_URL);
 	struct arena_vec	 v;
 
 	(void)state;
@@ -228,7 +151,8 @@ png_with_url(void **state)
 static void
 jpeg_with_url(void **state)
 {
-	GBytes			*png = qr_png(QR_URL), *jpg = to_jpeg(png);
+	GBytes			*png = filetest_qr_png(QR_URL);
+	GBytes			*jpg = filetest_to_jpeg(png, NULL, NULL);
 	struct arena_vec	 v;
 
 	(void)state;
@@ -286,7 +210,8 @@ static void
 hostile_images(void **state)
 {
 	static const char	 junk[] = "\x89PNG\r\n\x1a\nno PNG at all";
-	GBytes			*b, *png = qr_png(QR_URL), *jpg = to_jpeg(png);
+	GBytes			*b, *png = filetest_qr_png(QR_URL);
+	GBytes			*jpg = filetest_to_jpeg(png, NULL, NULL);
 	struct arena_vec	 v;
 	unsigned char		*m;
 	gsize			 n, i;
@@ -396,20 +321,6 @@ run_images(GBytes *const *imgs, size_t n, int inline_, const char *ctype)
 	return an;
 }
 
-static const struct finding *
-finding(const struct analysis *an, const char *id)
-{
-	const struct finding	*f;
-	size_t			 i;
-
-	for (i = 0; i < an->findings.n; i++) {
-		f = an->findings.v[i];
-		if (strcmp(f->id, id) == 0)
-			return f;
-	}
-	return NULL;
-}
-
 /* The URL indicator read from a QR code, or NULL. */
 static const struct ioc *
 qr_ioc(const struct analysis *an)
@@ -428,9 +339,9 @@ qr_ioc(const struct analysis *an)
 static void
 analysis_png_attachment(void **state)
 {
-	GBytes			*png = qr_png(QR_URL);
+	GBytes			*png = filetest_qr_png(QR_URL);
 	struct analysis		*an = run_images(&png, 1, 0, "image/png");
-	const struct finding	*f = finding(an, "attach_qr_url");
+	const struct finding	*f = filetest_finding(an, "attach_qr_url");
 	const struct ioc	*u = qr_ioc(an);
 	const struct artifact	*art;
 	size_t			 i;
@@ -453,21 +364,22 @@ analysis_png_attachment(void **state)
 	}
 	assert_true(seen);
 	/* The text beside it is short: the email is mostly the code. */
-	assert_non_null(finding(an, "attach_qr_only"));
+	assert_non_null(filetest_finding(an, "attach_qr_only"));
 	g_bytes_unref(png);
 }
 
 static void
 analysis_inline_jpeg(void **state)
 {
-	GBytes			*png = qr_png(QR_URL), *jpg = to_jpeg(png);
+	GBytes			*png = filetest_qr_png(QR_URL);
+	GBytes			*jpg = filetest_to_jpeg(png, NULL, NULL);
 	struct analysis		*an = run_images(&jpg, 1, 1, "image/jpeg");
 
 	(void)state;
-	assert_non_null(finding(an, "attach_qr_url"));
+	assert_non_null(filetest_finding(an, "attach_qr_url"));
 	assert_non_null(qr_ioc(an));
-	assert_non_null(finding(an, "content_image_only"));
-	assert_non_null(finding(an, "attach_qr_only"));
+	assert_non_null(filetest_finding(an, "content_image_only"));
+	assert_non_null(filetest_finding(an, "attach_qr_only"));
 	g_bytes_unref(jpg);
 	g_bytes_unref(png);
 }
@@ -475,12 +387,12 @@ analysis_inline_jpeg(void **state)
 static void
 analysis_text_qr(void **state)
 {
-	GBytes			*png = qr_png("just some words, no link");
+	GBytes			*png = filetest_qr_png("just some words, no link");
 	struct analysis		*an = run_images(&png, 1, 0, "image/png");
 
 	(void)state;
-	assert_null(finding(an, "attach_qr_url"));
-	assert_null(finding(an, "attach_qr_only"));
+	assert_null(filetest_finding(an, "attach_qr_url"));
+	assert_null(filetest_finding(an, "attach_qr_only"));
 	assert_null(qr_ioc(an));
 	g_bytes_unref(png);
 }
@@ -496,10 +408,10 @@ analysis_hostile(void **state)
 	imgs[1] = crafted_png(100000, 100000);
 	imgs[2] = white_png(32, 32);
 	an = run_images(imgs, 3, 0, "image/png");
-	assert_non_null(finding(an, "image_unreadable"));
-	assert_non_null(finding(an, "limit_image"));
+	assert_non_null(filetest_finding(an, "image_unreadable"));
+	assert_non_null(filetest_finding(an, "limit_image"));
 	assert_true(an->limit_hit);
-	assert_null(finding(an, "attach_qr_url"));
+	assert_null(filetest_finding(an, "attach_qr_url"));
 	assert_null(qr_ioc(an));
 	g_bytes_unref(imgs[0]);
 	g_bytes_unref(imgs[1]);
@@ -518,9 +430,9 @@ analysis_image_count(void **state)
 	for (i = 0; i < G_N_ELEMENTS(imgs); i++)
 		imgs[i] = white_png(16 + i, 16);
 	an = run_images(imgs, LIMIT_QR_IMAGES, 0, "image/png");
-	assert_null(finding(an, "limit_qr_images"));
+	assert_null(filetest_finding(an, "limit_qr_images"));
 	an = run_images(imgs, LIMIT_QR_IMAGES + 1, 0, "image/png");
-	assert_non_null(finding(an, "limit_qr_images"));
+	assert_non_null(filetest_finding(an, "limit_qr_images"));
 	for (i = 0; i < G_N_ELEMENTS(imgs); i++)
 		g_bytes_unref(imgs[i]);
 }
