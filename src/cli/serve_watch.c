@@ -244,6 +244,26 @@ to_fetch(struct serve_mailbox *mb, struct imap *im, uint32_t after,
 	return rc;
 }
 
+/* Without IDLE: wait poll_interval seconds before the next search, a
+ * second at a time, so that a stop request and stored messages to flag
+ * are seen soon.  (With IDLE, the caller waits a second at a time and
+ * the server's word ends the wait.) */
+static enum ms_err
+poll_wait(struct serve_mailbox *mb, struct imap *im, char *err,
+    size_t errlen)
+{
+	enum ms_err	 rc;
+	int		 s, changed;
+
+	for (s = 0; s < mb->poll_s && !mb->sv->stop; s++) {
+		if ((rc = imap_wait(im, 1000, &changed, err, errlen)) !=
+		    MS_OK || (rc = after_stored(mb, im, err, errlen)) !=
+		    MS_OK)
+			return rc;
+	}
+	return MS_OK;
+}
+
 /* One session: fetch and wait until the connection drops or we stop.
  * Returns MS_OK when asked to stop. */
 static enum ms_err
@@ -307,11 +327,11 @@ session(struct serve_mailbox *mb, struct imap *im, char *err,
 			return rc;
 		serve_set_state(mb, imap_has_idle(im) ? "idle" : "polling",
 		    NULL);
-		/* IDLE for at most a second at a time, so that a stop
-		 * request and stored messages to flag are seen soon. */
 		changed = 0;
-		rc = imap_wait(im, imap_has_idle(im) ? 1000 : MIN(1000,
-		    mb->poll_s * 1000), &changed, err, errlen);
+		if (imap_has_idle(im))
+			rc = imap_wait(im, 1000, &changed, err, errlen);
+		else
+			rc = poll_wait(mb, im, err, errlen);
 		if (rc != MS_OK)
 			return rc;
 	}

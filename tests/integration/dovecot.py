@@ -38,7 +38,7 @@ def make_ca(d, host="127.0.0.1"):
 
 
 class Dovecot:
-    def __init__(self, root, tls=False):
+    def __init__(self, root, tls=False, idle=True):
         if shutil.which("dovecot") is None:
             raise RuntimeError("dovecot is not installed "
                                "(scripts/install-deps)")
@@ -63,8 +63,13 @@ class Dovecot:
         if tls:
             tls_conf = ("ssl = yes\nssl_cert = <%s/server.pem\n"
                         "ssl_key = <%s/server.key\n" % (root, root))
+        # Without 'idle', a server that does not offer IDLE once logged
+        # in (Dovecot's own list, less IDLE): clients must poll.
+        caps = "" if idle else (
+            "imap_capability = IMAP4rev1 LITERAL+ SASL-IR ID ENABLE "
+            "UNSELECT CHILDREN NAMESPACE UIDPLUS MOVE ESEARCH\n")
         with open(self.conf, "w") as f:
-            f.write("""base_dir = {r}/run
+            f.write("""{caps}base_dir = {r}/run
 state_dir = {r}/state
 log_path = {r}/dovecot.log
 protocols = imap
@@ -96,8 +101,8 @@ userdb {{
   driver = static
   args = uid=dovenull gid=dovenull home={r}/mail/%u
 }}
-""".format(r=root, p=self.port, tp=self.tls_port or free_port(),
-                imaps="yes" if tls else "no",
+""".format(caps=caps, r=root, p=self.port,
+                tp=self.tls_port or free_port(), imaps="yes" if tls else "no",
                 ssl=tls_conf or "ssl = no"))
         with open(os.path.join(root, "users"), "w") as f:
             for u, p in USERS.items():
@@ -182,8 +187,9 @@ userdb {{
         finally:
             c.logout()
 
-    def asset(self, name="reports", user="soc", tls="none", extra=""):
+    def asset(self, name="reports", user="soc", tls="none", extra="",
+              poll=5):
         port = self.tls_port if tls == "imaps" else self.port
         return ("[asset %s]\napp=imap\nhost=127.0.0.1\nport=%d\ntls=%s\n"
-                "username=%s\npassword=%s\npoll_interval=5\n%s\n"
-                % (name, port, tls, user, USERS[user], extra))
+                "username=%s\npassword=%s\npoll_interval=%d\n%s\n"
+                % (name, port, tls, user, USERS[user], poll, extra))

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
-"""mailsoar serve against a real Dovecot: pick-up within a second with
-IDLE, kill -9 in the middle of 500 emails, Dovecot restarted mid-stream,
-UIDVALIDITY changes, a malformed email, TLS with a self-signed CA, a
-wrong password, two reporters of one phishing email."""
+"""mailsoar serve against a real Dovecot: pick-up with IDLE, polling
+without it (at its interval), kill -9 in the middle of 500 emails,
+Dovecot restarted mid-stream, UIDVALIDITY changes, a malformed email, TLS
+with a self-signed CA, a wrong password, two reporters of one phishing
+email."""
 import email.message
 import email.utils
 import ipaddress
@@ -125,26 +126,25 @@ def daemons():
             d.p.wait()
 
 
-def test_idle_pickup_within_a_second(dove, tmp, daemons):
-    d = Daemon(tmp, dove.asset()).start()
-    daemons.append(d)
-    for _ in range(200):           # idle, with the folder open
+def wait_state(d, dove, state):
+    for _ in range(200):           # the folder open, waiting for news
         st = d.mailsoar("status", "--json")
-        if st.returncode == 0 and '"idle"' in st.stdout.decode():
-            break
+        if st.returncode == 0 and '"%s"' % state in st.stdout.decode():
+            return
         time.sleep(0.05)
-    else:
-        raise AssertionError("never idle: " + d.text() + dove.log())
-    t0 = time.time()
+    raise AssertionError("never %s: %s%s" % (state, d.text(), dove.log()))
+
+
+def test_idle_pickup(dove, tmp, daemons):
+    # An hour between polls: only IDLE can bring the new email in soon.
+    # (How soon is measured by bench/ingest --latency, not here.)
+    d = Daemon(tmp, dove.asset(poll=3600)).start()
+    daemons.append(d)
+    wait_state(d, dove, "idle")
     dove.append(make_email(1))
-    assert d.wait_count(1, timeout=10), d.text()
-    assert d.wait_count(1, timeout=10, sql="select count(*) from "
+    assert d.wait_count(1, timeout=20), d.text()
+    assert d.wait_count(1, timeout=20, sql="select count(*) from "
                         "playbook_runs")
-    with d.db() as db:
-        started = db.execute("select min(started) from playbook_runs"
-                             ).fetchone()[0] / 1e6
-    assert started - t0 < 1.0, "run started %.3f s after APPEND" % (
-        started - t0)
     for _ in range(60):            # the status file follows each second
         st = json.loads(d.mailsoar("status", "--json").stdout)
         if st["mailboxes"][0]["stored"] == 1:
@@ -154,6 +154,40 @@ def test_idle_pickup_within_a_second(dove, tmp, daemons):
     assert d.mailsoar("status").returncode == 0
     assert d.stop() == 0
     assert "stopped" in d.mailsoar("status").stdout.decode()
+
+
+def test_polling_without_idle(tmp, daemons):
+    dv = Dovecot(os.path.join(tmp, "dovecot"), idle=False)
+    try:
+        dv.append(make_email(1))
+        d = Daemon(tmp, dv.asset(poll=1)).start()
+        daemons.append(d)
+        assert d.wait_count(1, timeout=60), d.text()
+        wait_state(d, dv, "polling")
+        dv.append(make_email(2))
+        assert d.wait_count(2, timeout=60), d.text() + dv.log()
+        assert d.stop() == 0
+    finally:
+        dv.stop()
+
+
+def test_polling_keeps_its_interval(tmp, daemons):
+    dv = Dovecot(os.path.join(tmp, "dovecot"), idle=False)
+    try:
+        dv.append(make_email(1))
+        d = Daemon(tmp, dv.asset(poll=3600)).start()
+        daemons.append(d)
+        assert d.wait_count(1, timeout=60), d.text()
+        wait_state(d, dv, "polling")
+        dv.append(make_email(2))
+        time.sleep(4)              # no search before the hour is up
+        assert d.count() == 1, d.text()
+        assert d.stop(timeout=30) == 0     # a stop ends the wait
+        d.start()                  # a new session searches at once
+        assert d.wait_count(2, timeout=60), d.text()
+        assert d.stop() == 0
+    finally:
+        dv.stop()
 
 
 def test_kill_9_in_the_middle_of_500_loses_nothing(dove, tmp, daemons):
