@@ -150,6 +150,9 @@ static const struct signal {
 	    "Zero-width or invisible characters" },
 	{ "content_broken_words", "content",
 	    "Words broken up by invisible characters" },
+	{ "content_disguised_words", "content",
+	    "Spam words disguised to slip past filters (v1agra, c.a.s.h, "
+	    "tags inside a word)" },
 	{ "content_freemail_contact", "content",
 	    "Asks to write to a free-mail address the sender's is not, on a "
 	    "money or prize lure" },
@@ -440,6 +443,24 @@ load_phrases(struct detect_data *d)
 	g_strfreev(l);
 }
 
+/* Lower-case ASCII words of 4 to 31 letters; others are skipped. */
+static void
+load_spamwords(struct detect_data *d)
+{
+	char	**l = read_lines(d->dir, "spamwords.txt");
+	size_t	  i, k, n;
+
+	d->spamwords = g_ptr_array_new_with_free_func(g_free);
+	for (i = 0; l != NULL && l[i] != NULL; i++) {
+		n = strlen(l[i]);
+		for (k = 0; k < n && g_ascii_islower(l[i][k]); k++)
+			;
+		if (k == n && n >= 4 && n < 32)
+			g_ptr_array_add(d->spamwords, g_strdup(l[i]));
+	}
+	g_strfreev(l);
+}
+
 /* "U+0430<TAB>a" lines. */
 static void
 load_confusables(struct detect_data *d)
@@ -592,6 +613,7 @@ detect_load(const struct detect_config *cfg)
 	d->shorteners = load_set(d->dir, "shorteners.txt");
 	d->freehosts = load_set(d->dir, "freehosts.txt");
 	d->tlds = load_set(d->dir, "tlds.txt");
+	load_spamwords(d);
 	d->protected = g_ptr_array_new_with_free_func(g_free);
 	d->protected_domains = g_hash_table_new_full(g_str_hash, g_str_equal,
 	    g_free, NULL);
@@ -660,6 +682,7 @@ detect_unload(void)
 	g_hash_table_destroy(d->confusables);
 	g_ptr_array_free(d->protected, TRUE);
 	g_ptr_array_free(d->simulation, TRUE);
+	g_ptr_array_free(d->spamwords, TRUE);
 	g_strfreev(d->authserv);
 	g_free(d->dir);
 	g_free(d);

@@ -3,9 +3,10 @@
  * detect_content.c -- signals in what the email says (UNTRUSTED): the
  * phrase model (credential theft, urgency, payment and bulk-offer
  * language in seven languages, data/phrases.txt), fake replies, hidden
- * recipients, invisible characters, image-only and HTML-only bodies and
+ * recipients, invisible characters, spam words in disguise
+ * (data/spamwords.txt), image-only and HTML-only bodies and
  * phishing-simulation headers.  Also builds the casefolded text the
- * other detectors read.
+ * other detectors read, and the text an HTML body shows.
  */
 #include <string.h>
 
@@ -58,18 +59,101 @@ put_char(GString *s, char ch)
 	g_string_append_c(s, ch);
 }
 
+static int
+name_in(const char *name, size_t n, const char *const *list, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if (strlen(list[i]) == n &&
+		    g_ascii_strncasecmp(name, list[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Does the tag at 'p' ('<') break words where it stands?  Block and
+ * replaced elements do ("a<br>b" reads "a b"); inline ones, elements a
+ * browser does not know, comments and processing instructions do not
+ * ("pass<span>word</span>" and "V<?x>IAGRA" read as one word, as a
+ * browser shows them).  With 'strict', the known inline elements break
+ * words too: what is left joining them is markup no editor writes.
+ */
+static int
+tag_breaks(const char *p, const char *end, int strict)
+{
+	static const char *const blocks[] = {
+		"address", "article", "aside", "blockquote", "body", "br",
+		"button", "caption", "center", "dd", "div", "dl", "dt",
+		"fieldset", "figure", "footer", "form", "h1", "h2", "h3",
+		"h4", "h5", "h6", "header", "hr", "html", "iframe", "img",
+		"input", "li", "main", "nav", "ol", "option", "p", "pre",
+		"section", "select", "table", "tbody", "td", "textarea",
+		"tfoot", "th", "thead", "tr", "ul",
+	};
+	static const char *const inlines[] = {
+		"a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "del",
+		"dfn", "em", "font", "i", "ins", "kbd", "label", "mark",
+		"o:p", "q", "s", "samp", "small", "span", "strike",
+		"strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
+	};
+	const char	*q = p + 1;
+	size_t		 n = 0;
+
+	if (q < end && *q == '/')
+		q++;
+	while (q + n < end && n < 16 && (g_ascii_isalnum(q[n]) ||
+	    q[n] == ':'))
+		n++;
+	if (n == 0)
+		return 0;
+	return name_in(q, n, blocks, G_N_ELEMENTS(blocks)) || (strict &&
+	    name_in(q, n, inlines, G_N_ELEMENTS(inlines)));
+}
+
+/* "&#118;" or "&#x76;" at 'p': its character into 's' (a blank for a
+ * space, a control or no character at all), returns the next byte;
+ * NULL if 'p' holds no numeric entity. */
+static const char *
+numeric_entity(GString *s, const char *p, const char *end)
+{
+	const char	*q = p + 2;
+	gunichar	 ch = 0;
+	int		 hex, digits = 0;
+
+	if (end - p < 4 || p[1] != '#')
+		return NULL;
+	if ((hex = (*q == 'x' || *q == 'X')))
+		q++;
+	for (; q < end && digits < 8 && (hex ? g_ascii_isxdigit(*q) :
+	    g_ascii_isdigit(*q)); q++, digits++)
+		ch = ch * (hex ? 16 : 10) + (gunichar)(hex ?
+		    g_ascii_xdigit_value(*q) : g_ascii_digit_value(*q));
+	if (digits == 0 || q >= end || *q != ';')
+		return NULL;
+	if (ch < 0x20 || ch == 0x7f || !g_unichar_validate(ch) ||
+	    g_unichar_isspace(ch))
+		put_char(s, ' ');
+	else
+		g_string_append_unichar(s, ch);
+	return q + 1;
+}
+
 /* One entity at 'p' ('&'): its text into 's', returns the next byte. */
 static const char *
 entity(GString *s, const char *p, const char *end)
 {
 	static const struct { const char *name; const char *text; } ents[] = {
 		{ "&nbsp;", " " }, { "&amp;", "&" }, { "&lt;", "<" },
-		{ "&gt;", ">" }, { "&quot;", "\"" }, { "&#39;", "'" },
+		{ "&gt;", ">" }, { "&quot;", "\"" }, { "&apos;", "'" },
 		{ "&zwnj;", "\xe2\x80\x8c" }, { "&zwj;", "\xe2\x80\x8d" },
-		{ "&#8203;", "\xe2\x80\x8b" }, { "&shy;", "\xc2\xad" },
+		{ "&shy;", "\xc2\xad" },
 	};
-	size_t	i, n;
+	const char	*q;
+	size_t		 i, n;
 
+	if ((q = numeric_entity(s, p, end)) != NULL)
+		return q;
 	for (i = 0; i < G_N_ELEMENTS(ents); i++) {
 		n = strlen(ents[i].name);
 		if ((size_t)(end - p) >= n &&
@@ -85,17 +169,19 @@ entity(GString *s, const char *p, const char *end)
 	return p + 1;
 }
 
-char *
-detect__html_text(struct arena *a, const char *html, size_t n,
-    size_t *outlen)
+static char *
+html_text(struct arena *a, const char *html, size_t n, size_t *outlen,
+    int strict)
 {
 	const char	*p = html, *end = html + MIN(n, DETECT_HTML_MAX);
 	const char	*close;
 	GString		*s = g_string_sized_new(MIN(n, 4096));
 	char		*out;
+	int		 brk;
 
 	while (p < end) {
 		if (*p == '<') {
+			brk = tag_breaks(p, end, strict);
 			close = NULL;
 			if (tag_is(p + 1, end, "script"))
 				close = "</script";
@@ -108,13 +194,16 @@ detect__html_text(struct arena *a, const char *html, size_t n,
 			else if (p + 4 <= end && strncmp(p, "<!--", 4) == 0)
 				close = "-->";
 			if (close != NULL) {
+				/* A comment joins; the others end words. */
+				brk = close[0] != '-';
 				p = detect__memcasemem(p + 1, (size_t)(end -
 				    p - 1), close);
 				if (p == NULL)
 					break;
 			}
 			p = skip_tag(p, end);
-			put_char(s, ' ');
+			if (brk)
+				put_char(s, ' ');
 		} else if (*p == '&') {
 			p = entity(s, p, end);
 		} else {
@@ -127,6 +216,13 @@ detect__html_text(struct arena *a, const char *html, size_t n,
 	*outlen = out ? s->len : 0;
 	g_string_free(s, TRUE);
 	return out;
+}
+
+char *
+detect__html_text(struct arena *a, const char *html, size_t n,
+    size_t *outlen)
+{
+	return html_text(a, html, n, outlen, 0);
 }
 
 /* Casefolded subject and visible text, blanks collapsed, bounded. */
@@ -837,6 +933,143 @@ broken_words(struct detect_ctx *c)
 		    "broken by invisible characters", k);
 }
 
+/* Does 'ch' stand for 'letter' in a disguised word ("v1agra", "c@sh")?
+ * Sets *odd when it is not the letter itself. */
+static int
+stands_for(unsigned char ch, char letter, int *odd)
+{
+	static const struct { char ch; const char *letters; } leet[] = {
+		{ '0', "o" }, { '1', "il" }, { '|', "il" }, { '!', "i" },
+		{ '3', "e" }, { '4', "a" }, { '@', "a" }, { '5', "s" },
+		{ '$', "s" }, { '7', "t" },
+	};
+	size_t	i;
+
+	if (ch == (unsigned char)letter)
+		return 1;
+	for (i = 0; i < G_N_ELEMENTS(leet); i++)
+		if (ch == (unsigned char)leet[i].ch &&
+		    strchr(leet[i].letters, letter) != NULL) {
+			*odd = 1;
+			return 1;
+		}
+	return 0;
+}
+
+static int
+word_separator(unsigned char ch)
+{
+	return ch != '\0' && strchr(".-_*~+'`,/\\", ch) != NULL;
+}
+
+/*
+ * Is 'w' written at t[i], disguised?  Two ways: letters spaced out one
+ * blank apart ("v i a g r a"), or up to three punctuation marks between
+ * letters ("via.gra", "c-i-a-l-i-s"); in both, digits and signs may
+ * stand for letters ("v1agra").  0 when 'w' is not there, or is written
+ * plain.
+ */
+static int
+disguised_at(const char *t, size_t n, size_t i, const char *w, int spaced)
+{
+	size_t	p = i, k, run;
+	int	odd = 0;
+
+	for (k = 0; w[k] != '\0'; k++) {
+		if (k > 0 && spaced) {
+			if (p >= n || t[p] != ' ')
+				return 0;
+			p++;
+			odd = 1;
+		} else if (k > 0) {
+			for (run = 0; p < n && run < 3 &&
+			    word_separator((unsigned char)t[p]); run++)
+				p++;
+			odd |= run > 0;
+		}
+		if (p >= n || !stands_for((unsigned char)t[p], w[k], &odd))
+			return 0;
+		p++;
+	}
+	return odd && (p >= n || !word_byte((unsigned char)t[p]));
+}
+
+/* The first spam word standing whole in 't' that 'html' never spells,
+ * or NULL. */
+static const char *
+unspelt_word(const GPtrArray *sw, const char *t, size_t n,
+    const char *html, size_t html_len)
+{
+	const char	*w;
+	size_t		 i, j, k, len;
+
+	for (i = 0; t != NULL && i < n; i = k + 1) {
+		for (k = i; k < n && g_ascii_isalpha(t[k]); k++)
+			;
+		len = k - i;
+		if (len < 4 || (i > 0 && word_byte((unsigned char)t[i - 1])) ||
+		    (k < n && word_byte((unsigned char)t[k])))
+			continue;
+		for (j = 0; j < sw->len; j++) {
+			w = sw->pdata[j];
+			if (w[0] == g_ascii_tolower(t[i]) && strlen(w) == len &&
+			    g_ascii_strncasecmp(t + i, w, len) == 0 &&
+			    detect__memcasemem(html, html_len, w) == NULL)
+				return w;
+		}
+	}
+	return NULL;
+}
+
+/* A spam word the HTML shows whole though its source never spells it:
+ * split by comments, processing instructions, made-up tags or
+ * character references ("V<!-- -->IAGRA", "&#118;iagra").  A split by
+ * <span> or <b> does not count: word processors write those inside
+ * words.  NULL if none. */
+static const char *
+split_by_markup(struct detect_ctx *c)
+{
+	const struct mail_email	*e = c->e;
+	const char		*t;
+	size_t			 n;
+
+	if (e->html == NULL || unspelt_word(c->d->spamwords, c->html_text,
+	    c->html_text_len, e->html, e->html_len) == NULL)
+		return NULL;
+	t = html_text(c->a, e->html, e->html_len, &n, 1);
+	return unspelt_word(c->d->spamwords, t, n, e->html, e->html_len);
+}
+
+/* Spam words disguised so that no word filter knows them. */
+static void
+disguised_words(struct detect_ctx *c)
+{
+	const GPtrArray	*sw = c->d->spamwords;
+	const char	*t = c->text, *w, *found = NULL;
+	size_t		 n = c->text_len, i, j;
+
+	for (i = 0; t != NULL && i < n && found == NULL; i++) {
+		if (i > 0 && word_byte((unsigned char)t[i - 1]))
+			continue;
+		for (j = 0; j < sw->len && found == NULL; j++) {
+			w = sw->pdata[j];
+			if (w[0] != t[i] && g_ascii_isalpha(t[i]))
+				continue;
+			if (disguised_at(t, n, i, w, 0) ||
+			    disguised_at(t, n, i, w, 1))
+				found = w;
+		}
+	}
+	if (found != NULL) {
+		detect__add(c, "content_disguised_words", NULL, "\"%s\" "
+		    "disguised in the text", found);
+		return;
+	}
+	if ((w = split_by_markup(c)) != NULL)
+		detect__add(c, "content_disguised_words", NULL, "\"%s\" "
+		    "split by markup in the HTML", w);
+}
+
 /*
  * A long random token in the visible text that makes each copy of a bulk
  * email differ ("x08aoxt11c7v7dkd61499y1526907joz1mq..."): 40 or more
@@ -985,6 +1218,7 @@ detect__content(struct detect_ctx *c)
 	many_recipients(c);
 	invisible_chars(c);
 	broken_words(c);
+	disguised_words(c);
 	random_token(c);
 	freemail_contact(c);
 	recipient_in_subject(c);

@@ -49,6 +49,7 @@ struct detect_data {
 	GPtrArray	*protected;	/* char *: labels lookalikes aim at */
 	GHashTable	*protected_domains; /* registrable -> "" */
 	GPtrArray	*simulation;	/* char *: "name" or "name:value" */
+	GPtrArray	*spamwords;	/* char *: words spam disguises */
 	GHashTable	*phrases;	/* first word -> GPtrArray of phrase */
 	GPtrArray	*phrase_list;	/* owns struct detect_phrase * */
 	GHashTable	*confusables;	/* code point -> ASCII letter */

@@ -553,6 +553,57 @@ content_topics(void **state)
 }
 
 static void
+content_disguised_words(void **state)
+{
+	(void)state;
+	/* Digits and signs for letters, punctuation between letters,
+	 * letters spaced out: in the text or the subject. */
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Cheap v1agra today."), "content_disguised_words"));
+	assert_true(has(PLAIN("N <n@sender.example>", "via.gra", "Hi"),
+	    "content_disguised_words"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Your presc_ription medicines online"),
+	    "content_disguised_words"));
+	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Get C-I-A-L-I-S and c@sh now"), "content_disguised_words"));
+	assert_true(has(PLAIN("N <n@sender.example>", "V I A G R A", "Hi"),
+	    "content_disguised_words"));
+	/* Split by markup no editor writes, or by character references. */
+	assert_true(has(HTML("N <n@sender.example>", "Hi",
+	    "<p>V<!-- x -->IAGRA</p>"), "content_disguised_words"));
+	assert_true(has(HTML("N <n@sender.example>", "Hi",
+	    "<p>V<? blah >IA<nothing>GR</nothing>A</p>"),
+	    "content_disguised_words"));
+	assert_true(has(HTML("N <n@sender.example>", "Hi",
+	    "<p>Buy &#118;iagra &#x63;ialis</p>"),
+	    "content_disguised_words"));
+	/* Written plain, or words that only look alike. */
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Ask your doctor whether Viagra suits you. It is free."),
+	    "content_disguised_words"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "This pen is great; log-in to the pay-roll site, mode "
+	    "rwxr-xr-x, see www.free.fr and 100% free."),
+	    "content_disguised_words"));
+	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
+	    "Passw0rd and P@ssword are bad examples."),
+	    "content_disguised_words"));
+	/* A word processor's span inside a word is no disguise. */
+	assert_false(has(HTML("N <n@sender.example>", "Hi",
+	    "<p>Your pre<span lang=EN-US>scription</span> is ready</p>"),
+	    "content_disguised_words"));
+	/* Inline elements join the letters around them, as a browser
+	 * shows them; block elements end words. */
+	assert_true(has(HTML("N <n@sender.example>", "Hi",
+	    "<p>Please ver<b>ify your acc</b>ount and res<font>et your "
+	    "pass</font>word</p>"), "content_credential_lure"));
+	assert_false(has(HTML("N <n@sender.example>", "Hi",
+	    "<p>Please ver<br>ify your acc<div>ount and res<p>et your "
+	    "pass<td>word</p>"), "content_credential_lure"));
+}
+
+static void
 content_disguises(void **state)
 {
 	(void)state;
@@ -947,6 +998,7 @@ main(void)
 		cmocka_unit_test(content_phrases),
 		cmocka_unit_test(content_topics),
 		cmocka_unit_test(content_disguises),
+		cmocka_unit_test(content_disguised_words),
 		cmocka_unit_test(content_structure),
 		cmocka_unit_test(simulation),
 		cmocka_unit_test(attachments),
