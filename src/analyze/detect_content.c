@@ -972,10 +972,10 @@ word_separator(unsigned char ch)
 static int
 disguised_at(const char *t, size_t n, size_t i, const char *w, int spaced)
 {
-	size_t	p = i, k, run;
+	size_t	p = i, k, run, group = 0, next;
 	int	odd = 0;
 
-	for (k = 0; w[k] != '\0'; k++) {
+	for (k = 0; w[k] != '\0'; k++, group++) {
 		if (k > 0 && spaced) {
 			if (p >= n || t[p] != ' ')
 				return 0;
@@ -985,7 +985,17 @@ disguised_at(const char *t, size_t n, size_t i, const char *w, int spaced)
 			for (run = 0; p < n && run < 3 &&
 			    word_separator((unsigned char)t[p]); run++)
 				p++;
-			odd |= run > 0;
+			for (next = 0; p + next < n &&
+			    g_ascii_isalpha(t[p + next]); next++)
+				;
+			/* One hyphen between two parts of two letters or
+			 * more is how compounds are written ("gift-card",
+			 * "log-in"), no disguise. */
+			if (run > 0 && !(run == 1 && t[p - 1] == '-' &&
+			    group >= 2 && next >= 2))
+				odd = 1;
+			if (run > 0)
+				group = 0;
 		}
 		if (p >= n || !stands_for((unsigned char)t[p], w[k], &odd))
 			return 0;

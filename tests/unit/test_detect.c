@@ -569,6 +569,11 @@ content_disguised_words(void **state)
 	    "Get C-I-A-L-I-S and c@sh now"), "content_disguised_words"));
 	assert_true(has(PLAIN("N <n@sender.example>", "V I A G R A", "Hi"),
 	    "content_disguised_words"));
+	assert_true(has(PLAIN("N <n@sender.example>",
+	    "Wij verloten meerdere c.adeaukaarten", "Hi"),
+	    "content_disguised_words"));
+	assert_true(has(PLAIN("N <n@sender.example>", "You are a W-I-N-N-E-R",
+	    "Hi"), "content_disguised_words"));
 	/* Split by markup no editor writes, or by character references. */
 	assert_true(has(HTML("N <n@sender.example>", "Hi",
 	    "<p>V<!-- x -->IAGRA</p>"), "content_disguised_words"));
@@ -584,7 +589,8 @@ content_disguised_words(void **state)
 	    "content_disguised_words"));
 	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
 	    "This pen is great; log-in to the pay-roll site, mode "
-	    "rwxr-xr-x, see www.free.fr and 100% free."),
+	    "rwxr-xr-x, see www.free.fr and 100% free. A gift-card or a "
+	    "cadeau-kaart?"),
 	    "content_disguised_words"));
 	assert_false(has(PLAIN("N <n@sender.example>", "Hi",
 	    "Passw0rd and P@ssword are bad examples."),
