@@ -238,6 +238,12 @@ detect_title(const char *id)
 	return s != NULL ? s->title : NULL;
 }
 
+const char *
+detect_signal_id(size_t i)
+{
+	return i < G_N_ELEMENTS(signals) ? signals[i].id : NULL;
+}
+
 int
 detect_points(const char *id)
 {

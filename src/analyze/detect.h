@@ -51,6 +51,10 @@ enum ms_err	 detect_run(struct arena *a, struct analysis *an);
 /* The title of signal 'id', or NULL when there is none.  Static. */
 const char	*detect_title(const char *id);
 
+/* The id of the i-th signal a detector can add, or NULL past the last
+ * one.  Static. */
+const char	*detect_signal_id(size_t i);
+
 /* The points weights.conf gives 'id' (0 when absent). */
 int		 detect_points(const char *id);
 

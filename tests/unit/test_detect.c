@@ -881,51 +881,64 @@ score_caps_and_clamp(void **state)
 	    detect_points("auth_dmarc_fail"));
 }
 
-/* Every signal id a detector can emit has a weight: the table and
- * weights.conf agree. */
+/* The data and the documentation agree with the code: every signal a
+ * detector can add has a weight and a row in docs/internals/detect.md,
+ * every weight names a signal, and no phrase of the content model
+ * stands twice (in one class or in two). */
 static void
-weights_cover_signals(void **state)
+data_agrees(void **state)
 {
-	static const char *const ids[] = { "auth_spf_fail",
-	    "auth_spf_softfail", "auth_dkim_fail", "auth_dmarc_fail",
-	    "auth_arc_fail", "auth_compauth_fail", "auth_org_spoof",
-	    "sender_reply_to_mismatch", "sender_return_path_mismatch",
-	    "sender_brand_impersonation", "sender_vip_impersonation",
-	    "sender_display_name_address", "sender_freemail_lure",
-	    "sender_random_local", "sender_free_host", "auth_unaligned",
-	    "sender_suspicious_tld", "sender_invalid_address",
-	    "content_styled_letters", "link_bad_host", "attach_random_name",
-	    "sender_reply_to_freemail", "content_hidden_text",
-	    "link_phish_path", "content_alternative_mismatch",
-	    "content_many_recipients", "content_callback",
-	    "sender_brand_mention", "lookalike_sender_domain",
-	    "lookalike_link_domain", "confusable_domain", "mixed_script",
-	    "punycode_host", "link_ip_host", "link_userinfo",
-	    "link_shortener", "link_free_host", "link_suspicious_tld",
-	    "link_text_mismatch", "link_recipient_in_url",
-	    "link_many_subdomains", "link_open_redirect", "link_html_form",
-	    "content_credential_lure", "content_urgency",
-	    "content_money_lure", "content_bulk_offer",
-	    "content_delivery_lure", "content_fake_reply",
-	    "content_undisclosed_recipients", "content_invisible_chars",
-	    "content_image_only", "content_html_only",
-	    "content_attachment_only", "content_gibberish",
-	    "content_address_greeting", "content_gtube",
-	    "content_simulation", "many_signals", "attach_executable",
-	    "attach_script", "attach_disk_image", "attach_onenote",
-	    "attach_html", "attach_type_mismatch", "attach_double_extension",
-	    "attach_archive_executable", "attach_encrypted_archive",
-	    "attach_archive_password", "attach_office_macro",
-	    "attach_html_credential_form", "attach_html_smuggling",
-	    "attach_qr_url", "attach_qr_only", "attach_pdf_javascript",
-	    "attach_pdf_launch", "attach_pdf_embedded_file",
-	    "attach_pdf_link", "attach_pdf_link_only" };
-	size_t	i;
+	const char	*dir = detect_data_dir(), *id;
+	GKeyFile	*kf = g_key_file_new();
+	GHashTable	*seen;
+	char		*path, *doc = NULL, *row, *buf = NULL, **keys, **lines;
+	char		**f;
+	size_t		 i;
 
 	(void)state;
-	for (i = 0; i < G_N_ELEMENTS(ids); i++)
-		if (detect_points(ids[i]) == 0)
-			fail_msg("%s has no weight", ids[i]);
+	assert_non_null(dir);
+	path = g_build_filename(dir, "..", "docs", "internals", "detect.md",
+	    NULL);
+	assert_true(g_file_get_contents(path, &doc, NULL, NULL));
+	g_free(path);
+	for (i = 0; (id = detect_signal_id(i)) != NULL; i++) {
+		if (detect_points(id) == 0)
+			fail_msg("%s has no weight in weights.conf", id);
+		row = g_strdup_printf("| `%s` |", id);
+		if (strstr(doc, row) == NULL)
+			fail_msg("%s has no row in detect.md", id);
+		g_free(row);
+	}
+	assert_true(i > 100);
+	g_free(doc);
+	path = g_build_filename(dir, "weights.conf", NULL);
+	assert_true(g_key_file_load_from_file(kf, path, 0, NULL));
+	g_free(path);
+	keys = g_key_file_get_keys(kf, "points", NULL, NULL);
+	assert_non_null(keys);
+	for (i = 0; keys[i] != NULL; i++)
+		if (detect_title(keys[i]) == NULL)
+			fail_msg("weights.conf: %s is no signal", keys[i]);
+	g_strfreev(keys);
+	g_key_file_free(kf);
+	path = g_build_filename(dir, "phrases.txt", NULL);
+	assert_true(g_file_get_contents(path, &buf, NULL, NULL));
+	g_free(path);
+	lines = g_strsplit(buf, "\n", -1);
+	g_free(buf);
+	seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (i = 0; lines[i] != NULL; i++) {
+		if (lines[i][0] == '#' || lines[i][0] == '\0')
+			continue;
+		f = g_strsplit(lines[i], "\t", 3);
+		assert_non_null(f[1]);
+		assert_non_null(f[2]);
+		if (!g_hash_table_add(seen, g_utf8_casefold(f[2], -1)))
+			fail_msg("phrases.txt: \"%s\" stands twice", f[2]);
+		g_strfreev(f);
+	}
+	g_hash_table_destroy(seen);
+	g_strfreev(lines);
 }
 
 /* Real emails: a phishing sample with clear signals, and legitimate
@@ -1010,7 +1023,7 @@ main(void)
 		cmocka_unit_test(attachments),
 		cmocka_unit_test(encrypted_archive),
 		cmocka_unit_test(score_caps_and_clamp),
-		cmocka_unit_test(weights_cover_signals),
+		cmocka_unit_test(data_agrees),
 		cmocka_unit_test(configured_deployment),
 		cmocka_unit_test(corpus),
 	};
