@@ -341,18 +341,14 @@ analyze__file_url(struct arena *a, struct analysis *an,
 
 /* One image's QR codes; an image we cannot or may not decode is a
  * finding, not an error. */
-enum ms_err
-analyze__qr_image(struct arena *a, struct analysis *an,
-    struct attachment *at, const void *p, size_t len, const char *where,
+/* Room for one more image under LIMIT_QR_IMAGES?  The first image past
+ * it is a limit_qr_images finding, the others nothing. */
+static int
+qr_room(struct arena *a, struct analysis *an, struct attachment *at,
     struct analyze__budget *b)
 {
-	struct arena_vec	 payloads = { 0 };
-	const char		*why = NULL, *name;
-	size_t			 k;
-	enum ms_err		 rc;
-
 	if (b->images_full)
-		return MS_OK;
+		return 0;
 	if (b->images++ == LIMIT_QR_IMAGES) {
 		finding_add(a, &an->findings, FINDING_LIMIT,
 		    "limit_qr_images", at->path, "more than %d images "
@@ -360,10 +356,21 @@ analyze__qr_image(struct arena *a, struct analysis *an,
 		    "codes", LIMIT_QR_IMAGES);
 		an->limit_hit = 1;
 		b->images_full = 1;
-		return MS_OK;
+		return 0;
 	}
-	name = at->file_name ? at->file_name : "(no name)";
-	rc = qr_scan(a, p, len, &b->pixels, &payloads, &why);
+	return 1;
+}
+
+/* What decoding one image of 'at' gave ('rc', 'why', 'payloads'): a
+ * finding for a limit or damage, the URLs of its QR codes. */
+static enum ms_err
+qr_done(struct arena *a, struct analysis *an, struct attachment *at,
+    enum ms_err rc, const char *why, const struct arena_vec *payloads,
+    const char *where)
+{
+	const char	*name = at->file_name ? at->file_name : "(no name)";
+	size_t		 k;
+
 	if (rc == MS_ELIMIT && !arena_exhausted(a)) {
 		finding_add(a, &an->findings, FINDING_LIMIT, "limit_image",
 		    at->path, "%s: %s; not searched for QR codes", name, why);
@@ -375,10 +382,50 @@ analyze__qr_image(struct arena *a, struct analysis *an,
 		    "image_unreadable", at->path, "%s: %s", name, why);
 		return MS_OK;
 	}
-	for (k = 0; k < payloads.n && rc == MS_OK; k++)
-		rc = analyze__file_url(a, an, &at->qr_urls, payloads.v[k],
+	for (k = 0; k < payloads->n && rc == MS_OK; k++)
+		rc = analyze__file_url(a, an, &at->qr_urls, payloads->v[k],
 		    where);
 	return rc;
+}
+
+enum ms_err
+analyze__qr_image(struct arena *a, struct analysis *an,
+    struct attachment *at, const void *p, size_t len, const char *where,
+    struct analyze__budget *b)
+{
+	struct arena_vec	 payloads = { 0 };
+	const char		*why = NULL;
+	enum ms_err		 rc;
+
+	if (!qr_room(a, an, at, b))
+		return MS_OK;
+	rc = qr_scan(a, p, len, &b->pixels, &payloads, &why);
+	return qr_done(a, an, at, rc, why, &payloads, where);
+}
+
+enum ms_err
+analyze__qr_pdf_image(struct arena *a, struct analysis *an,
+    struct attachment *at, const struct pdf_image *img, const char *where,
+    struct analyze__budget *b)
+{
+	struct arena_vec	 payloads = { 0 };
+	const char		*why = NULL;
+	unsigned char		*grey;
+	unsigned		 w, h;
+	enum ms_err		 rc;
+
+	if (!img->flate)
+		return analyze__qr_image(a, an, at, img->data, img->len,
+		    where, b);
+	if (!qr_room(a, an, at, b))
+		return MS_OK;
+	rc = pdf_image_grey(img, b->pixels, &b->inflate, &grey, &w, &h,
+	    &why);
+	if (rc == MS_OK && grey != NULL) {
+		rc = qr_scan_grey(a, grey, w, h, &b->pixels, &payloads);
+		xfree(grey);
+	}
+	return qr_done(a, an, at, rc, why, &payloads, where);
 }
 
 /* Was an image with the same bytes as v[i] seen before it? */

@@ -45,10 +45,16 @@ enum ms_err	analyze__qr_image(struct arena *a, struct analysis *an,
 		    struct attachment *at, const void *p, size_t len,
 		    const char *where, struct analyze__budget *b);
 
+/* The same for an image of a PDF attachment: a JPEG, or /FlateDecode
+ * pixels that pdf_image_grey() decodes within b->inflate. */
+enum ms_err	analyze__qr_pdf_image(struct arena *a, struct analysis *an,
+		    struct attachment *at, const struct pdf_image *img,
+		    const char *where, struct analyze__budget *b);
+
 /*
  * Links, active content and QR codes in the PDF attachment 'at'
  * (attach_pdf.c): sets at->pdf, at->pdf_flags, at->pdf_urls and the QR
- * URLs of its JPEG images; limits and damage are findings.  MS_OK or
+ * URLs of its images; limits and damage are findings.  MS_OK or
  * MS_ELIMIT.
  */
 enum ms_err	analyze__pdf(struct arena *a, struct analysis *an,

@@ -3,10 +3,11 @@
  * attach_pdf.c -- what the analysis takes from a PDF attachment
  * (UNTRUSTED; read by src/files/pdf.c): the URIs of its links become
  * URL indicators (where "PDF NAME") and the attachment's pdf_urls, its
- * active content the attachment's pdf_flags, and its JPEG images go to
- * the QR scanner under the email's image and pixel budget (where "QR
- * code in PDF NAME").  A limit is a limit_pdf finding, a damaged file a
- * pdf_unreadable finding; neither loses the email.
+ * active content the attachment's pdf_flags, and its images (JPEG, or
+ * FlateDecode pixels) go to the QR scanner under the email's image and
+ * pixel budget (where "QR code in PDF NAME").  A limit is a limit_pdf
+ * finding, a damaged file a pdf_unreadable finding; neither loses the
+ * email.
  */
 #include "analyze_int.h"
 #include "../common/limits.h"
@@ -43,8 +44,7 @@ analyze__pdf(struct arena *a, struct analysis *an, struct attachment *at,
 		    where);
 	for (i = 0; i < pi->images.n && rc == MS_OK; i++) {
 		img = pi->images.v[i];
-		rc = analyze__qr_image(a, an, at, img->data, img->len,
-		    qwhere, b);
+		rc = analyze__qr_pdf_image(a, an, at, img, qwhere, b);
 	}
 	return rc;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * pdf.c -- links, active content and JPEG images in UNTRUSTED PDFs.
+ * pdf.c -- links, active content and images in UNTRUSTED PDFs.
  * Runs in the analysis (worker or CLI); the only code that includes
  * zlib.h.
  *
@@ -15,10 +15,15 @@
  * /FlateDecode is inflated under LIMIT_PDF_INFLATE_* and its content
  * lexed the same way (object streams, /ObjStm, hide links there); an
  * unfiltered one is lexed as it is.  Streams never nest, so the lexer
- * runs at most two levels deep and never recurses.  Other images
- * (FlateDecode pixels), fonts and other filters are skipped.
+ * runs at most two levels deep and never recurses.  An image XObject
+ * whose only filter is /FlateDecode is listed with the geometry of its
+ * dictionary (/Width, /Height, /BitsPerComponent, /ColorSpace,
+ * /Predictor, /ImageMask), and pdf_image_grey() turns its pixels into
+ * grey for the QR scanner.  Fonts, inline images and other filters are
+ * skipped.
  */
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <zlib.h>
@@ -37,7 +42,9 @@ enum tok {
 };
 
 /* What the previous name token announces for the next token. */
-enum prev { PREV_NONE, PREV_URI, PREV_TYPE, PREV_SUBTYPE, PREV_FILTER };
+enum prev { PREV_NONE, PREV_URI, PREV_TYPE, PREV_SUBTYPE, PREV_FILTER,
+	PREV_WIDTH, PREV_HEIGHT, PREV_BPC, PREV_COLORSPACE, PREV_PREDICTOR,
+	PREV_IMAGEMASK };
 
 struct lexer {
 	const unsigned char	*p, *end;
@@ -57,6 +64,9 @@ struct scan {
 	/* The object being read in the raw file. */
 	int			 nfilters, flate, dct, image, font;
 	int			 in_filters;
+	/* An image's geometry, from its dictionary. */
+	unsigned		 width, height, bpc, ncomp, predictor;
+	int			 cs_array;
 	size_t			 objects;
 	size_t			 pending;	/* string bytes before Tj */
 	unsigned char		 str[LIMIT_URL_BYTES + 1];
@@ -321,6 +331,61 @@ add_uri(struct scan *s, const struct lexer *lx)
 		set_limit(s, "the arena is full");
 }
 
+/* What the dictionary of the object being read said is forgotten. */
+static void
+new_object(struct scan *s)
+{
+	s->nfilters = s->flate = s->dct = 0;
+	s->image = s->font = s->in_filters = 0;
+	s->width = s->height = s->bpc = s->ncomp = 0;
+	s->predictor = 1;
+	s->cs_array = 0;
+}
+
+/* A small unsigned decimal ("200"), or 0 for anything else. */
+static unsigned
+word_uint(const struct lexer *lx)
+{
+	unsigned	v = 0;
+	size_t		i;
+
+	for (i = 0; i < lx->wlen; i++) {
+		if (lx->word[i] < '0' || lx->word[i] > '9' || v > 99999999)
+			return 0;
+		v = v * 10 + (unsigned)(lx->word[i] - '0');
+	}
+	return v;
+}
+
+static void
+on_number(struct scan *s, unsigned v)
+{
+	switch (s->prev) {
+	case PREV_WIDTH:	s->width = v; break;
+	case PREV_HEIGHT:	s->height = v; break;
+	case PREV_BPC:		s->bpc = v; break;
+	case PREV_PREDICTOR:	s->predictor = v; break;
+	default:		break;
+	}
+}
+
+/* The components of colour space 'name' (an image's /ColorSpace, or the
+ * first name of its array); 0 when the name does not say (ICCBased). */
+static void
+colour_space(struct scan *s, const char *name)
+{
+	if (strcmp(name, "DeviceGray") == 0 || strcmp(name, "G") == 0 ||
+	    strcmp(name, "CalGray") == 0)
+		s->ncomp = 1;
+	else if (strcmp(name, "DeviceRGB") == 0 || strcmp(name, "RGB") == 0 ||
+	    strcmp(name, "CalRGB") == 0)
+		s->ncomp = 3;
+	else if (strcmp(name, "DeviceCMYK") == 0 || strcmp(name, "CMYK") == 0)
+		s->ncomp = 4;
+	else if (strcmp(name, "Indexed") == 0 || strcmp(name, "I") == 0)
+		s->ncomp = 1;	/* one index a pixel, read as grey */
+}
+
 static void
 add_filter(struct scan *s, const char *name)
 {
@@ -350,6 +415,10 @@ on_name(struct scan *s, const char *name, int nested)
 	}
 	if (!nested && (s->prev == PREV_FILTER || s->in_filters))
 		add_filter(s, name);
+	if (!nested && (s->prev == PREV_COLORSPACE || s->cs_array)) {
+		colour_space(s, name);
+		s->cs_array = 0;
+	}
 	s->prev = PREV_NONE;
 	if (strcmp(name, "URI") == 0)
 		s->prev = PREV_URI;
@@ -359,6 +428,20 @@ on_name(struct scan *s, const char *name, int nested)
 		s->prev = PREV_SUBTYPE;
 	else if (strcmp(name, "Filter") == 0)
 		s->prev = PREV_FILTER;
+	else if (nested)
+		;			/* images are never in object streams */
+	else if (strcmp(name, "Width") == 0)
+		s->prev = PREV_WIDTH;
+	else if (strcmp(name, "Height") == 0)
+		s->prev = PREV_HEIGHT;
+	else if (strcmp(name, "BitsPerComponent") == 0)
+		s->prev = PREV_BPC;
+	else if (strcmp(name, "ColorSpace") == 0)
+		s->prev = PREV_COLORSPACE;
+	else if (strcmp(name, "Predictor") == 0)
+		s->prev = PREV_PREDICTOR;
+	else if (strcmp(name, "ImageMask") == 0)
+		s->prev = PREV_IMAGEMASK;
 	else if (!nested && strncmp(name, "Length", 6) == 0 &&
 	    name[6] >= '1' && name[6] <= '3')
 		s->font = 1;	/* /Length1..3: an embedded font program */
@@ -389,6 +472,8 @@ on_token(struct scan *s, const struct lexer *lx, int nested)
 	case TOK_ARRAY_OPEN:
 		if (!nested && s->prev == PREV_FILTER)
 			s->in_filters = 1;
+		if (!nested && s->prev == PREV_COLORSPACE)
+			s->cs_array = 1;
 		break;
 	case TOK_ARRAY_CLOSE:
 		s->in_filters = 0;
@@ -396,8 +481,15 @@ on_token(struct scan *s, const struct lexer *lx, int nested)
 	case TOK_WORD:
 		if (!nested && word_is(lx, "obj")) {
 			s->objects++;
-			s->nfilters = s->flate = s->dct = 0;
-			s->image = s->font = s->in_filters = 0;
+			new_object(s);
+		}
+		if (!nested && s->prev >= PREV_WIDTH && s->prev <=
+		    PREV_PREDICTOR && is_number(lx))
+			on_number(s, word_uint(lx));
+		if (!nested && s->prev == PREV_IMAGEMASK &&
+		    word_is(lx, "true")) {
+			s->bpc = 1;	/* a stencil: one bit, 0 paints */
+			s->ncomp = 1;
 		}
 		if (!nested || is_number(lx))
 			break;
@@ -530,7 +622,9 @@ one_stream(struct scan *s, const unsigned char *p, size_t n)
 		o->text_unknown = 1;
 		return;
 	}
-	if (s->nfilters == 1 && s->dct == 1) {
+	if ((s->nfilters == 1 && s->dct == 1) || (s->image &&
+	    s->nfilters == 1 && s->flate == 1 && s->width > 0 &&
+	    s->height > 0)) {
 		if (o->images.n >= LIMIT_PDF_IMAGES) {
 			set_limit(s, "more than LIMIT_PDF_IMAGES images");
 			return;
@@ -540,8 +634,17 @@ one_stream(struct scan *s, const unsigned char *p, size_t n)
 			set_limit(s, "the arena is full");
 			return;
 		}
+		memset(img, 0, sizeof(*img));
 		img->data = p;
 		img->len = n;
+		if (s->dct == 1)
+			return;
+		img->flate = 1;
+		img->width = s->width;
+		img->height = s->height;
+		img->bpc = s->bpc;
+		img->ncomp = s->ncomp;
+		img->predictor = s->predictor;
 		return;
 	}
 	if (s->image || s->font)
@@ -582,8 +685,7 @@ stream_at(struct scan *s, const unsigned char *p, const unsigned char *e)
 		end--;
 	one_stream(s, start, (size_t)(end - start));
 	/* A stream ends its object: what its dictionary said is spent. */
-	s->nfilters = s->flate = s->dct = 0;
-	s->image = s->font = s->in_filters = 0;
+	new_object(s);
 	s->prev = PREV_NONE;
 	return next;
 }
@@ -604,6 +706,7 @@ pdf_scan(struct arena *a, const void *p, size_t len, size_t *budget,
 		return MS_EPARSE;
 	}
 	s = xcalloc(1, sizeof(*s));
+	new_object(s);
 	s->a = a;
 	s->out = out;
 	s->budget = budget;
@@ -623,4 +726,241 @@ pdf_scan(struct arena *a, const void *p, size_t len, size_t *budget,
 	if (out->limit != NULL)
 		return MS_ELIMIT;
 	return out->broken != NULL ? MS_EPARSE : MS_OK;
+}
+
+/* ---- image pixels --------------------------------------------------- */
+
+/* Smallest side worth decoding: a version 1 QR code is 21 modules. */
+#define IMAGE_MIN_SIDE	21
+
+static unsigned
+paeth(unsigned a, unsigned b, unsigned c)
+{
+	int	p = (int)a + (int)b - (int)c;
+	int	pa = abs(p - (int)a), pb = abs(p - (int)b);
+	int	pc = abs(p - (int)c);
+
+	if (pa <= pb && pa <= pc)
+		return a;
+	return pb <= pc ? b : c;
+}
+
+/* Undo PNG predictor 'ft' on one row 'cur' of 'row' bytes, given the
+ * row above ('prev', zeros for the first).  'bpp' is the bytes per pixel
+ * the filters step back by (at least 1); an unknown type reads as none. */
+static void
+png_unfilter(unsigned ft, unsigned char *cur, const unsigned char *prev,
+    size_t row, size_t bpp)
+{
+	unsigned	a, b, c;
+	size_t		i;
+
+	for (i = 0; i < row && ft >= 1 && ft <= 4; i++) {
+		a = i >= bpp ? cur[i - bpp] : 0;
+		b = prev[i];
+		c = i >= bpp ? prev[i - bpp] : 0;
+		if (ft == 1)
+			cur[i] = (unsigned char)(cur[i] + a);
+		else if (ft == 2)
+			cur[i] = (unsigned char)(cur[i] + b);
+		else if (ft == 3)
+			cur[i] = (unsigned char)(cur[i] + (a + b) / 2);
+		else
+			cur[i] = (unsigned char)(cur[i] + paeth(a, b, c));
+	}
+}
+
+/* The next 'n' inflated bytes into 'buf'; once the stream has ended
+ * (or is damaged) the rest is 0xff.  Returns the bytes that came from
+ * the stream. */
+static size_t
+read_inflated(z_stream *z, int *ended, unsigned char *buf, size_t n)
+{
+	size_t	got;
+
+	z->next_out = buf;
+	z->avail_out = (unsigned)n;
+	while (!*ended && z->avail_out > 0)
+		if (inflate(z, Z_NO_FLUSH) != Z_OK)
+			*ended = 1;	/* the end, damage, or no input */
+	got = n - z->avail_out;
+	if (got < n)
+		memset(buf + got, 0xff, n - got);
+	return got;
+}
+
+/* How many bytes 'n' bytes at 'p' inflate to, counting no further than
+ * just past 'cap'. */
+static size_t
+inflated_size(const unsigned char *p, size_t n, size_t cap)
+{
+	unsigned char	 sink[16 * 1024];
+	z_stream	 z;
+	size_t		 total = 0;
+	int		 ended = 0;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit(&z) != Z_OK)
+		return 0;
+	z.next_in = (unsigned char *)p;		/* zlib does not write it */
+	z.avail_in = n > UINT_MAX ? UINT_MAX : (unsigned)n;
+	while (!ended && total <= cap)
+		total += read_inflated(&z, &ended, sink, sizeof(sink));
+	inflateEnd(&z);
+	return total;
+}
+
+/* Sample 'k' of a row of 'bpc'-bit samples, stretched to 0-255. */
+static unsigned
+sample(const unsigned char *rowp, size_t k, unsigned bpc)
+{
+	size_t		bit;
+	unsigned	max, v;
+
+	if (bpc == 8)
+		return rowp[k];
+	if (bpc == 16)
+		return rowp[k * 2];	/* the high byte */
+	bit = k * bpc;
+	max = (1u << bpc) - 1;
+	v = (unsigned)(rowp[bit / 8] >> (8 - bpc - bit % 8)) & max;
+	return v * 255 / max;
+}
+
+/* Bytes of 'rows' rows of 'w' pixels of 'ncomp' samples, with a filter
+ * byte a row when 'png'. */
+static size_t
+image_bytes(unsigned w, unsigned h, unsigned ncomp, unsigned bpc, int png)
+{
+	return (size_t)h * (((size_t)w * ncomp * bpc + 7) / 8 +
+	    (png ? 1 : 0));
+}
+
+/* One row of 'w' pixels of 'ncomp' 'bpc'-bit samples to grey. */
+static void
+row_grey(const unsigned char *rowp, unsigned w, unsigned ncomp,
+    unsigned bpc, unsigned char *out)
+{
+	unsigned	x, k, v;
+
+	for (x = 0; x < w; x++) {
+		k = x * ncomp;
+		if (ncomp == 1)
+			v = bpc == 8 ? rowp[x] : sample(rowp, k, bpc);
+		else if (ncomp == 3 && bpc == 8)
+			v = (299u * rowp[k] + 587u * rowp[k + 1] + 114u *
+			    rowp[k + 2]) / 1000;
+		else if (ncomp == 3)
+			v = (299 * sample(rowp, k, bpc) + 587 * sample(rowp,
+			    k + 1, bpc) + 114 * sample(rowp, k + 2, bpc)) /
+			    1000;
+		else {		/* CMYK */
+			v = (30 * sample(rowp, k, bpc) + 59 * sample(rowp,
+			    k + 1, bpc) + 11 * sample(rowp, k + 2, bpc)) /
+			    100 + sample(rowp, k + 3, bpc);
+			v = 255 - (v > 255 ? 255 : v);
+		}
+		out[x] = (unsigned char)v;
+	}
+}
+
+enum ms_err
+pdf_image_grey(const struct pdf_image *img, size_t max, size_t *budget,
+    unsigned char **grey, unsigned *w, unsigned *h, const char **why)
+{
+	unsigned char	*cur, *prev, *out;
+	unsigned	 ncomp = img->ncomp, bpc = img->bpc ? img->bpc : 8;
+	unsigned	 y, k;
+	size_t		 need, got = 0, row, bpp, total;
+	int		 png = img->predictor >= 10, ended = 0;
+	z_stream	 z;
+
+	*grey = NULL;
+	*w = *h = 0;
+	*why = NULL;
+	if (!img->flate) {
+		*why = "not a FlateDecode image";
+		return MS_EPARSE;
+	}
+	if (bpc != 1 && bpc != 2 && bpc != 4 && bpc != 8 && bpc != 16) {
+		*why = "bits per component other than 1, 2, 4, 8 or 16";
+		return MS_EPARSE;
+	}
+	if (img->predictor > 1 && !png) {
+		*why = "a TIFF or unknown predictor";
+		return MS_EPARSE;
+	}
+	if (img->width > LIMIT_IMAGE_SIDE || img->height > LIMIT_IMAGE_SIDE ||
+	    (size_t)img->width * img->height > LIMIT_IMAGE_PIXELS ||
+	    (size_t)img->width * img->height > max) {
+		*why = "image larger than LIMIT_IMAGE_SIDE, LIMIT_IMAGE_PIXELS "
+		    "or what is left of LIMIT_QR_PIXELS_PER_MSG";
+		return MS_ELIMIT;
+	}
+	if (img->width < IMAGE_MIN_SIDE || img->height < IMAGE_MIN_SIDE)
+		return MS_OK;
+	need = image_bytes(img->width, img->height, ncomp ? ncomp : 4, bpc,
+	    png);
+	if (need > LIMIT_PDF_INFLATE_PER_STREAM || (budget != NULL &&
+	    need > *budget)) {
+		*why = "image data larger than LIMIT_PDF_INFLATE_PER_STREAM "
+		    "or what is left of LIMIT_PDF_INFLATE_PER_MSG";
+		return MS_ELIMIT;
+	}
+	/* ICCBased and the like: the data's size tells (1, 3 or 4), read
+	 * once to count. */
+	if (ncomp == 0) {
+		total = inflated_size(img->data, img->len, need);
+		if (budget != NULL)
+			*budget -= total < need ? total : need;
+		for (k = 1; k <= 4 && ncomp == 0; k++)
+			if (k != 2 && total == image_bytes(img->width,
+			    img->height, k, bpc, png))
+				ncomp = k;
+		if (ncomp == 0) {
+			*why = "a colour space that neither the dictionary nor "
+			    "the data's size tells";
+			return MS_EPARSE;
+		}
+		need = image_bytes(img->width, img->height, ncomp, bpc, png);
+		if (budget != NULL && need > *budget) {
+			*why = "image data larger than what is left of "
+			    "LIMIT_PDF_INFLATE_PER_MSG";
+			return MS_ELIMIT;
+		}
+	}
+	memset(&z, 0, sizeof(z));
+	if (inflateInit(&z) != Z_OK) {
+		*why = "zlib could not start";
+		return MS_EPARSE;
+	}
+	z.next_in = (unsigned char *)img->data;	/* zlib does not write it */
+	z.avail_in = img->len > UINT_MAX ? UINT_MAX : (unsigned)img->len;
+	/* A row at a time: the filter byte, then the samples; short data
+	 * reads as white rows with no filter. */
+	row = ((size_t)img->width * ncomp * bpc + 7) / 8;
+	bpp = ncomp * bpc / 8;
+	cur = xmalloc(row + 1);
+	prev = xcalloc(1, row);
+	out = xmalloc((size_t)img->width * img->height);
+	for (y = 0; y < img->height; y++) {
+		got += read_inflated(&z, &ended, png ? cur : cur + 1, row +
+		    (png ? 1 : 0));
+		if (png) {
+			png_unfilter(cur[0], cur + 1, prev, row, bpp > 0 ?
+			    bpp : 1);
+			memcpy(prev, cur + 1, row);
+		}
+		row_grey(cur + 1, img->width, ncomp, bpc,
+		    out + (size_t)y * img->width);
+	}
+	inflateEnd(&z);
+	if (budget != NULL)
+		*budget -= got;
+	xfree(cur);
+	xfree(prev);
+	*grey = out;
+	*w = img->width;
+	*h = img->height;
+	return MS_OK;
 }

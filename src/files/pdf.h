@@ -2,7 +2,8 @@
 /*
  * pdf.h -- what a hostile PDF holds that a mail filter cares about: the
  * URIs of its links, its active content (JavaScript, Launch actions,
- * embedded files, forms) and its JPEG images (for the QR scanner).  Not a
+ * embedded files, forms) and its images (JPEG and FlateDecode pixels,
+ * for the QR scanner).  Not a
  * PDF reader: a bounded lexer over the raw bytes and over the
  * FlateDecode streams (zlib), which never trusts /Length, the xref table
  * or any count in the file.  Pure and thread-safe: no globals.
@@ -24,10 +25,19 @@
 #define PDF_XFA			0x0020u	/* /XFA */
 #define PDF_SUBMIT_FORM		0x0040u	/* /SubmitForm */
 
-/* One JPEG image: a stream whose only filter is /DCTDecode. */
+/*
+ * One image: a JPEG (a stream whose only filter is /DCTDecode), or
+ * pixels (an image XObject whose only filter is /FlateDecode, with the
+ * geometry its dictionary states; pdf_image_grey() decodes them).
+ */
 struct pdf_image {
 	const unsigned char	*data;		/* borrowed from the input */
 	size_t			 len;
+	int			 flate;		/* pixels, not a JPEG */
+	unsigned		 width, height;
+	unsigned		 bpc;		/* 1, 2, 4, 8 or 16 */
+	unsigned		 ncomp;		/* 1, 3, 4; 0: unknown */
+	unsigned		 predictor;	/* 1: none; >= 10: PNG */
 };
 
 struct pdf_info {
@@ -65,6 +75,23 @@ int		 pdf_is_pdf(const void *p, size_t len);
  */
 enum ms_err	 pdf_scan(struct arena *a, const void *p, size_t len,
 		    size_t *budget, struct pdf_info *out);
+
+/*
+ * The pixels of a /FlateDecode image 'img' as 8-bit grey on the heap
+ * ('*grey', w x h, the caller frees it; NULL for an image under 21
+ * pixels a side, too small for a QR code).  Inflates at most what the
+ * geometry needs and no more than '*budget' (NULL: no budget), which is
+ * decreased; undoes PNG predictors; RGB and CMYK are weighed to grey,
+ * 1- to 4-bit samples and palette indexes stretched to 0-255 (the
+ * palette itself is not read); an unknown colour space (ICCBased) is
+ * told from the data's size.  Missing rows are white.  Returns MS_OK,
+ * MS_ELIMIT (more than LIMIT_IMAGE_SIDE, LIMIT_IMAGE_PIXELS, 'max'
+ * pixels or the budget) or MS_EPARSE (a geometry or predictor it cannot
+ * read), with a static reason in '*why'.
+ */
+enum ms_err	 pdf_image_grey(const struct pdf_image *img, size_t max,
+		    size_t *budget, unsigned char **grey, unsigned *w,
+		    unsigned *h, const char **why);
 
 /* The PDF_* bit 'flag' as a short name ("javascript"), or NULL. */
 const char	*pdf_flag_name(unsigned flag);

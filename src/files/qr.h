@@ -35,4 +35,14 @@ int		 qr_is_image(const void *p, size_t len);
 enum ms_err	 qr_scan(struct arena *a, const void *p, size_t len,
 		    size_t *budget, struct arena_vec *out, const char **why);
 
+/*
+ * Scan an 8-bit grey image ('w' x 'h' bytes, decoded elsewhere: a PDF's
+ * pixels) for QR codes, onto 'out' as qr_scan() does; takes w x h from
+ * '*budget' (NULL: no budget).  MS_ELIMIT (nothing scanned) when it is
+ * larger than LIMIT_IMAGE_SIDE, LIMIT_IMAGE_PIXELS or '*budget'.
+ */
+enum ms_err	 qr_scan_grey(struct arena *a, unsigned char *grey,
+		    unsigned w, unsigned h, size_t *budget,
+		    struct arena_vec *out);
+
 #endif /* MS_QR_H */

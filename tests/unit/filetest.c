@@ -47,18 +47,13 @@ filetest_qr_png(const char *text)
 	return g_bytes_new_take(out, len);
 }
 
-GBytes *
-filetest_to_jpeg(GBytes *png, unsigned *w, unsigned *h)
+unsigned char *
+filetest_png_grey(GBytes *png, unsigned *w, unsigned *h)
 {
-	png_image			 img;
-	struct jpeg_compress_struct	 ci;
-	struct jpeg_error_mgr		 jerr;
-	unsigned char			*px, *mem = NULL;
-	unsigned long			 n = 0;
-	JSAMPROW			 row;
-	gsize				 plen;
-	const void			*p = g_bytes_get_data(png, &plen);
-	GBytes				*out;
+	png_image	 img;
+	unsigned char	*px;
+	gsize		 plen;
+	const void	*p = g_bytes_get_data(png, &plen);
 
 	memset(&img, 0, sizeof(img));
 	img.version = PNG_IMAGE_VERSION;
@@ -66,22 +61,39 @@ filetest_to_jpeg(GBytes *png, unsigned *w, unsigned *h)
 	img.format = PNG_FORMAT_GRAY;
 	px = g_malloc(PNG_IMAGE_SIZE(img));
 	assert_true(png_image_finish_read(&img, NULL, px, 0, NULL));
+	*w = img.width;
+	*h = img.height;
+	return px;
+}
+
+GBytes *
+filetest_to_jpeg(GBytes *png, unsigned *w, unsigned *h)
+{
+	struct jpeg_compress_struct	 ci;
+	struct jpeg_error_mgr		 jerr;
+	unsigned char			*px, *mem = NULL;
+	unsigned long			 n = 0;
+	unsigned			 pw, ph;
+	JSAMPROW			 row;
+	GBytes				*out;
+
+	px = filetest_png_grey(png, &pw, &ph);
 	ci.err = jpeg_std_error(&jerr);
 	jpeg_create_compress(&ci);
 	jpeg_mem_dest(&ci, &mem, &n);
-	ci.image_width = img.width;
-	ci.image_height = img.height;
+	ci.image_width = pw;
+	ci.image_height = ph;
 	if (w != NULL)
-		*w = img.width;
+		*w = pw;
 	if (h != NULL)
-		*h = img.height;
+		*h = ph;
 	ci.input_components = 1;
 	ci.in_color_space = JCS_GRAYSCALE;
 	jpeg_set_defaults(&ci);
 	jpeg_set_quality(&ci, 95, TRUE);
 	jpeg_start_compress(&ci, TRUE);
 	while (ci.next_scanline < ci.image_height) {
-		row = px + (size_t)ci.next_scanline * img.width;
+		row = px + (size_t)ci.next_scanline * pw;
 		(void)jpeg_write_scanlines(&ci, &row, 1);
 	}
 	jpeg_finish_compress(&ci);

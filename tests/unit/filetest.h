@@ -18,6 +18,10 @@
  * qrencode is missing (scripts/install-deps installs it). */
 GBytes	*filetest_qr_png(const char *text);
 
+/* The pixels of the PNG 'png' as 8-bit grey (g_malloc), its size in
+ * '*w' and '*h'. */
+unsigned char *filetest_png_grey(GBytes *png, unsigned *w, unsigned *h);
+
 /* The PNG 'png' as a grey JPEG (quality 95) through libjpeg; its size in
  * '*w' and '*h' when not NULL. */
 GBytes	*filetest_to_jpeg(GBytes *png, unsigned *w, unsigned *h);

@@ -3,7 +3,9 @@
  * test_pdf.c -- PDF attachments (src/files/pdf.c, src/analyze/
  * attach_pdf.c): links in literal and hex strings, in FlateDecode object
  * streams (compressed here with zlib), #xx-escaped names, active content,
- * JPEG images with a QR code (qrencode(1) and libjpeg at test time), and
+ * JPEG images and FlateDecode pixels (grey with PNG predictors, RGB under
+ * ICCBased, a 1-bit mask, 4-bit grey) with a QR code (qrencode(1) and
+ * libjpeg at test time), and
  * hostile files: truncated, a /Length that lies, a 200 MB deflate bomb,
  * each limit at LIMIT and LIMIT+1.  Then what the analysis, the detection
  * and the JSON make of them, and three real PDFs of the shared corpus.
@@ -663,6 +665,286 @@ analysis_qr(void **state)
 	g_string_free(s, TRUE);
 }
 
+/* ---- QR codes in FlateDecode pixels ------------------------------- */
+
+enum px_form {
+	PX_GREY_PNG,	/* 8-bit grey, PNG predictors of every type */
+	PX_RGB_ICC,	/* 8-bit RGB under an ICCBased space: size tells */
+	PX_MASK,	/* a 1-bit /ImageMask: 0 paints */
+	PX_GREY4,	/* 4-bit grey */
+};
+
+static unsigned
+paeth(unsigned left, unsigned up, unsigned ul)
+{
+	int	p = (int)left + (int)up - (int)ul;
+	int	pa = abs(p - (int)left), pb = abs(p - (int)up);
+	int	pc = abs(p - (int)ul);
+
+	if (pa <= pb && pa <= pc)
+		return left;
+	return pb <= pc ? up : ul;
+}
+
+/* Row 'y' of 'g' ('w' wide) PNG-filtered with type y % 5 onto 'raw'. */
+static void
+png_filtered_row(GByteArray *raw, const unsigned char *g, unsigned w,
+    unsigned y)
+{
+	const unsigned char	*cur = g + (size_t)y * w;
+	const unsigned char	*up = y > 0 ? cur - w : NULL;
+	unsigned char		 ft = (unsigned char)(y % 5), v;
+	unsigned		 i, l, u, ul;
+
+	g_byte_array_append(raw, &ft, 1);
+	for (i = 0; i < w; i++) {
+		l = i > 0 ? cur[i - 1] : 0;
+		u = up != NULL ? up[i] : 0;
+		ul = up != NULL && i > 0 ? up[i - 1] : 0;
+		v = (unsigned char)(cur[i] - (ft == 0 ? 0 : ft == 1 ? l :
+		    ft == 2 ? u : ft == 3 ? (l + u) / 2 : paeth(l, u, ul)));
+		g_byte_array_append(raw, &v, 1);
+	}
+}
+
+/* The grey a reader of 'form' sees for the grey value 'v'. */
+static unsigned char
+px_expect(enum px_form form, unsigned char v)
+{
+	if (form == PX_MASK)
+		return v >= 128 ? 255 : 0;
+	if (form == PX_GREY4)
+		return (unsigned char)((v >> 4) * 255 / 15);
+	return v;
+}
+
+/* A one-page PDF showing a QR code of 'url' as FlateDecode pixels of
+ * 'form'; the grey pixels in '*grey' ('*w' x '*h') when not NULL. */
+static GString *
+qr_flate_pdf(const char *url, enum px_form form, unsigned char **grey,
+    unsigned *w, unsigned *h)
+{
+	GBytes		*png = filetest_qr_png(url), *z;
+	GByteArray	*raw = g_byte_array_new();
+	GString		*s = pdf_new("4 0 obj\n<< /Length 30 >>\nstream\n"
+	    "q 200 0 0 200 0 0 cm /Im0 Do Q\nendstream\nendobj\n");
+	unsigned char	*g, px[3], byte;
+	unsigned	 pw, ph, x, y;
+	char		*dict;
+
+	g = filetest_png_grey(png, &pw, &ph);
+	for (y = 0; y < ph; y++) {
+		if (form == PX_GREY_PNG) {
+			png_filtered_row(raw, g, pw, y);
+			continue;
+		}
+		for (x = 0, byte = 0; x < pw; x++) {
+			const unsigned char v = g[(size_t)y * pw + x];
+
+			if (form == PX_RGB_ICC) {
+				px[0] = px[1] = px[2] = v;
+				g_byte_array_append(raw, px, 3);
+				continue;
+			}
+			if (form == PX_MASK)
+				byte |= (unsigned char)((v >= 128) <<
+				    (7 - x % 8));
+			else
+				byte |= (unsigned char)((v >> 4) <<
+				    (x % 2 ? 0 : 4));
+			if (x % (form == PX_MASK ? 8 : 2) == (form == PX_MASK ?
+			    7u : 1u) || x + 1 == pw) {
+				g_byte_array_append(raw, &byte, 1);
+				byte = 0;
+			}
+		}
+	}
+	z = deflated(raw->data, raw->len);
+	dict = g_strdup_printf("/Type /XObject /Subtype /Image /Width %u "
+	    "/Height %u %s /Filter /FlateDecode /Length 3", pw, ph,
+	    form == PX_GREY_PNG ? "/ColorSpace /DeviceGray /BitsPerComponent "
+	    "8 /DecodeParms << /Predictor 15 /Colors 1 /Columns 999 >>" :
+	    form == PX_RGB_ICC ? "/ColorSpace [/ICCBased 6 0 R] "
+	    "/BitsPerComponent 8" : form == PX_MASK ? "/ImageMask true" :
+	    "/ColorSpace /DeviceGray /BitsPerComponent 4");
+	add_stream(s, 5, dict, z);
+	if (grey != NULL) {
+		*grey = g;
+		*w = pw;
+		*h = ph;
+	} else
+		g_free(g);
+	g_free(dict);
+	g_bytes_unref(z);
+	g_bytes_unref(png);
+	g_byte_array_free(raw, TRUE);
+	return s;
+}
+
+/* The scanner lists the pixels with their geometry, and
+ * pdf_image_grey() gives back every pixel of each form. */
+static void
+flate_images(void **state)
+{
+	static const enum px_form forms[] = { PX_GREY_PNG, PX_RGB_ICC,
+	    PX_MASK, PX_GREY4 };
+	struct pdf_info		 pi;
+	const struct pdf_image	*img;
+	unsigned char		*g, *out;
+	unsigned		 w, h, ow, oh;
+	size_t			 i, k, budget;
+	const char		*why;
+	GString			*s;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(forms); i++) {
+		s = qr_flate_pdf(QR_URL, forms[i], &g, &w, &h);
+		assert_int_equal(scan(s, &pi), MS_OK);
+		assert_int_equal(pi.images.n, 1);
+		img = pi.images.v[0];
+		assert_true(img->flate);
+		assert_int_equal(img->width, w);
+		assert_int_equal(img->height, h);
+		assert_int_equal(img->ncomp, forms[i] == PX_RGB_ICC ? 0 : 1);
+		assert_int_equal(img->predictor, forms[i] == PX_GREY_PNG ? 15 :
+		    1);
+		budget = 64u * 1024 * 1024;
+		assert_int_equal(pdf_image_grey(img, LIMIT_IMAGE_PIXELS,
+		    &budget, &out, &ow, &oh, &why), MS_OK);
+		assert_non_null(out);
+		assert_int_equal(ow, w);
+		assert_int_equal(oh, h);
+		assert_true(budget < 64u * 1024 * 1024);
+		for (k = 0; k < (size_t)w * h; k++)
+			if (out[k] != px_expect(forms[i], g[k]))
+				fail_msg("form %zu: pixel %zu is %u, not %u", i,
+				    k, out[k], px_expect(forms[i], g[k]));
+		xfree(out);
+		g_free(g);
+		g_string_free(s, TRUE);
+	}
+	/* A stream of pixels with no /Subtype /Image is no image. */
+	s = qr_flate_pdf(QR_URL, PX_GREY4, NULL, NULL, NULL);
+	g_string_replace(s, "/Subtype /Image", "/Subtype /Imagx", 1);
+	assert_int_equal(scan(s, &pi), MS_OK);
+	assert_int_equal(pi.images.n, 0);
+	g_string_free(s, TRUE);
+}
+
+/* Geometry a reader cannot or may not decode is a finding; short data
+ * reads as white rows. */
+static void
+flate_images_hostile(void **state)
+{
+	static const struct {
+		const char	*from, *to, *finding, *why;
+	} cases[] = {
+		{ "/BitsPerComponent 4", "/BitsPerComponent 3",
+		    "image_unreadable", "bits per component" },
+		{ "/BitsPerComponent 4", "/BitsPerComponent 4 /DecodeParms "
+		    "<< /Predictor 2 >>", "image_unreadable", "predictor" },
+		{ "/Width ", "/Width 9", "limit_image", "LIMIT_IMAGE" },
+		{ "/ColorSpace /DeviceGray /BitsPerComponent 4",
+		    "/ColorSpace /Lab /BitsPerComponent 16",
+		    "image_unreadable", "colour space" },
+	};
+	struct analysis		*an;
+	const struct finding	*f;
+	struct pdf_info		 pi;
+	unsigned char		*out;
+	unsigned		 ow, oh;
+	const char		*why;
+	GString			*s;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		s = qr_flate_pdf(QR_URL, PX_GREY4, NULL, NULL, NULL);
+		assert_true(g_string_replace(s, cases[i].from, cases[i].to,
+		    1) == 1);
+		an = run_pdfs((const GString *[]){ s }, 1);
+		f = filetest_finding(an, cases[i].finding);
+		if (f == NULL)
+			fail_msg("case %zu: no %s", i, cases[i].finding);
+		assert_non_null(strstr(f->detail, cases[i].why));
+		assert_null(filetest_url(an, QR_URL));
+		g_string_free(s, TRUE);
+	}
+	/* Cut the data short: the rows that are there still decode. */
+	s = qr_flate_pdf(QR_URL, PX_GREY4, NULL, NULL, NULL);
+	assert_int_equal(scan(s, &pi), MS_OK);
+	{
+		struct pdf_image img = *(const struct pdf_image *)
+		    pi.images.v[0];
+
+		img.len /= 2;
+		assert_int_equal(pdf_image_grey(&img, LIMIT_IMAGE_PIXELS, NULL,
+		    &out, &ow, &oh, &why), MS_OK);
+		assert_int_equal(out[(size_t)ow * oh - 1], 255);
+		xfree(out);
+	}
+	g_string_free(s, TRUE);
+}
+
+static void
+analysis_qr_flate(void **state)
+{
+	static const enum px_form forms[] = { PX_GREY_PNG, PX_RGB_ICC,
+	    PX_MASK, PX_GREY4 };
+	struct analysis		*an;
+	const struct ioc	*u;
+	GString			*s;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(forms); i++) {
+		s = qr_flate_pdf(QR_URL, forms[i], NULL, NULL, NULL);
+		an = run_pdfs((const GString *[]){ s }, 1);
+		u = filetest_url(an, QR_URL);
+		if (u == NULL)
+			fail_msg("form %zu: no QR URL", i);
+		assert_string_equal(u->where, "QR code in PDF doc0.pdf");
+		assert_non_null(filetest_finding(an, "attach_qr_url"));
+		g_string_free(s, TRUE);
+	}
+}
+
+/* A QR code pasted on a page-sized image (past the million pixels from
+ * which zbar scans every second line) is still read. */
+static void
+analysis_qr_flate_page(void **state)
+{
+	GBytes		*png = filetest_qr_png(QR_URL), *z;
+	GString		*s = pdf_new("4 0 obj\n<< /Length 30 >>\nstream\n"
+	    "q 612 0 0 792 0 0 cm /Im0 Do Q\nendstream\nendobj\n");
+	const unsigned	 pw = 1240, ph = 1754;	/* A4 at 150 dpi */
+	unsigned char	*g, *page;
+	unsigned	 w, h, y;
+	struct analysis	*an;
+	char		*dict;
+
+	(void)state;
+	g = filetest_png_grey(png, &w, &h);
+	page = g_malloc((size_t)pw * ph);
+	memset(page, 255, (size_t)pw * ph);
+	for (y = 0; y < h; y++)
+		memcpy(page + (size_t)(1200 + y) * pw + 900, g + (size_t)y * w,
+		    w);
+	z = deflated(page, (size_t)pw * ph);
+	dict = g_strdup_printf("/Type /XObject /Subtype /Image /Width %u "
+	    "/Height %u /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter "
+	    "/FlateDecode", pw, ph);
+	add_stream(s, 5, dict, z);
+	an = run_pdfs((const GString *[]){ s }, 1);
+	assert_non_null(filetest_url(an, QR_URL));
+	g_free(dict);
+	g_bytes_unref(z);
+	g_bytes_unref(png);
+	g_free(page);
+	g_free(g);
+	g_string_free(s, TRUE);
+}
+
 /* The same PDF twice is read once; hostile ones are findings, and the
  * email is still analysed. */
 static void
@@ -795,11 +1077,15 @@ main(void)
 		cmocka_unit_test(stream_limit),
 		cmocka_unit_test(image_limit),
 		cmocka_unit_test(jpeg_images),
+		cmocka_unit_test(flate_images),
+		cmocka_unit_test(flate_images_hostile),
 		cmocka_unit_test(analysis_link),
 		cmocka_unit_test(analysis_active),
 		cmocka_unit_test(analysis_text_with_link),
 		cmocka_unit_test(analysis_many_links),
 		cmocka_unit_test(analysis_qr),
+		cmocka_unit_test(analysis_qr_flate),
+		cmocka_unit_test(analysis_qr_flate_page),
 		cmocka_unit_test(analysis_hostile),
 		cmocka_unit_test(analysis_budget),
 		cmocka_unit_test(corpus),
