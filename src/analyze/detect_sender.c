@@ -106,6 +106,31 @@ has_word(const char *hay, const char *word)
 	return count_word(hay, word) > 0;
 }
 
+/* Does 'hay' hold 'word' between non-letters, in a blank-separated
+ * token that is no link, path or address ("orange" in
+ * ".../images/orange-hr.gif" is not the brand)? */
+static int
+has_prose_word(const char *hay, const char *word)
+{
+	const char	*p = hay, *b, *e;
+	size_t		 n = strlen(word);
+
+	while ((p = strstr(p, word)) != NULL) {
+		if ((p == hay || !g_ascii_isalnum(p[-1])) &&
+		    !g_ascii_isalnum(p[n])) {
+			for (b = p; b > hay && b[-1] != ' '; b--)
+				;
+			for (e = p + n; *e != '\0' && *e != ' '; e++)
+				;
+			if (memchr(b, '/', (size_t)(e - b)) == NULL &&
+			    memchr(b, '@', (size_t)(e - b)) == NULL)
+				return 1;
+		}
+		p++;
+	}
+	return 0;
+}
+
 static int
 brand_domain(const struct detect_brand *b, const char *domain)
 {
@@ -297,7 +322,7 @@ brand_mention(struct detect_ctx *c)
 		return;
 	for (i = 0; i < c->d->brands->len; i++) {
 		b = c->d->brands->pdata[i];
-		if (strlen(b->name) < 4 || !has_word(c->text, b->name) ||
+		if (strlen(b->name) < 4 || !has_prose_word(c->text, b->name) ||
 		    brand_domain(b, c->from_domain))
 			continue;
 		detect__add(c, "sender_brand_in_text", NULL, "%s from %s",

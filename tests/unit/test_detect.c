@@ -242,6 +242,12 @@ sender_impersonation(void **state)
 	assert_false(has(PLAIN("Netflix <info@netflix.com>", "Notice",
 	    "Your Netflix account has been suspended: verify your account "
 	    "and update your payment."), "sender_brand_in_text"));
+	/* A brand's word inside a link, a path or an address is not the
+	 * text naming the brand. */
+	assert_false(has(PLAIN("Team <t@sender.example>", "Notice",
+	    "Verify your account and update your payment. "
+	    "<http://cdn.sender.example/images/netflix-hr_body.gif> "
+	    "Write to netflix@sender.example."), "sender_brand_in_text"));
 	/* A brand spelled with disguised letters, in the subject or the
 	 * display name; the brand's own domain and plain words are not. */
 	assert_true(has(PLAIN("Tax Report <r@report.example>",
