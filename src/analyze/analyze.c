@@ -414,17 +414,22 @@ analyze__qr_pdf_image(struct arena *a, struct analysis *an,
 	unsigned		 w, h;
 	enum ms_err		 rc;
 
-	if (!img->flate)
+	if (!img->flate && img->grey == NULL)
 		return analyze__qr_image(a, an, at, img->data, img->len,
 		    where, b);
 	if (!qr_room(a, an, at, b))
 		return MS_OK;
-	rc = pdf_image_grey(img, b->pixels, &b->inflate, &grey, &w, &h,
-	    &why);
-	if (rc == MS_OK && grey != NULL) {
+	if (img->grey != NULL)		/* a drawing, in the arena */
+		rc = qr_scan_grey(a, (unsigned char *)img->grey, img->width,
+		    img->height, &b->pixels, &payloads);
+	else if ((rc = pdf_image_grey(img, b->pixels, &b->inflate, &grey,
+	    &w, &h, &why)) == MS_OK && grey != NULL) {
 		rc = qr_scan_grey(a, grey, w, h, &b->pixels, &payloads);
 		xfree(grey);
 	}
+	if (rc == MS_ELIMIT && why == NULL)
+		why = "image larger than what is left of "
+		    "LIMIT_QR_PIXELS_PER_MSG";
 	return qr_done(a, an, at, rc, why, &payloads, where);
 }
 

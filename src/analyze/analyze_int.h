@@ -45,8 +45,9 @@ enum ms_err	analyze__qr_image(struct arena *a, struct analysis *an,
 		    struct attachment *at, const void *p, size_t len,
 		    const char *where, struct analyze__budget *b);
 
-/* The same for an image of a PDF attachment: a JPEG, or /FlateDecode
- * pixels that pdf_image_grey() decodes within b->inflate. */
+/* The same for an image of a PDF attachment: a JPEG, /FlateDecode
+ * pixels that pdf_image_grey() decodes within b->inflate, or a drawing
+ * of rectangles already in grey. */
 enum ms_err	analyze__qr_pdf_image(struct arena *a, struct analysis *an,
 		    struct attachment *at, const struct pdf_image *img,
 		    const char *where, struct analyze__budget *b);

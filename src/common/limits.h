@@ -94,9 +94,12 @@
 #define LIMIT_PDF_STREAMS	4096
 /* Distinct link URIs kept from one PDF: the report's size. */
 #define LIMIT_PDF_URIS		256
-/* JPEG images listed in one PDF (at most LIMIT_QR_IMAGES per email are
- * decoded anyway). */
+/* Images listed in one PDF: JPEGs, FlateDecode pixels and drawings (at
+ * most LIMIT_QR_IMAGES per email are decoded anyway). */
 #define LIMIT_PDF_IMAGES	64
+/* Filled rectangles followed in one content stream for a QR code drawn
+ * as vectors (pdf_draw.c): memory and the drawing's work. */
+#define LIMIT_PDF_DRAW_RECTS	65536
 
 /* Office Open XML attachments (src/files/ooxml.c).  Bytes one XML part
  * (relationships, the Word body, an external link) may inflate to: the

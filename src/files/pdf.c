@@ -29,6 +29,7 @@
 #include <zlib.h>
 
 #include "pdf.h"
+#include "pdf_draw.h"
 #include "../common/limits.h"
 
 /* Longest name kept (the PDF spec's own limit is 127 bytes). */
@@ -505,20 +506,62 @@ on_token(struct scan *s, const struct lexer *lx, int nested)
 	s->prev = PREV_NONE;
 }
 
-/* Lex a stream's data (at most two levels: streams do not nest). */
+/* A new image in the output; NULL (a limit set) when there is no room. */
+static struct pdf_image *
+new_image(struct scan *s)
+{
+	struct pdf_info		*o = s->out;
+	struct pdf_image	*img;
+
+	if (o->images.n >= LIMIT_PDF_IMAGES) {
+		set_limit(s, "more than LIMIT_PDF_IMAGES images");
+		return NULL;
+	}
+	if ((img = arena_alloc(s->a, sizeof(*img))) == NULL ||
+	    arena_vec_push(s->a, &o->images, img) != MS_OK) {
+		set_limit(s, "the arena is full");
+		return NULL;
+	}
+	memset(img, 0, sizeof(*img));
+	return img;
+}
+
+/* Lex a stream's data (at most two levels: streams do not nest); its
+ * filled rectangles go to pdf_draw.c, and a QR code drawn with them
+ * becomes an image. */
 static void
 lex_data(struct scan *s, const unsigned char *p, size_t n)
 {
-	struct lexer	lx;
+	struct lexer		 lx;
+	struct pdf_draw		*d = pdf_draw_new();
+	struct pdf_image	*img;
+	unsigned char		*grey;
+	unsigned		 w, h;
 
 	memset(&lx, 0, sizeof(lx));
 	lx.p = p;
 	lx.end = p + n;
 	lx.str = s->str;
-	while (lex_next(&lx) != TOK_EOF)
+	while (lex_next(&lx) != TOK_EOF) {
 		on_token(s, &lx, 1);
+		if (lx.t != TOK_WORD)
+			pdf_draw_op(d, NULL, 0);
+		else if (is_number(&lx))
+			pdf_draw_number(d, lx.word, lx.wlen);
+		else
+			pdf_draw_op(d, lx.word, lx.wlen);
+	}
 	s->pending = 0;
 	s->prev = PREV_NONE;
+	if ((grey = pdf_draw_render(d, s->a, &w, &h)) != NULL &&
+	    (img = new_image(s)) != NULL) {
+		img->grey = grey;
+		img->width = w;
+		img->height = h;
+		img->bpc = 8;
+		img->ncomp = 1;
+	}
+	pdf_draw_free(d);
 }
 
 /* ---- streams -------------------------------------------------------- */
@@ -625,16 +668,8 @@ one_stream(struct scan *s, const unsigned char *p, size_t n)
 	if ((s->nfilters == 1 && s->dct == 1) || (s->image &&
 	    s->nfilters == 1 && s->flate == 1 && s->width > 0 &&
 	    s->height > 0)) {
-		if (o->images.n >= LIMIT_PDF_IMAGES) {
-			set_limit(s, "more than LIMIT_PDF_IMAGES images");
+		if ((img = new_image(s)) == NULL)
 			return;
-		}
-		if ((img = arena_alloc(s->a, sizeof(*img))) == NULL ||
-		    arena_vec_push(s->a, &o->images, img) != MS_OK) {
-			set_limit(s, "the arena is full");
-			return;
-		}
-		memset(img, 0, sizeof(*img));
 		img->data = p;
 		img->len = n;
 		if (s->dct == 1)

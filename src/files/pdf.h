@@ -2,8 +2,8 @@
 /*
  * pdf.h -- what a hostile PDF holds that a mail filter cares about: the
  * URIs of its links, its active content (JavaScript, Launch actions,
- * embedded files, forms) and its images (JPEG and FlateDecode pixels,
- * for the QR scanner).  Not a
+ * embedded files, forms) and its images (JPEG, FlateDecode pixels and
+ * QR codes drawn as rectangles, for the QR scanner).  Not a
  * PDF reader: a bounded lexer over the raw bytes and over the
  * FlateDecode streams (zlib), which never trusts /Length, the xref table
  * or any count in the file.  Pure and thread-safe: no globals.
@@ -26,13 +26,16 @@
 #define PDF_SUBMIT_FORM		0x0040u	/* /SubmitForm */
 
 /*
- * One image: a JPEG (a stream whose only filter is /DCTDecode), or
- * pixels (an image XObject whose only filter is /FlateDecode, with the
- * geometry its dictionary states; pdf_image_grey() decodes them).
+ * One image: a JPEG (a stream whose only filter is /DCTDecode), pixels
+ * (an image XObject whose only filter is /FlateDecode, with the geometry
+ * its dictionary states; pdf_image_grey() decodes them), or a drawing
+ * (a content stream's filled rectangles that make a square of modules,
+ * drawn to grey by pdf_draw.c: 'grey', width x height, in the arena).
  */
 struct pdf_image {
 	const unsigned char	*data;		/* borrowed from the input */
 	size_t			 len;
+	const unsigned char	*grey;		/* a drawing, or NULL */
 	int			 flate;		/* pixels, not a JPEG */
 	unsigned		 width, height;
 	unsigned		 bpc;		/* 1, 2, 4, 8 or 16 */

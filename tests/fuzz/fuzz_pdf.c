@@ -47,6 +47,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		img = pi.images.v[i];
 		if (img->len > 0)
 			n += img->data[0] + img->data[img->len - 1];
+		if (img->grey != NULL)
+			n += img->grey[0] + img->grey[(size_t)img->width *
+			    img->height - 1];
 		/* Pixels: decoded to grey under a small budget, every
 		 * byte read. */
 		if (img->flate && pdf_image_grey(img, 256 * 1024, &budget,

@@ -3,11 +3,11 @@
  * test_pdf.c -- PDF attachments (src/files/pdf.c, src/analyze/
  * attach_pdf.c): links in literal and hex strings, in FlateDecode object
  * streams (compressed here with zlib), #xx-escaped names, active content,
- * JPEG images and FlateDecode pixels (grey with PNG predictors, RGB under
- * ICCBased, a 1-bit mask, 4-bit grey) with a QR code (qrencode(1) and
- * libjpeg at test time), and
- * hostile files: truncated, a /Length that lies, a 200 MB deflate bomb,
- * each limit at LIMIT and LIMIT+1.  Then what the analysis, the detection
+ * JPEG images, FlateDecode pixels (grey with PNG predictors, RGB under
+ * ICCBased, a 1-bit mask, 4-bit grey) and rectangles drawing a QR code
+ * (qrencode(1) and libjpeg at test time), and hostile files: truncated,
+ * a /Length that lies, a 200 MB deflate bomb, each limit at LIMIT and
+ * LIMIT+1.  Then what the analysis, the detection
  * and the JSON make of them, and three real PDFs of the shared corpus.
  */
 #include <setjmp.h>
@@ -945,6 +945,124 @@ analysis_qr_flate_page(void **state)
 	g_string_free(s, TRUE);
 }
 
+/* ---- QR codes drawn as rectangles ---------------------------------- */
+
+enum draw_form {
+	DRAW_TCPDF,	/* one "re f" a module, negative heights, rg */
+	DRAW_RUNS,	/* runs of modules in one path under cm, on a
+			 * white square, with a header bar and text */
+	DRAW_CHART,	/* bars of a chart: no code */
+	DRAW_ROTATED,	/* the code under a rotating cm: not followed */
+};
+
+/* A one-page PDF whose content stream draws the QR code of 'url' with
+ * rectangles, the way 'form' says. */
+static GString *
+qr_drawn_pdf(const char *url, enum draw_form form)
+{
+	GBytes		*png = filetest_qr_png(url), *z;
+	GString		*c = g_string_new(NULL), *s;
+	unsigned char	*g;
+	unsigned	 w, h, mods, x, y, run;
+	int		 dark;
+
+	g = filetest_png_grey(png, &w, &h);
+	mods = w / 4;			/* qrencode -s 4: 4 pixels a module */
+	if (form == DRAW_RUNS)
+		g_string_append(c, "BT /F1 12 Tf 72 760 Td (Scan to pay) Tj "
+		    "ET\n0.2 0.2 0.6 rg 0 700 612 40 re f\n"
+		    "q 3 0 0 3 150 300 cm 1 g 0 0 60 60 re f 0 g\n");
+	if (form == DRAW_ROTATED)
+		g_string_append(c, "q 0 3 -3 0 300 300 cm 0 g\n");
+	if (form == DRAW_TCPDF)
+		g_string_append(c, "0.000 0.000 0.000 rg\n");
+	for (y = 0; y < mods && form != DRAW_CHART; y++) {
+		for (x = 0, run = 0; x <= mods; x++) {
+			dark = x < mods && g[(size_t)(y * 4 + 2) * w + x * 4 +
+			    2] < 128;
+			if (form == DRAW_TCPDF && dark)
+				g_string_append_printf(c, "%.2f %.2f 0.71 -0.71 "
+				    "re f\n", 100 + x * 0.71, 500 - y * 0.71);
+			else if (form != DRAW_TCPDF && dark)
+				run++;
+			else if (form != DRAW_TCPDF && run > 0) {
+				g_string_append_printf(c, "%u %u %u 1 re\n",
+				    x - run, mods - 1 - y, run);
+				run = 0;
+			}
+		}
+	}
+	if (form == DRAW_RUNS || form == DRAW_ROTATED)
+		g_string_append(c, "f\nQ\n");
+	if (form == DRAW_CHART)
+		for (x = 0; x < 40; x++)
+			g_string_append_printf(c, "%u 100 10 %u re f\n",
+			    100 + x * 12, 20 + (x * 37) % 300);
+	z = g_bytes_new(c->str, c->len);
+	s = pdf_new("");
+	add_stream(s, 4, "/Length 3", z);
+	g_bytes_unref(z);
+	g_bytes_unref(png);
+	g_string_free(c, TRUE);
+	g_free(g);
+	return s;
+}
+
+static void
+drawn_qr(void **state)
+{
+	struct pdf_info		 pi;
+	const struct pdf_image	*img;
+	struct analysis		*an;
+	GString			*s;
+	size_t			 i;
+
+	(void)state;
+	for (i = DRAW_TCPDF; i <= DRAW_RUNS; i++) {
+		s = qr_drawn_pdf(QR_URL, (enum draw_form)i);
+		assert_int_equal(scan(s, &pi), MS_OK);
+		assert_int_equal(pi.images.n, 1);
+		img = pi.images.v[0];
+		assert_non_null(img->grey);
+		assert_true(img->width >= 21 && img->width <= 1024);
+		an = run_pdfs((const GString *[]){ s }, 1);
+		if (filetest_url(an, QR_URL) == NULL)
+			fail_msg("form %zu: the drawn code was not read", i);
+		assert_string_equal(filetest_url(an, QR_URL)->where,
+		    "QR code in PDF doc0.pdf");
+		g_string_free(s, TRUE);
+	}
+	for (i = DRAW_CHART; i <= DRAW_ROTATED; i++) {
+		s = qr_drawn_pdf(QR_URL, (enum draw_form)i);
+		assert_int_equal(scan(s, &pi), MS_OK);
+		assert_int_equal(pi.images.n, 0);
+		g_string_free(s, TRUE);
+	}
+}
+
+/* Rectangles past LIMIT_PDF_DRAW_RECTS: no drawing, no harm. */
+static void
+drawn_limit(void **state)
+{
+	GString		*c = g_string_new(NULL), *s;
+	struct pdf_info	 pi;
+	GBytes		*z;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i <= LIMIT_PDF_DRAW_RECTS; i++)
+		g_string_append_printf(c, "%zu %zu 1 1 re f\n", i % 200,
+		    i / 200 % 200);
+	z = deflated(c->str, c->len);
+	s = pdf_new("");
+	add_stream(s, 4, "/Filter /FlateDecode", z);
+	assert_int_equal(scan(s, &pi), MS_OK);
+	assert_int_equal(pi.images.n, 0);
+	g_bytes_unref(z);
+	g_string_free(s, TRUE);
+	g_string_free(c, TRUE);
+}
+
 /* The same PDF twice is read once; hostile ones are findings, and the
  * email is still analysed. */
 static void
@@ -1086,6 +1204,8 @@ main(void)
 		cmocka_unit_test(analysis_qr),
 		cmocka_unit_test(analysis_qr_flate),
 		cmocka_unit_test(analysis_qr_flate_page),
+		cmocka_unit_test(drawn_qr),
+		cmocka_unit_test(drawn_limit),
 		cmocka_unit_test(analysis_hostile),
 		cmocka_unit_test(analysis_budget),
 		cmocka_unit_test(corpus),
