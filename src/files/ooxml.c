@@ -403,6 +403,41 @@ dde_note(struct scan *s, const char *instr)
 		(void)arena_vec_push(s->a, &s->out->dde, e);
 }
 
+/* The URLs of HYPERLINK fields in the field code text 'f' (HYPERLINK
+ * "https://..." \\o "tip"): a link Word shows like any other, that no
+ * relationship lists.  Only http(s) and ftp, as for relationships. */
+static void
+hyperlink_fields(struct scan *s, const char *f)
+{
+	const char	*p, *q, *e;
+	char		*u;
+
+	for (p = f; (p = strcasestr(p, "HYPERLINK")) != NULL; p += 9) {
+		if ((p > f && g_ascii_isalnum(p[-1])) ||
+		    g_ascii_isalnum(p[9]))
+			continue;
+		for (q = p + 9; *q == ' ' || *q == '\t'; q++)
+			;
+		/* "\l" names a bookmark in the document: no URL. */
+		if (*q != '"' || (e = strchr(q + 1, '"')) == NULL)
+			continue;
+		if ((u = arena_strndup(s->a, q + 1, (size_t)(e - q - 1))) ==
+		    NULL)
+			return;
+		g_strstrip(u);
+		if (!has_prefix(u, "http://") && !has_prefix(u, "https://") &&
+		    !has_prefix(u, "ftp://"))
+			continue;
+		if (vec_has(&s->out->urls, u))
+			continue;
+		if (s->out->urls.n >= LIMIT_OOXML_URLS) {
+			limit(s, "more than LIMIT_OOXML_URLS links");
+			return;
+		}
+		(void)arena_vec_push(s->a, &s->out->urls, u);
+	}
+}
+
 /* Field codes of a Word part: the text of its instrText elements joined
  * (a field split over runs is one string again) and fldSimple's
  * w:instr attributes. */
@@ -423,11 +458,14 @@ fields(struct scan *s, const char *x, size_t len)
 		p = ce;
 	}
 	dde_note(s, instr->str);
+	hyperlink_fields(s, instr->str);
 	g_string_free(instr, TRUE);
 	p = x;
 	while ((gt = next_tag(&p, end, "fldSimple", &st)) != NULL)
-		if ((v = attr(s->a, st, gt, "instr")) != NULL)
+		if ((v = attr(s->a, st, gt, "instr")) != NULL) {
 			dde_note(s, v);
+			hyperlink_fields(s, v);
+		}
 }
 
 /* An xlsx external link part: <ddeLink ddeService= ddeTopic=>. */

@@ -371,6 +371,36 @@ dde_simple_and_not(void **state)
 	g_bytes_unref(y);
 }
 
+/* HYPERLINK field codes: a link Word shows that no relationship
+ * lists, split over runs or in a fldSimple; bookmarks and mailto are
+ * not URLs. */
+static void
+hyperlink_field(void **state)
+{
+	struct part		 p[] = {
+		{ "[Content_Types].xml", content_types, 0, 0 },
+		{ "word/document.xml", "<w:document><w:body><w:p>"
+		  "<w:r><w:instrText xml:space=\"preserve\"> HYPERLINK "
+		  "\"https://evil.exa</w:instrText></w:r><w:r><w:instrText>"
+		  "mple/pay?id=1\" \\o \"Open\" </w:instrText></w:r>"
+		  "<w:r><w:instrText> HYPERLINK \\l \"_Toc1\" "
+		  "</w:instrText></w:r><w:r><w:instrText> HYPERLINK "
+		  "\"mailto:x@y.example\" </w:instrText></w:r>"
+		  "<w:fldSimple w:instr=\" HYPERLINK &quot;http://45.9.148.22"
+		  "/a&quot; \"/></w:p></w:body></w:document>", 0, 0 },
+	};
+	GBytes			*z = zip_new(p, G_N_ELEMENTS(p));
+	struct ooxml_info	 oi;
+
+	(void)state;
+	assert_int_equal(scan(z, NULL, &oi), MS_OK);
+	assert_int_equal(oi.urls.n, 2);
+	assert_string_equal(oi.urls.v[0], "https://evil.example/pay?id=1");
+	assert_string_equal(oi.urls.v[1], "http://45.9.148.22/a");
+	assert_int_equal(oi.flags, 0);
+	g_bytes_unref(z);
+}
+
 static void
 xlsx_dde_link(void **state)
 {
@@ -853,6 +883,7 @@ main(void)
 		cmocka_unit_test(local_template),
 		cmocka_unit_test(dde_field),
 		cmocka_unit_test(dde_simple_and_not),
+		cmocka_unit_test(hyperlink_field),
 		cmocka_unit_test(xlsx_dde_link),
 		cmocka_unit_test(billion_laughs),
 		cmocka_unit_test(zip_bomb),
