@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "pdf_draw.h"
 #include "../common/limits.h"
 
@@ -31,6 +33,9 @@
 /* The drawing's largest side in pixels, and a module's wished size. */
 #define PDF_DRAW_SIDE	1024
 #define DRAW_MODULE_PX	4
+/* Device coordinates past this are no page's (a PDF page is at most
+ * 14,400 units a side): rectangles there are dropped. */
+#define DRAW_FAR	1e6
 /* Dark rectangles a code needs at least (a version 1 QR code has some
  * 200 dark modules; runs joined, still more than this). */
 #define DRAW_MIN_DARK	20
@@ -40,8 +45,15 @@ struct rect {
 	int	dark;			/* -1: in the path being built */
 };
 
+/* A numeric operand as written, read only when an operator needs it
+ * (most numbers of a page are text positions and kerning). */
+struct operand {
+	const unsigned char	*p;
+	size_t			 n;
+};
+
 struct pdf_draw {
-	double		 num[6];	/* the last numeric operands */
+	struct operand	 num[6];	/* the last numeric operands */
 	int		 nnum;
 	double		 ctm[6];
 	double		 saved[DRAW_DEPTH][6];
@@ -76,29 +88,42 @@ pdf_draw_free(struct pdf_draw *d)
 void
 pdf_draw_number(struct pdf_draw *d, const unsigned char *w, size_t n)
 {
-	char	buf[32], *end;
-	double	v;
-
-	if (n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	memcpy(buf, w, n);
-	buf[n] = '\0';
-	v = strtod(buf, &end);
-	if (end == buf || !isfinite(v))
-		v = 0;
 	if (d->nnum == 6) {
 		memmove(d->num, d->num + 1, 5 * sizeof(d->num[0]));
 		d->nnum = 5;
 	}
-	d->num[d->nnum++] = v;
+	d->num[d->nnum].p = w;
+	d->num[d->nnum++].n = n;
+}
+
+/* The last 'k' operands (k <= nnum) as numbers into 'v': in the C
+ * locale, 0 for what does not read as a finite number. */
+static void
+operands(const struct pdf_draw *d, int k, double *v)
+{
+	const struct operand	*o;
+	char			 buf[32], *end;
+	size_t			 n;
+	int			 i;
+
+	for (i = 0; i < k; i++) {
+		o = &d->num[d->nnum - k + i];
+		n = o->n < sizeof(buf) ? o->n : sizeof(buf) - 1;
+		memcpy(buf, o->p, n);
+		buf[n] = '\0';
+		v[i] = g_ascii_strtod(buf, &end);
+		if (end == buf || !isfinite(v[i]))
+			v[i] = 0;
+	}
 }
 
 /* Is the grey of the last 'k' operands (1 grey, 3 RGB, 4 CMYK) dark? */
 static int
 dark_colour(const struct pdf_draw *d, int k)
 {
-	const double	*c = d->num + d->nnum - k;
-	double		 grey;
+	double	c[4], grey;
+
+	operands(d, k, c);
 
 	if (k == 1)
 		grey = c[0];
@@ -114,9 +139,9 @@ dark_colour(const struct pdf_draw *d, int k)
 static void
 concat(struct pdf_draw *d)
 {
-	const double	*m = d->num + d->nnum - 6;
-	double		*t = d->ctm, r[6];
+	double	m[6], *t = d->ctm, r[6];
 
+	operands(d, 6, m);
 	r[0] = m[0] * t[0] + m[1] * t[2];
 	r[1] = m[0] * t[1] + m[1] * t[3];
 	r[2] = m[2] * t[0] + m[3] * t[2];
@@ -130,12 +155,23 @@ concat(struct pdf_draw *d)
 static void
 add_rect(struct pdf_draw *d)
 {
-	const double	*a = d->num + d->nnum - 4, *t = d->ctm;
+	const double	*t = d->ctm;
 	struct rect	*r;
-	double		 x0, y0, x1, y1;
+	double		 a[4], x0, y0, x1, y1;
 
 	if (fabs(t[1]) > 1e-9 || fabs(t[2]) > 1e-9) {
 		d->path_other = 1;	/* rotated or skewed: not followed */
+		return;
+	}
+	operands(d, 4, a);
+	x0 = t[0] * a[0] + t[4];
+	x1 = t[0] * (a[0] + a[2]) + t[4];
+	y0 = t[3] * a[1] + t[5];
+	y1 = t[3] * (a[1] + a[3]) + t[5];
+	/* Out of any page (or overflowed): not a module. */
+	if (!(fabs(x0) < DRAW_FAR && fabs(x1) < DRAW_FAR &&
+	    fabs(y0) < DRAW_FAR && fabs(y1) < DRAW_FAR)) {
+		d->path_other = 1;
 		return;
 	}
 	if (d->n == LIMIT_PDF_DRAW_RECTS) {
@@ -146,10 +182,6 @@ add_rect(struct pdf_draw *d)
 		d->cap = d->cap ? d->cap * 2 : 256;
 		d->r = xrealloc(d->r, d->cap * sizeof(*d->r));
 	}
-	x0 = t[0] * a[0] + t[4];
-	x1 = t[0] * (a[0] + a[2]) + t[4];
-	y0 = t[3] * a[1] + t[5];
-	y1 = t[3] * (a[1] + a[3]) + t[5];
 	r = &d->r[d->n++];
 	r->x0 = fmin(x0, x1);
 	r->x1 = fmax(x0, x1);
