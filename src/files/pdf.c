@@ -372,19 +372,20 @@ on_number(struct scan *s, unsigned v)
 
 /* The components of colour space 'name' (an image's /ColorSpace, or the
  * first name of its array); 0 when the name does not say (ICCBased). */
-static void
-colour_space(struct scan *s, const char *name)
+static unsigned
+colour_comps(const char *name)
 {
 	if (strcmp(name, "DeviceGray") == 0 || strcmp(name, "G") == 0 ||
 	    strcmp(name, "CalGray") == 0)
-		s->ncomp = 1;
-	else if (strcmp(name, "DeviceRGB") == 0 || strcmp(name, "RGB") == 0 ||
+		return 1;
+	if (strcmp(name, "DeviceRGB") == 0 || strcmp(name, "RGB") == 0 ||
 	    strcmp(name, "CalRGB") == 0)
-		s->ncomp = 3;
-	else if (strcmp(name, "DeviceCMYK") == 0 || strcmp(name, "CMYK") == 0)
-		s->ncomp = 4;
-	else if (strcmp(name, "Indexed") == 0 || strcmp(name, "I") == 0)
-		s->ncomp = 1;	/* one index a pixel, read as grey */
+		return 3;
+	if (strcmp(name, "DeviceCMYK") == 0 || strcmp(name, "CMYK") == 0)
+		return 4;
+	if (strcmp(name, "Indexed") == 0 || strcmp(name, "I") == 0)
+		return 1;	/* one index a pixel, read as grey */
+	return 0;
 }
 
 static void
@@ -417,7 +418,8 @@ on_name(struct scan *s, const char *name, int nested)
 	if (!nested && (s->prev == PREV_FILTER || s->in_filters))
 		add_filter(s, name);
 	if (!nested && (s->prev == PREV_COLORSPACE || s->cs_array)) {
-		colour_space(s, name);
+		if (colour_comps(name) > 0)
+			s->ncomp = colour_comps(name);
 		s->cs_array = 0;
 	}
 	s->prev = PREV_NONE;
@@ -526,6 +528,136 @@ new_image(struct scan *s)
 	return img;
 }
 
+/* Bytes of 'rows' rows of 'w' pixels of 'ncomp' samples, with a filter
+ * byte a row when 'png'. */
+static size_t
+image_bytes(unsigned w, unsigned h, unsigned ncomp, unsigned bpc, int png)
+{
+	return (size_t)h * (((size_t)w * ncomp * bpc + 7) / 8 +
+	    (png ? 1 : 0));
+}
+
+/* A small unsigned number token, or 0. */
+static unsigned
+token_uint(const struct lexer *lx)
+{
+	return lx->t == TOK_WORD ? word_uint(lx) : 0;
+}
+
+/*
+ * An inline image, after "BI": its dictionary's keys in full or short
+ * (/W, /H, /BPC, /CS, /F, /DP, /IM), then "ID", one blank, the data and
+ * "EI".  Unfiltered data has the length its geometry gives; filtered
+ * data ends at the first "EI" between blanks.  The image is listed like
+ * a stream's (raw pixels, FlateDecode pixels or a JPEG); the lexer goes
+ * on after "EI".
+ */
+static void
+inline_image(struct scan *s, struct lexer *lx)
+{
+	struct pdf_image	*img;
+	const unsigned char	*data, *q, *end = lx->end;
+	unsigned char		*copy;
+	unsigned		 width = 0, height = 0, bpc = 8, ncomp = 0;
+	unsigned		 predictor = 1;
+	int			 nfilters = 0, flate = 0, dct = 0, mask = 0;
+	char			 key[NAME_KEEP + 1];
+	size_t			 len = 0;
+	enum tok		 t;
+
+	key[0] = '\0';
+	while ((t = lex_next(lx)) != TOK_EOF && !(t == TOK_WORD &&
+	    word_is(lx, "ID"))) {
+		if (t == TOK_NAME && key[0] == '\0') {
+			memcpy(key, lx->name, strlen(lx->name) + 1);
+			continue;
+		}
+		if (t == TOK_NAME && strcmp(key, "Predictor") == 0)
+			;		/* a name where a number goes */
+		else if (t == TOK_NAME && (strcmp(key, "CS") == 0 ||
+		    strcmp(key, "ColorSpace") == 0)) {
+			ncomp = colour_comps(lx->name);
+		} else if (t == TOK_NAME && (strcmp(key, "F") == 0 ||
+		    strcmp(key, "Filter") == 0)) {
+			nfilters++;
+			flate += strcmp(lx->name, "Fl") == 0 ||
+			    strcmp(lx->name, "FlateDecode") == 0;
+			dct += strcmp(lx->name, "DCT") == 0 ||
+			    strcmp(lx->name, "DCTDecode") == 0;
+		} else if (t == TOK_NAME) {
+			/* Inside /DP << /Predictor 15 ... >>: a key. */
+			memcpy(key, lx->name, strlen(lx->name) + 1);
+			continue;
+		} else if (strcmp(key, "W") == 0 || strcmp(key, "Width") == 0)
+			width = token_uint(lx);
+		else if (strcmp(key, "H") == 0 || strcmp(key, "Height") == 0)
+			height = token_uint(lx);
+		else if (strcmp(key, "BPC") == 0 ||
+		    strcmp(key, "BitsPerComponent") == 0)
+			bpc = token_uint(lx);
+		else if (strcmp(key, "Predictor") == 0)
+			predictor = token_uint(lx);
+		else if ((strcmp(key, "IM") == 0 || strcmp(key,
+		    "ImageMask") == 0) && t == TOK_WORD && word_is(lx, "true"))
+			mask = 1;
+		else if (t == TOK_ARRAY_OPEN || t == TOK_ARRAY_CLOSE ||
+		    t == TOK_OTHER)
+			continue;	/* [/Fl] or << ... >>: the key holds */
+		key[0] = '\0';
+	}
+	if (t == TOK_EOF)
+		return;
+	data = lx->p < end ? lx->p + 1 : end;	/* one blank after ID */
+	if (mask) {
+		bpc = 1;
+		ncomp = 1;
+	}
+	if (nfilters == 0 && ncomp > 0 && width > 0 && height > 0 &&
+	    width <= LIMIT_IMAGE_SIDE && height <= LIMIT_IMAGE_SIDE &&
+	    bpc <= 16) {
+		len = image_bytes(width, height, ncomp, bpc, 0);
+		if (len > (size_t)(end - data))
+			len = (size_t)(end - data);
+		q = data + len;
+	} else {
+		for (q = data; (q = memmem(q, (size_t)(end - q), "EI", 2)) !=
+		    NULL; q += 2)
+			if (q > data && is_ws(q[-1]) && (q + 2 == end ||
+			    is_ws(q[2]) || is_delim(q[2])))
+				break;
+		len = q != NULL ? (size_t)(q - data) : (size_t)(end - data);
+		if (q == NULL)
+			q = end;
+	}
+	/* Past "EI" (or to the end when it is missing). */
+	lx->p = q;
+	if ((q = memmem(q, (size_t)(end - q), "EI", 2)) != NULL)
+		lx->p = q + 2;
+	if (len == 0 || len > LIMIT_IMAGE_BYTES || nfilters > 1 ||
+	    (nfilters == 1 && !flate && !dct) ||
+	    (!dct && (width == 0 || height == 0)))
+		return;
+	/* The stream may be an inflated copy that dies with lex_data(). */
+	if ((copy = arena_alloc(s->a, len)) == NULL) {
+		set_limit(s, "the arena is full");
+		return;
+	}
+	if ((img = new_image(s)) == NULL)
+		return;
+	memcpy(copy, data, len);
+	img->data = copy;
+	img->len = len;
+	if (dct)
+		return;
+	img->flate = 1;
+	img->raw = nfilters == 0;
+	img->width = width;
+	img->height = height;
+	img->bpc = bpc;
+	img->ncomp = ncomp;
+	img->predictor = predictor;
+}
+
 /* Lex a stream's data (at most two levels: streams do not nest); its
  * filled rectangles go to pdf_draw.c, and a QR code drawn with them
  * becomes an image. */
@@ -543,6 +675,11 @@ lex_data(struct scan *s, const unsigned char *p, size_t n)
 	lx.end = p + n;
 	lx.str = s->str;
 	while (lex_next(&lx) != TOK_EOF) {
+		if (lx.t == TOK_WORD && word_is(&lx, "BI")) {
+			inline_image(s, &lx);
+			pdf_draw_op(d, NULL, 0);
+			continue;
+		}
 		on_token(s, &lx, 1);
 		if (lx.t != TOK_WORD)
 			pdf_draw_op(d, NULL, 0);
@@ -807,12 +944,22 @@ png_unfilter(unsigned ft, unsigned char *cur, const unsigned char *prev,
 
 /* The next 'n' inflated bytes into 'buf'; once the stream has ended
  * (or is damaged) the rest is 0xff.  Returns the bytes that came from
- * the stream. */
+ * the stream.  With 'raw', the input is copied as it is. */
 static size_t
-read_inflated(z_stream *z, int *ended, unsigned char *buf, size_t n)
+read_inflated(z_stream *z, int raw, int *ended, unsigned char *buf,
+    size_t n)
 {
 	size_t	got;
 
+	if (raw) {
+		got = n < z->avail_in ? n : z->avail_in;
+		memcpy(buf, z->next_in, got);
+		z->next_in += got;
+		z->avail_in -= (unsigned)got;
+		if (got < n)
+			memset(buf + got, 0xff, n - got);
+		return got;
+	}
 	z->next_out = buf;
 	z->avail_out = (unsigned)n;
 	while (!*ended && z->avail_out > 0)
@@ -840,7 +987,7 @@ inflated_size(const unsigned char *p, size_t n, size_t cap)
 	z.next_in = (unsigned char *)p;		/* zlib does not write it */
 	z.avail_in = n > UINT_MAX ? UINT_MAX : (unsigned)n;
 	while (!ended && total <= cap)
-		total += read_inflated(&z, &ended, sink, sizeof(sink));
+		total += read_inflated(&z, 0, &ended, sink, sizeof(sink));
 	inflateEnd(&z);
 	return total;
 }
@@ -860,15 +1007,6 @@ sample(const unsigned char *rowp, size_t k, unsigned bpc)
 	max = (1u << bpc) - 1;
 	v = (unsigned)(rowp[bit / 8] >> (8 - bpc - bit % 8)) & max;
 	return v * 255 / max;
-}
-
-/* Bytes of 'rows' rows of 'w' pixels of 'ncomp' samples, with a filter
- * byte a row when 'png'. */
-static size_t
-image_bytes(unsigned w, unsigned h, unsigned ncomp, unsigned bpc, int png)
-{
-	return (size_t)h * (((size_t)w * ncomp * bpc + 7) / 8 +
-	    (png ? 1 : 0));
 }
 
 /* One row of 'w' pixels of 'ncomp' 'bpc'-bit samples to grey. */
@@ -945,7 +1083,8 @@ pdf_image_grey(const struct pdf_image *img, size_t max, size_t *budget,
 	/* ICCBased and the like: the data's size tells (1, 3 or 4), read
 	 * once to count. */
 	if (ncomp == 0) {
-		total = inflated_size(img->data, img->len, need);
+		total = img->raw ? img->len : inflated_size(img->data,
+		    img->len, need);
 		if (budget != NULL)
 			*budget -= total < need ? total : need;
 		for (k = 1; k <= 4 && ncomp == 0; k++)
@@ -965,7 +1104,7 @@ pdf_image_grey(const struct pdf_image *img, size_t max, size_t *budget,
 		}
 	}
 	memset(&z, 0, sizeof(z));
-	if (inflateInit(&z) != Z_OK) {
+	if (!img->raw && inflateInit(&z) != Z_OK) {
 		*why = "zlib could not start";
 		return MS_EPARSE;
 	}
@@ -979,8 +1118,8 @@ pdf_image_grey(const struct pdf_image *img, size_t max, size_t *budget,
 	prev = xcalloc(1, row);
 	out = xmalloc((size_t)img->width * img->height);
 	for (y = 0; y < img->height; y++) {
-		got += read_inflated(&z, &ended, png ? cur : cur + 1, row +
-		    (png ? 1 : 0));
+		got += read_inflated(&z, img->raw, &ended, png ? cur :
+		    cur + 1, row + (png ? 1 : 0));
 		if (png) {
 			png_unfilter(cur[0], cur + 1, prev, row, bpp > 0 ?
 			    bpp : 1);
@@ -989,9 +1128,11 @@ pdf_image_grey(const struct pdf_image *img, size_t max, size_t *budget,
 		row_grey(cur + 1, img->width, ncomp, bpc,
 		    out + (size_t)y * img->width);
 	}
-	inflateEnd(&z);
-	if (budget != NULL)
-		*budget -= got;
+	if (!img->raw) {
+		inflateEnd(&z);
+		if (budget != NULL)
+			*budget -= got;
+	}
 	xfree(cur);
 	xfree(prev);
 	*grey = out;

@@ -27,8 +27,10 @@
 
 /*
  * One image: a JPEG (a stream whose only filter is /DCTDecode), pixels
- * (an image XObject whose only filter is /FlateDecode, with the geometry
- * its dictionary states; pdf_image_grey() decodes them), or a drawing
+ * (an image XObject whose only filter is /FlateDecode, or an inline
+ * image "BI ... ID ... EI" in a content stream, compressed so or not,
+ * with the geometry its dictionary states; pdf_image_grey() decodes
+ * them), or a drawing
  * (a content stream's filled rectangles that make a square of modules,
  * drawn to grey by pdf_draw.c: 'grey', width x height, in the arena).
  */
@@ -37,6 +39,8 @@ struct pdf_image {
 	size_t			 len;
 	const unsigned char	*grey;		/* a drawing, or NULL */
 	int			 flate;		/* pixels, not a JPEG */
+	int			 raw;		/* pixels not compressed (an
+						   inline image's) */
 	unsigned		 width, height;
 	unsigned		 bpc;		/* 1, 2, 4, 8 or 16 */
 	unsigned		 ncomp;		/* 1, 3, 4; 0: unknown */

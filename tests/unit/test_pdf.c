@@ -4,11 +4,11 @@
  * attach_pdf.c): links in literal and hex strings, in FlateDecode object
  * streams (compressed here with zlib), #xx-escaped names, active content,
  * JPEG images, FlateDecode pixels (grey with PNG predictors, RGB under
- * ICCBased, a 1-bit mask, 4-bit grey) and rectangles drawing a QR code
- * (qrencode(1) and libjpeg at test time), and hostile files: truncated,
- * a /Length that lies, a 200 MB deflate bomb, each limit at LIMIT and
- * LIMIT+1.  Then what the analysis, the detection
- * and the JSON make of them, and three real PDFs of the shared corpus.
+ * ICCBased, a 1-bit mask, 4-bit grey), inline images and rectangles
+ * drawing a QR code (qrencode(1) and libjpeg at test time), and hostile
+ * files: truncated, a /Length that lies, a 200 MB deflate bomb, each
+ * limit at LIMIT and LIMIT+1.  Then what the analysis, the detection and
+ * the JSON make of them, and three real PDFs of the shared corpus.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -945,6 +945,129 @@ analysis_qr_flate_page(void **state)
 	g_string_free(s, TRUE);
 }
 
+/* ---- QR codes in inline images ------------------------------------- */
+
+enum inline_form {
+	INL_MASK,	/* raw 1-bit /IM true, short keys */
+	INL_GREY_EI,	/* raw 8-bit grey whose data holds " EI " */
+	INL_FLATE_PNG,	/* /F /Fl with /DP << /Predictor 15 >> */
+};
+
+/* A one-page PDF whose content stream shows the QR code of 'url' as an
+ * inline image (BI ... ID ... EI) of 'form', then some text. */
+static GString *
+qr_inline_pdf(const char *url, enum inline_form form)
+{
+	GBytes		*png = filetest_qr_png(url), *z = NULL, *body;
+	GByteArray	*raw = g_byte_array_new();
+	GString		*c = g_string_new("q 200 0 0 200 100 300 cm\n"), *s;
+	unsigned char	*g, byte;
+	unsigned	 w, h, x, y;
+
+	g = filetest_png_grey(png, &w, &h);
+	for (y = 0; y < h; y++) {
+		if (form == INL_FLATE_PNG) {
+			png_filtered_row(raw, g, w, y);
+			continue;
+		}
+		if (form == INL_GREY_EI) {
+			g_byte_array_append(raw, g + (size_t)y * w, w);
+			continue;
+		}
+		for (x = 0, byte = 0; x < w; x++) {
+			byte |= (unsigned char)((g[(size_t)y * w + x] >= 128) <<
+			    (7 - x % 8));
+			if (x % 8 == 7 || x + 1 == w) {
+				g_byte_array_append(raw, &byte, 1);
+				byte = 0;
+			}
+		}
+	}
+	if (form == INL_GREY_EI)	/* in the quiet zone: white-ish */
+		memcpy(raw->data + 5, " EI ", 4);
+	if (form == INL_MASK)
+		g_string_append_printf(c, "BI /W %u /H %u /IM true ID ", w, h);
+	else if (form == INL_GREY_EI)
+		g_string_append_printf(c, "BI /W %u /H %u /CS /G /BPC 8 ID ",
+		    w, h);
+	else
+		g_string_append_printf(c, "BI /Width %u /Height %u /ColorSpace "
+		    "/DeviceGray /BitsPerComponent 8 /Filter [/Fl] /DP << "
+		    "/Predictor 15 /Colors 1 /Columns %u >> ID ", w, h, w);
+	if (form == INL_FLATE_PNG) {
+		z = deflated(raw->data, raw->len);
+		g_string_append_len(c, g_bytes_get_data(z, NULL),
+		    (gssize)g_bytes_get_size(z));
+	} else
+		g_string_append_len(c, (const char *)raw->data,
+		    (gssize)raw->len);
+	g_string_append(c, "\nEI Q\nBT /F1 12 Tf 72 712 Td (Scan me) Tj "
+	    "ET\n");
+	body = g_bytes_new(c->str, c->len);
+	s = pdf_new("");
+	add_stream(s, 4, "/Length 3", body);
+	if (z != NULL)
+		g_bytes_unref(z);
+	g_bytes_unref(body);
+	g_bytes_unref(png);
+	g_byte_array_free(raw, TRUE);
+	g_string_free(c, TRUE);
+	g_free(g);
+	return s;
+}
+
+static void
+inline_images(void **state)
+{
+	struct pdf_info		 pi;
+	const struct pdf_image	*img;
+	struct analysis		*an;
+	GString			*s;
+	size_t			 i;
+
+	(void)state;
+	for (i = INL_MASK; i <= INL_FLATE_PNG; i++) {
+		s = qr_inline_pdf(QR_URL, (enum inline_form)i);
+		assert_int_equal(scan(s, &pi), MS_OK);
+		assert_int_equal(pi.images.n, 1);
+		img = pi.images.v[0];
+		assert_true(img->flate);
+		assert_int_equal(img->raw, i != INL_FLATE_PNG);
+		/* The lexer went on after EI: the text after counts. */
+		assert_int_equal(pi.text, 7);
+		an = run_pdfs((const GString *[]){ s }, 1);
+		if (filetest_url(an, QR_URL) == NULL)
+			fail_msg("form %zu: the inline code was not read", i);
+		g_string_free(s, TRUE);
+	}
+	/* In a FlateDecode content stream, whose inflated copy is gone
+	 * when the image is decoded (ASan sees a use after free). */
+	s = qr_inline_pdf(QR_URL, INL_MASK);
+	{
+		const char	*b = strstr(s->str, ">>\nstream\n") + 10;
+		const char	*e = memmem(b, s->len - (size_t)(b - s->str),
+				    "\nendstream", 10);
+		GBytes		*z;
+		GString		*f = pdf_new("");
+
+		assert_non_null(e);
+		z = deflated(b, (size_t)(e - b));
+
+		add_stream(f, 4, "/Filter /FlateDecode", z);
+		an = run_pdfs((const GString *[]){ f }, 1);
+		assert_non_null(filetest_url(an, QR_URL));
+		g_bytes_unref(z);
+		g_string_free(f, TRUE);
+	}
+	g_string_free(s, TRUE);
+	/* Cut in the middle of its data: no image past the end, no
+	 * harm. */
+	s = qr_inline_pdf(QR_URL, INL_GREY_EI);
+	g_string_truncate(s, (gsize)(strstr(s->str, " ID ") - s->str) + 40);
+	assert_true(scan(s, &pi) == MS_OK || pi.broken != NULL);
+	g_string_free(s, TRUE);
+}
+
 /* ---- QR codes drawn as rectangles ---------------------------------- */
 
 enum draw_form {
@@ -1204,6 +1327,7 @@ main(void)
 		cmocka_unit_test(analysis_qr),
 		cmocka_unit_test(analysis_qr_flate),
 		cmocka_unit_test(analysis_qr_flate_page),
+		cmocka_unit_test(inline_images),
 		cmocka_unit_test(drawn_qr),
 		cmocka_unit_test(drawn_limit),
 		cmocka_unit_test(analysis_hostile),
