@@ -548,7 +548,11 @@ body_shape(struct detect_ctx *c)
 	const struct mail_email	*e = c->e;
 	size_t			 i, letters = 0;
 
-	if (e->html == NULL || (e->text != NULL && e->text_len > 0) ||
+	/* A text part of blanks only ("\n") is no text part. */
+	for (i = 0; e->text != NULL && i < e->text_len; i++)
+		if (!g_ascii_isspace(e->text[i]))
+			break;
+	if (e->html == NULL || (e->text != NULL && i < e->text_len) ||
 	    c->an->reporter != NULL)
 		return;
 	detect__add(c, "content_html_only", NULL, "%zu bytes of HTML",

@@ -714,6 +714,18 @@ content_structure(void **state)
 	    "<p>A long enough paragraph of ordinary words to read here, "
 	    "with an image.</p><img src=\"https://x.example/i.png\">"),
 	    "content_image_only"));
+	/* A text part of blanks beside the HTML is no text part. */
+	assert_true(has(HDR("N <n@sender.example>", "Hi") "MIME-Version: "
+	    "1.0\nContent-Type: multipart/alternative; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n\n\n\n--b\nContent-Type: text/html"
+	    "\n\n<img src=\"https://x.example/i.png\" usemap=\"#m\"><map "
+	    "name=\"m\"><area href=\"https://x.example/\"></map>\n--b--\n",
+	    "content_image_only"));
+	assert_false(has(HDR("N <n@sender.example>", "Hi") "MIME-Version: "
+	    "1.0\nContent-Type: multipart/alternative; boundary=b\n\n--b\n"
+	    "Content-Type: text/plain\n\nSee the picture.\n--b\n"
+	    "Content-Type: text/html\n\n<img src=\"https://x.example/i.png"
+	    "\">\n--b--\n", "content_html_only"));
 	assert_true(has(PLAIN("N <n@sender.example>", "Hi",
 	    "Hello alice@example.org, your mailbox."),
 	    "content_address_greeting"));
