@@ -181,7 +181,8 @@ static const struct signal {
 	    "Archive holding an executable or script" },
 	{ "attach_encrypted_archive", "attach", "Encrypted archive" },
 	{ "attach_encrypted_document", "attach",
-	    "Password-protected Office document" },
+	    "Password-protected document (Office, or a PDF that needs a "
+	    "password)" },
 	{ "attach_archive_password", "attach",
 	    "Encrypted archive or document with its password in the body" },
 	{ "attach_office_macro", "attach", "Office document with macros" },

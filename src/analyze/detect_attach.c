@@ -232,16 +232,17 @@ archive(struct detect_ctx *c, const struct attachment *at)
 }
 
 /*
- * A password-protected Office document (libmagic: "CDFV2 Encrypted",
- * application/encrypted): no scanner can read it, which is why lures
- * send them with the password in the text.  Not PDFs: many legitimate
- * ones are encrypted only to restrict printing, and open without one.
+ * A password-protected document: an Office file (libmagic: "CDFV2
+ * Encrypted", application/encrypted) or a PDF that does not open with
+ * an empty user password (pdf_crypt.c; the many PDFs encrypted only to
+ * restrict printing open without one and do not count).  No scanner can
+ * read it, which is why lures send them with the password in the text.
  */
 static void
 encrypted_document(struct detect_ctx *c, const struct attachment *at)
 {
 	if (!type_is(at, "application/encrypted") && !type_has(at,
-	    "CDFV2 Encrypted"))
+	    "CDFV2 Encrypted") && !(at->pdf_flags & PDF_PASSWORD))
 		return;
 	detect__add(c, "attach_encrypted_document", at->path, "%s",
 	    name_of(at));

@@ -29,6 +29,7 @@
 #include <zlib.h>
 
 #include "pdf.h"
+#include "pdf_crypt.h"
 #include "pdf_draw.h"
 #include "../common/limits.h"
 
@@ -45,7 +46,8 @@ enum tok {
 /* What the previous name token announces for the next token. */
 enum prev { PREV_NONE, PREV_URI, PREV_TYPE, PREV_SUBTYPE, PREV_FILTER,
 	PREV_WIDTH, PREV_HEIGHT, PREV_BPC, PREV_COLORSPACE, PREV_PREDICTOR,
-	PREV_IMAGEMASK };
+	PREV_IMAGEMASK, PREV_ENC_R, PREV_ENC_V, PREV_ENC_LENGTH, PREV_ENC_P,
+	PREV_ENC_O, PREV_ENC_U, PREV_ENC_META, PREV_ID };
 
 struct lexer {
 	const unsigned char	*p, *end;
@@ -68,6 +70,12 @@ struct scan {
 	/* An image's geometry, from its dictionary. */
 	unsigned		 width, height, bpc, ncomp, predictor;
 	int			 cs_array;
+	/* An encryption dictionary's values (/Filter /Standard), the one
+	 * kept, and the first string of the trailer's /ID. */
+	struct pdf_crypt	 cur, crypt;
+	int			 cur_std, have_crypt, id_array;
+	unsigned char		 id[32];
+	size_t			 idlen;
 	size_t			 objects;
 	size_t			 pending;	/* string bytes before Tj */
 	unsigned char		 str[LIMIT_URL_BYTES + 1];
@@ -96,6 +104,8 @@ pdf_flag_name(unsigned flag)
 	case PDF_ACROFORM:	return "acroform";
 	case PDF_XFA:		return "xfa";
 	case PDF_SUBMIT_FORM:	return "submit_form";
+	case PDF_ENCRYPTED:	return "encrypted";
+	case PDF_PASSWORD:	return "password";
 	default:		return NULL;
 	}
 }
@@ -332,10 +342,19 @@ add_uri(struct scan *s, const struct lexer *lx)
 		set_limit(s, "the arena is full");
 }
 
-/* What the dictionary of the object being read said is forgotten. */
+/* What the dictionary of the object being read said is forgotten (an
+ * encryption dictionary is kept first). */
 static void
 new_object(struct scan *s)
 {
+	if (s->cur_std) {
+		s->crypt = s->cur;
+		s->have_crypt = 1;
+	}
+	memset(&s->cur, 0, sizeof(s->cur));
+	s->cur.length_bits = 40;
+	s->cur.encrypt_metadata = 1;
+	s->cur_std = 0;
 	s->nfilters = s->flate = s->dct = 0;
 	s->image = s->font = s->in_filters = 0;
 	s->width = s->height = s->bpc = s->ncomp = 0;
@@ -356,6 +375,20 @@ word_uint(const struct lexer *lx)
 		v = v * 10 + (unsigned)(lx->word[i] - '0');
 	}
 	return v;
+}
+
+/* A small signed decimal ("-3904"), or 0 for anything else. */
+static int32_t
+word_int(const struct lexer *lx)
+{
+	struct lexer	l = *lx;
+
+	if (lx->wlen > 1 && lx->word[0] == '-') {
+		l.word++;
+		l.wlen--;
+		return -(int32_t)word_uint(&l);
+	}
+	return (int32_t)word_uint(lx);
 }
 
 static void
@@ -415,8 +448,13 @@ on_name(struct scan *s, const char *name, int nested)
 		    "CIDFontType0C") == 0 || strcmp(name, "OpenType") == 0)
 			s->font = 1;
 	}
-	if (!nested && (s->prev == PREV_FILTER || s->in_filters))
+	if (!nested && (s->prev == PREV_FILTER || s->in_filters)) {
 		add_filter(s, name);
+		if (strcmp(name, "Standard") == 0)
+			s->cur_std = 1;
+	}
+	if (!nested && strcmp(name, "Encrypt") == 0)
+		s->out->flags |= PDF_ENCRYPTED;
 	if (!nested && (s->prev == PREV_COLORSPACE || s->cs_array)) {
 		if (colour_comps(name) > 0)
 			s->ncomp = colour_comps(name);
@@ -445,6 +483,22 @@ on_name(struct scan *s, const char *name, int nested)
 		s->prev = PREV_PREDICTOR;
 	else if (strcmp(name, "ImageMask") == 0)
 		s->prev = PREV_IMAGEMASK;
+	else if (strcmp(name, "R") == 0)
+		s->prev = PREV_ENC_R;
+	else if (strcmp(name, "V") == 0)
+		s->prev = PREV_ENC_V;
+	else if (strcmp(name, "Length") == 0)
+		s->prev = PREV_ENC_LENGTH;
+	else if (strcmp(name, "P") == 0)
+		s->prev = PREV_ENC_P;
+	else if (strcmp(name, "O") == 0)
+		s->prev = PREV_ENC_O;
+	else if (strcmp(name, "U") == 0)
+		s->prev = PREV_ENC_U;
+	else if (strcmp(name, "EncryptMetadata") == 0)
+		s->prev = PREV_ENC_META;
+	else if (strcmp(name, "ID") == 0)
+		s->prev = PREV_ID;
 	else if (!nested && strncmp(name, "Length", 6) == 0 &&
 	    name[6] >= '1' && name[6] <= '3')
 		s->font = 1;	/* /Length1..3: an embedded font program */
@@ -458,6 +512,26 @@ is_number(const struct lexer *lx)
 	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
 }
 
+/* A string of the raw file: an encryption dictionary's /O or /U, or
+ * the first string of the first /ID. */
+static void
+crypt_string(struct scan *s, const struct lexer *lx)
+{
+	size_t	n = lx->slen < LIMIT_URL_BYTES ? lx->slen : LIMIT_URL_BYTES;
+
+	if (s->prev == PREV_ENC_O) {
+		s->cur.olen = n < sizeof(s->cur.o) ? n : sizeof(s->cur.o);
+		memcpy(s->cur.o, lx->str, s->cur.olen);
+	} else if (s->prev == PREV_ENC_U) {
+		s->cur.ulen = n < sizeof(s->cur.u) ? n : sizeof(s->cur.u);
+		memcpy(s->cur.u, lx->str, s->cur.ulen);
+	} else if (s->id_array && s->idlen == 0 && n > 0) {
+		s->idlen = n < sizeof(s->id) ? n : sizeof(s->id);
+		memcpy(s->id, lx->str, s->idlen);
+	}
+	s->id_array = 0;	/* the first string only */
+}
+
 /* One token of the raw file ('nested' 0) or of a stream's data. */
 static void
 on_token(struct scan *s, const struct lexer *lx, int nested)
@@ -469,6 +543,8 @@ on_token(struct scan *s, const struct lexer *lx, int nested)
 	case TOK_STRING:
 		if (s->prev == PREV_URI)
 			add_uri(s, lx);
+		if (!nested)
+			crypt_string(s, lx);
 		if (nested && SIZE_MAX - s->pending > lx->slen)
 			s->pending += lx->slen;
 		break;
@@ -477,9 +553,12 @@ on_token(struct scan *s, const struct lexer *lx, int nested)
 			s->in_filters = 1;
 		if (!nested && s->prev == PREV_COLORSPACE)
 			s->cs_array = 1;
+		if (!nested && s->prev == PREV_ID)
+			s->id_array = 1;
 		break;
 	case TOK_ARRAY_CLOSE:
 		s->in_filters = 0;
+		s->id_array = 0;
 		break;
 	case TOK_WORD:
 		if (!nested && word_is(lx, "obj")) {
@@ -489,6 +568,18 @@ on_token(struct scan *s, const struct lexer *lx, int nested)
 		if (!nested && s->prev >= PREV_WIDTH && s->prev <=
 		    PREV_PREDICTOR && is_number(lx))
 			on_number(s, word_uint(lx));
+		if (!nested && is_number(lx)) {
+			if (s->prev == PREV_ENC_R)
+				s->cur.r = (int)word_uint(lx);
+			else if (s->prev == PREV_ENC_V)
+				s->cur.v = (int)word_uint(lx);
+			else if (s->prev == PREV_ENC_LENGTH)
+				s->cur.length_bits = (int)word_uint(lx);
+			else if (s->prev == PREV_ENC_P)
+				s->cur.p = word_int(lx);
+		}
+		if (!nested && s->prev == PREV_ENC_META && word_is(lx, "false"))
+			s->cur.encrypt_metadata = 0;
 		if (!nested && s->prev == PREV_IMAGEMASK &&
 		    word_is(lx, "true")) {
 			s->bpc = 1;	/* a stencil: one bit, 0 paints */
@@ -894,6 +985,13 @@ pdf_scan(struct arena *a, const void *p, size_t len, size_t *budget,
 	}
 	if (s->objects == 0 && out->broken == NULL)
 		out->broken = "no object";
+	new_object(s);		/* the last object's dictionary */
+	if ((out->flags & PDF_ENCRYPTED) && s->have_crypt) {
+		memcpy(s->crypt.id, s->id, s->idlen);
+		s->crypt.idlen = s->idlen;
+		if (pdf_crypt_opens(&s->crypt) == 0)
+			out->flags |= PDF_PASSWORD;
+	}
 	xfree(s);
 	if (out->limit != NULL)
 		return MS_ELIMIT;

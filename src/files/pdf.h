@@ -24,6 +24,10 @@
 #define PDF_ACROFORM		0x0010u	/* /AcroForm */
 #define PDF_XFA			0x0020u	/* /XFA */
 #define PDF_SUBMIT_FORM		0x0040u	/* /SubmitForm */
+#define PDF_ENCRYPTED		0x0080u	/* /Encrypt: strings are ciphertext */
+/* Encrypted with a user password that is not empty: no reader opens it
+ * without one (pdf_crypt.c; revisions 2 to 5 of the standard handler). */
+#define PDF_PASSWORD		0x0100u
 
 /*
  * One image: a JPEG (a stream whose only filter is /DCTDecode), pixels

@@ -108,19 +108,27 @@ struct analysis *
 filetest_attached(struct arena **a, GBytes *const *files,
     const char *const *names, const char *ctype, size_t n)
 {
+	return filetest_attached_text(a, files, names, ctype, n,
+	    "Please find the attached document from our team.");
+}
+
+struct analysis *
+filetest_attached_text(struct arena **a, GBytes *const *files,
+    const char *const *names, const char *ctype, size_t n,
+    const char *text)
+{
 	GString		*s = g_string_new(NULL);
 	struct analysis	*an;
 	char		*b64;
 	size_t		 i;
 	enum ms_err	 rc;
 
-	g_string_append(s, "From: Billing <billing@pay.example>\n"
+	g_string_append_printf(s, "From: Billing <billing@pay.example>\n"
 	    "To: alice@example.org\nSubject: Your invoice\n"
 	    "Message-ID: <f1@pay.example>\n"
 	    "Date: Mon, 30 Nov 2026 09:00:00 +0000\nMIME-Version: 1.0\n"
 	    "Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n"
-	    "Content-Type: text/plain\n\n"
-	    "Please find the attached document from our team.\n");
+	    "Content-Type: text/plain; charset=utf-8\n\n%s\n", text);
 	for (i = 0; i < n; i++) {
 		b64 = g_base64_encode(g_bytes_get_data(files[i], NULL),
 		    g_bytes_get_size(files[i]));

@@ -34,6 +34,11 @@ GBytes	*filetest_to_jpeg(GBytes *png, unsigned *w, unsigned *h);
 struct analysis *filetest_attached(struct arena **a, GBytes *const *files,
 	    const char *const *names, const char *ctype, size_t n);
 
+/* The same with 'text' (UTF-8, one line or more) as the body. */
+struct analysis *filetest_attached_text(struct arena **a,
+	    GBytes *const *files, const char *const *names, const char *ctype,
+	    size_t n, const char *text);
+
 /* The finding 'id' of any kind, or NULL. */
 const struct finding *filetest_finding(const struct analysis *an,
 	    const char *id);

@@ -17,9 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <zlib.h>
 
 #include "analyze/analyze.h"
@@ -482,6 +484,136 @@ jpeg_images(void **state)
 	assert_int_equal(img->data[img->len - 2], 0xff);
 	assert_int_equal(img->data[img->len - 1], 0xd9);
 	g_string_free(s, TRUE);
+}
+
+/* ---- encryption ----------------------------------------------------- */
+
+/* 's' encrypted by qpdf(1) with user password 'user', owner password
+ * "owner", the key options 'how' (a blank-separated list) and the
+ * general option 'pre' (or NULL); fails the test when qpdf is missing
+ * (scripts/install-deps installs it). */
+static GString *
+qpdf_encrypt(const GString *s, const char *user, const char *how,
+    const char *pre)
+{
+	char	*dir = g_dir_make_tmp("test_pdf_XXXXXX", NULL), *in, *out;
+	char	**opts = g_strsplit(how, " ", -1), *buf = NULL, *err = NULL;
+	GPtrArray *argv = g_ptr_array_new();
+	gint	 status = -1;
+	gsize	 n;
+	size_t	 i;
+	GString	*r;
+
+	assert_non_null(dir);
+	in = g_build_filename(dir, "in.pdf", NULL);
+	out = g_build_filename(dir, "out.pdf", NULL);
+	assert_true(g_file_set_contents(in, s->str, (gssize)s->len, NULL));
+	g_ptr_array_add(argv, "qpdf");
+	g_ptr_array_add(argv, "--allow-weak-crypto");
+	if (pre != NULL)
+		g_ptr_array_add(argv, (char *)pre);
+	g_ptr_array_add(argv, "--encrypt");
+	g_ptr_array_add(argv, (char *)user);
+	g_ptr_array_add(argv, "owner");
+	for (i = 0; opts[i] != NULL; i++)
+		g_ptr_array_add(argv, opts[i]);
+	g_ptr_array_add(argv, "--");
+	g_ptr_array_add(argv, in);
+	g_ptr_array_add(argv, out);
+	g_ptr_array_add(argv, NULL);
+	if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL,
+	    G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+	    NULL, &err, &status, NULL))
+		fail_msg("qpdf not installed (scripts/install-deps)");
+	/* 0, or 3: done with warnings (our PDFs have no xref table). */
+	if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 &&
+	    WEXITSTATUS(status) != 3))
+		fail_msg("qpdf %s: %s", how, err);
+	g_free(err);
+	assert_true(g_file_get_contents(out, &buf, &n, NULL));
+	r = g_string_new_len(buf, (gssize)n);
+	(void)g_unlink(in);
+	(void)g_unlink(out);
+	(void)g_rmdir(dir);
+	g_free(buf);
+	g_free(in);
+	g_free(out);
+	g_free(dir);
+	g_strfreev(opts);
+	g_ptr_array_free(argv, TRUE);
+	return r;
+}
+
+/* Encrypted PDFs as qpdf writes them, each revision of the standard
+ * handler: flagged encrypted, and 'password' when the user password is
+ * not empty (revision 6 cannot be told, and is not). */
+static void
+encryption(void **state)
+{
+	static const struct {
+		const char	*how, *pre;
+		int		 r;
+	} revs[] = {
+		{ "40", NULL, 2 }, { "128 --use-aes=n", NULL, 3 },
+		{ "128 --use-aes=y", NULL, 4 },
+		{ "128 --use-aes=y", "--object-streams=generate", 4 },
+		{ "256 --force-R5", NULL, 5 }, { "256", NULL, 6 },
+	};
+	GString		*plain = pdf_new(TEXT_STREAM
+	    LINK("9", "(https://x.example/)")), *s;
+	struct pdf_info	 pi;
+	char		 rev[8];
+	size_t		 i, k;
+
+	(void)state;
+	assert_int_equal(scan(plain, &pi), MS_OK);
+	assert_int_equal(pi.flags & (PDF_ENCRYPTED | PDF_PASSWORD), 0);
+	for (i = 0; i < G_N_ELEMENTS(revs); i++)
+		for (k = 0; k < 2; k++) {
+			s = qpdf_encrypt(plain, k ? "s3cret" : "", revs[i].how,
+			    revs[i].pre);
+			snprintf(rev, sizeof(rev), "/R %d", revs[i].r);
+			assert_non_null(memmem(s->str, s->len, rev,
+			    strlen(rev)));
+			(void)scan(s, &pi);
+			if (!(pi.flags & PDF_ENCRYPTED))
+				fail_msg("%s: not flagged encrypted", revs[i].how);
+			if (!!(pi.flags & PDF_PASSWORD) != (k && revs[i].r < 6))
+				fail_msg("%s, user password '%s': password flag "
+				    "%d", revs[i].how, k ? "s3cret" : "",
+				    !!(pi.flags & PDF_PASSWORD));
+			g_string_free(s, TRUE);
+		}
+	g_string_free(plain, TRUE);
+}
+
+/* A PDF that needs its password, sent with it: the archive lure's
+ * pattern.  One encrypted only against printing is no such thing. */
+static void
+analysis_encrypted(void **state)
+{
+	GString		*plain = pdf_new(TEXT_STREAM), *s;
+	GBytes		*f;
+	struct analysis	*an;
+	const char	*name = "multa.pdf";
+	size_t		 k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		s = qpdf_encrypt(plain, k ? "0808" : "", "128 --use-aes=n",
+		    NULL);
+		f = g_bytes_new(s->str, s->len);
+		an = filetest_attached_text(&a, &f, &name, "application/pdf",
+		    1, "Boleta de infracción adjunta. SU CONTRASEÑA PERSONAL: "
+		    "0808");
+		assert_int_equal(filetest_finding(an,
+		    "attach_encrypted_document") != NULL, (int)k);
+		assert_int_equal(filetest_finding(an,
+		    "attach_archive_password") != NULL, (int)k);
+		g_bytes_unref(f);
+		g_string_free(s, TRUE);
+	}
+	g_string_free(plain, TRUE);
 }
 
 /* ---- the analysis --------------------------------------------------- */
@@ -1318,6 +1450,8 @@ main(void)
 		cmocka_unit_test(stream_limit),
 		cmocka_unit_test(image_limit),
 		cmocka_unit_test(jpeg_images),
+		cmocka_unit_test(encryption),
+		cmocka_unit_test(analysis_encrypted),
 		cmocka_unit_test(flate_images),
 		cmocka_unit_test(flate_images_hostile),
 		cmocka_unit_test(analysis_link),
