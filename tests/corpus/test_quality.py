@@ -7,10 +7,11 @@ few seconds with --jobs 2); EVERY > 1 would keep every Nth file.
 
 What it asserts: issue 6's two false-positive goals, which mailsoar
 meets, and for detection a floor just under the level reached by the
-second round of findings (88.1%, 377 of 428, 2026-12-01; the first round
-gave 84.8%), so that a change that loses detection fails.  Issue 6's detection goal (95%) is NOT met
-yet: the test prints how far it is, and bench/quality reports it beside
-the peers.  Raise MIN_DETECTION as detection improves; never lower it to
+third round of findings (89.0%, 381 of 428, 2026-12-01; the first round
+gave 84.8%, the second 88.1%), so that a change that loses detection
+fails.  Issue 6's detection goal (95%) is NOT met: the test prints how
+far it is, and bench/quality reports it beside the peers (and why it
+cannot be met offline on these sets: bench/README.md).  Raise MIN_DETECTION as detection improves; never lower it to
 make a change pass."""
 import importlib.machinery
 import importlib.util
@@ -20,7 +21,7 @@ import pytest
 
 # Goals of issue 6 ("flagged" = verdict suspicious or malicious).
 GOAL_DETECTION = 0.95		# phishing flagged, at least: not met yet
-MIN_DETECTION = 0.875		# the floor checked meanwhile (see above)
+MIN_DETECTION = 0.885		# the floor checked meanwhile (see above)
 MAX_FP_MALICIOUS = 0.01		# legitimate mail called malicious, at most
 MAX_FP_FLAGGED = 0.05		# legitimate mail suspicious or worse, at most
 EVERY = 1			# every Nth file of each set (1: all)
