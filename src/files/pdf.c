@@ -16,11 +16,15 @@
  * lexed the same way (object streams, /ObjStm, hide links there); an
  * unfiltered one is lexed as it is.  Streams never nest, so the lexer
  * runs at most two levels deep and never recurses.  An image XObject
- * whose only filter is /FlateDecode is listed with the geometry of its
+ * whose only filter is /FlateDecode, and an inline image (BI ... ID ...
+ * EI) in a content stream, are listed with the geometry of their
  * dictionary (/Width, /Height, /BitsPerComponent, /ColorSpace,
- * /Predictor, /ImageMask), and pdf_image_grey() turns its pixels into
- * grey for the QR scanner.  Fonts, inline images and other filters are
- * skipped.
+ * /Predictor, /ImageMask), and pdf_image_grey() turns their pixels into
+ * grey for the QR scanner; the filled rectangles of content streams go
+ * to pdf_draw.c, which draws a QR code made of them.  The standard
+ * security handler's dictionary and the trailer's /ID go to pdf_crypt.c,
+ * which tells whether the file needs a password.  Fonts and other
+ * filters are skipped.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -470,7 +474,7 @@ on_name(struct scan *s, const char *name, int nested)
 	else if (strcmp(name, "Filter") == 0)
 		s->prev = PREV_FILTER;
 	else if (nested)
-		;			/* images are never in object streams */
+		;	/* no image or encryption dictionary in an ObjStm */
 	else if (strcmp(name, "Width") == 0)
 		s->prev = PREV_WIDTH;
 	else if (strcmp(name, "Height") == 0)
