@@ -17,8 +17,40 @@
 #include <jpeglib.h>
 #include <png.h>
 
+#include "analyze/detect.h"
 #include "common/limits.h"
 #include "filetest.h"
+
+static struct arena	*arena;		/* the last filetest_arena() */
+
+int
+filetest_setup(void **state)
+{
+	struct detect_config	cfg = { .data_dir = MS_SRCDIR "/data" };
+
+	(void)state;
+	analyze_init();
+	assert_int_equal(detect_load(&cfg), MS_OK);
+	return 0;
+}
+
+int
+filetest_teardown(void **state)
+{
+	(void)state;
+	analyze_shutdown();
+	arena_free(arena);
+	arena = NULL;
+	return 0;
+}
+
+struct arena *
+filetest_arena(void)
+{
+	arena_free(arena);
+	arena = arena_new(LIMIT_MSG_ARENA);
+	return arena;
+}
 
 GBytes *
 filetest_qr_png(const char *text)
@@ -105,17 +137,16 @@ filetest_to_jpeg(GBytes *png, unsigned *w, unsigned *h)
 }
 
 struct analysis *
-filetest_attached(struct arena **a, GBytes *const *files,
-    const char *const *names, const char *ctype, size_t n)
+filetest_attached(GBytes *const *files, const char *const *names,
+    const char *ctype, size_t n)
 {
-	return filetest_attached_text(a, files, names, ctype, n,
+	return filetest_attached_text(files, names, ctype, n,
 	    "Please find the attached document from our team.");
 }
 
 struct analysis *
-filetest_attached_text(struct arena **a, GBytes *const *files,
-    const char *const *names, const char *ctype, size_t n,
-    const char *text)
+filetest_attached_text(GBytes *const *files, const char *const *names,
+    const char *ctype, size_t n, const char *text)
 {
 	GString		*s = g_string_new(NULL);
 	struct analysis	*an;
@@ -139,9 +170,7 @@ filetest_attached_text(struct arena **a, GBytes *const *files,
 		g_free(b64);
 	}
 	g_string_append(s, "--B--\n");
-	arena_free(*a);
-	*a = arena_new(LIMIT_MSG_ARENA);
-	rc = analyze_bytes(*a, s->str, s->len, "t.eml", &an);
+	rc = analyze_bytes(filetest_arena(), s->str, s->len, "t.eml", &an);
 	assert_true(rc == MS_OK || rc == MS_ELIMIT);
 	assert_non_null(an);
 	g_string_free(s, TRUE);

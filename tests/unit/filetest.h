@@ -14,6 +14,15 @@
 
 #include "analyze/analyze.h"
 
+/* cmocka group setup and teardown: the analysis started with the
+ * source tree's detection data; stopped, and the last arena freed. */
+int	 filetest_setup(void **state);
+int	 filetest_teardown(void **state);
+
+/* A new arena for the next scan or analysis; the one the last call
+ * gave (or filetest_attached used) is freed. */
+struct arena *filetest_arena(void);
+
 /* A QR code PNG of 'text' from qrencode(1); fails the test when
  * qrencode is missing (scripts/install-deps installs it). */
 GBytes	*filetest_qr_png(const char *text);
@@ -28,16 +37,16 @@ GBytes	*filetest_to_jpeg(GBytes *png, unsigned *w, unsigned *h);
 
 /*
  * An email with a short text body and 'files' attached (base64, type
- * 'ctype', file names 'names'), analysed into a new arena '*a' (the old
- * one is freed).  Fails the test unless the analysis gives a result.
+ * 'ctype', file names 'names'), analysed into a filetest_arena().  Fails
+ * the test unless the analysis gives a result.
  */
-struct analysis *filetest_attached(struct arena **a, GBytes *const *files,
+struct analysis *filetest_attached(GBytes *const *files,
 	    const char *const *names, const char *ctype, size_t n);
 
 /* The same with 'text' (UTF-8, one line or more) as the body. */
-struct analysis *filetest_attached_text(struct arena **a,
-	    GBytes *const *files, const char *const *names, const char *ctype,
-	    size_t n, const char *text);
+struct analysis *filetest_attached_text(GBytes *const *files,
+	    const char *const *names, const char *ctype, size_t n,
+	    const char *text);
 
 /* The finding 'id' of any kind, or NULL. */
 const struct finding *filetest_finding(const struct analysis *an,

@@ -35,34 +35,8 @@
 #define REL_NS	"http://schemas.openxmlformats.org/officeDocument/2006/" \
 		"relationships/"
 
-static struct arena	*a;
+static struct arena	*a;	/* filetest_arena()'s: each scan's */
 
-static int
-setup(void **state)
-{
-	struct detect_config	cfg = { .data_dir = MS_SRCDIR "/data" };
-
-	(void)state;
-	analyze_init();
-	assert_int_equal(detect_load(&cfg), MS_OK);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	analyze_shutdown();
-	arena_free(a);
-	return 0;
-}
-
-static void
-fresh_arena(void)
-{
-	arena_free(a);
-	a = arena_new(LIMIT_MSG_ARENA);
-}
 
 /* ---- building zips -------------------------------------------------- */
 
@@ -148,7 +122,7 @@ scan(GBytes *z, size_t *budget, struct ooxml_info *oi)
 	gsize		 len;
 	const void	*p = g_bytes_get_data(z, &len);
 
-	fresh_arena();
+	a = filetest_arena();
 	return ooxml_scan(a, p, len, budget, LIMIT_QR_IMAGES, oi);
 }
 
@@ -550,7 +524,7 @@ damaged(void **state)
 
 	(void)state;
 	/* Truncated: no central directory. */
-	fresh_arena();
+	a = filetest_arena();
 	assert_true(ooxml_is_ooxml(b, len / 2));
 	assert_int_equal(ooxml_scan(a, b, len / 2, NULL, 4, &oi), MS_EPARSE);
 	assert_non_null(oi.broken);
@@ -633,7 +607,7 @@ images(void **state)
 	}
 	/* At the limit, then past it. */
 	z = zip_new(p, LIMIT_OOXML_IMAGES + 1);
-	fresh_arena();
+	a = filetest_arena();
 	assert_int_equal(ooxml_scan(a, g_bytes_get_data(z, NULL),
 	    g_bytes_get_size(z), NULL, 100, &oi), MS_OK);
 	assert_int_equal(oi.images.n, LIMIT_OOXML_IMAGES);
@@ -643,13 +617,13 @@ images(void **state)
 	assert_string_equal(img->part, "word/media/image0.PNG");
 	g_bytes_unref(z);
 	z = zip_new(p, LIMIT_OOXML_IMAGES + 3);
-	fresh_arena();
+	a = filetest_arena();
 	assert_int_equal(ooxml_scan(a, g_bytes_get_data(z, NULL),
 	    g_bytes_get_size(z), NULL, 100, &oi), MS_ELIMIT);
 	assert_int_equal(oi.images.n, LIMIT_OOXML_IMAGES);
 	assert_non_null(strstr(oi.limit, "LIMIT_OOXML_IMAGES"));
 	/* What the caller may still decode bounds it, silently. */
-	fresh_arena();
+	a = filetest_arena();
 	assert_int_equal(ooxml_scan(a, g_bytes_get_data(z, NULL),
 	    g_bytes_get_size(z), NULL, 2, &oi), MS_OK);
 	assert_int_equal(oi.images.n, 2);
@@ -666,8 +640,7 @@ images(void **state)
 static struct analysis *
 run_zips(GBytes *const *z, const char *const *names, size_t n)
 {
-	return filetest_attached(&a, z, names, "application/octet-stream",
-	    n);
+	return filetest_attached(z, names, "application/octet-stream", n);
 }
 
 static void
@@ -851,7 +824,7 @@ corpus(void **state)
 	path = g_strconcat(MS_CORPUS, file, NULL);
 	if (!g_file_get_contents(path, &buf, &len, NULL))
 		fail_msg("%s: cannot read the corpus", path);
-	fresh_arena();
+	a = filetest_arena();
 	assert_int_not_equal(analyze_bytes(a, buf, len, path, &an),
 	    MS_EPARSE);
 	for (k = 0; k < an->attachments.n; k++) {
@@ -898,5 +871,6 @@ main(void)
 		cmocka_unit_test(corpus),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, filetest_setup,
+	    filetest_teardown);
 }

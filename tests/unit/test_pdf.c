@@ -33,34 +33,8 @@
 
 #define QR_URL	"https://quish.example.net/pdf?id=7"
 
-static struct arena	*a;
+static struct arena	*a;	/* filetest_arena()'s: each scan's */
 
-static int
-setup(void **state)
-{
-	struct detect_config	cfg = { .data_dir = MS_SRCDIR "/data" };
-
-	(void)state;
-	analyze_init();
-	assert_int_equal(detect_load(&cfg), MS_OK);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	analyze_shutdown();
-	arena_free(a);
-	return 0;
-}
-
-static void
-fresh_arena(void)
-{
-	arena_free(a);
-	a = arena_new(LIMIT_MSG_ARENA);
-}
 
 /* ---- building PDFs -------------------------------------------------- */
 
@@ -136,7 +110,7 @@ add_stream(GString *s, int num, const char *dict, GBytes *data)
 static enum ms_err
 scan(const GString *s, struct pdf_info *pi)
 {
-	fresh_arena();
+	a = filetest_arena();
 	return pdf_scan(a, s->str, s->len, NULL, pi);
 }
 
@@ -329,7 +303,7 @@ deflate_bomb(void **state)
 	assert_int_equal(pi.inflated, LIMIT_PDF_INFLATE_PER_FILE);
 	/* The email's budget, shared by its PDFs. */
 	budget = 1000;
-	fresh_arena();
+	a = filetest_arena();
 	assert_int_equal(pdf_scan(a, s->str, s->len, &budget, &pi),
 	    MS_ELIMIT);
 	assert_int_equal(pi.inflated, 1000);
@@ -603,8 +577,8 @@ analysis_encrypted(void **state)
 		s = qpdf_encrypt(plain, k ? "0808" : "", "128 --use-aes=n",
 		    NULL);
 		f = g_bytes_new(s->str, s->len);
-		an = filetest_attached_text(&a, &f, &name, "application/pdf",
-		    1, "Boleta de infracción adjunta. SU CONTRASEÑA PERSONAL: "
+		an = filetest_attached_text(&f, &name, "application/pdf", 1,
+		    "Boleta de infracción adjunta. SU CONTRASEÑA PERSONAL: "
 		    "0808");
 		assert_int_equal(filetest_finding(an,
 		    "attach_encrypted_document") != NULL, (int)k);
@@ -632,7 +606,7 @@ run_pdfs(const GString *const *pdfs, size_t n)
 		files[i] = g_bytes_new(pdfs[i]->str, pdfs[i]->len);
 		names[i] = g_strdup_printf("doc%zu.pdf", i);
 	}
-	an = filetest_attached(&a, files, (const char *const *)names,
+	an = filetest_attached(files, (const char *const *)names,
 	    "application/pdf", n);
 	for (i = 0; i < n; i++) {
 		g_bytes_unref(files[i]);
@@ -1416,7 +1390,7 @@ corpus(void **state)
 		path = g_strconcat(MS_CORPUS, files[i].path, NULL);
 		if (!g_file_get_contents(path, &buf, &len, NULL))
 			fail_msg("%s: cannot read the corpus", path);
-		fresh_arena();
+		a = filetest_arena();
 		assert_int_not_equal(analyze_bytes(a, buf, len, path, &an),
 		    MS_EPARSE);
 		for (k = 0, found = 0; k < an->attachments.n; k++) {
@@ -1469,5 +1443,6 @@ main(void)
 		cmocka_unit_test(corpus),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, filetest_setup,
+	    filetest_teardown);
 }

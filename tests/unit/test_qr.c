@@ -27,34 +27,8 @@
 
 #define QR_URL	"https://quish.example.net/login?id=42"
 
-static struct arena	*a;
+static struct arena	*a;	/* filetest_arena()'s: each scan's */
 
-static int
-setup(void **state)
-{
-	struct detect_config	cfg = { .data_dir = MS_SRCDIR "/data" };
-
-	(void)state;
-	analyze_init();
-	assert_int_equal(detect_load(&cfg), MS_OK);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	analyze_shutdown();
-	arena_free(a);
-	return 0;
-}
-
-static void
-fresh_arena(void)
-{
-	arena_free(a);
-	a = arena_new(LIMIT_MSG_ARENA);
-}
 
 /* A white 'w' x 'h' PNG (no QR code). */
 static GBytes *
@@ -131,7 +105,7 @@ scan(GBytes *img, struct arena_vec *out)
 	const void	*p = g_bytes_get_data(img, &n);
 
 	memset(out, 0, sizeof(*out));
-	fresh_arena();
+	a = filetest_arena();
 	return qr_scan(a, p, n, NULL, out, NULL);
 }
 
@@ -194,7 +168,7 @@ pixel_budget(void **state)
 	size_t			 budget = 64 * 64;
 
 	(void)state;
-	fresh_arena();
+	a = filetest_arena();
 	assert_int_equal(qr_scan(a, g_bytes_get_data(png, NULL),
 	    g_bytes_get_size(png), &budget, &v, NULL), MS_OK);
 	assert_int_equal(budget, 0);
@@ -313,7 +287,7 @@ run_images(GBytes *const *imgs, size_t n, int inline_, const char *ctype)
 		g_free(b64);
 	}
 	g_string_append(s, "--B--\n");
-	fresh_arena();
+	a = filetest_arena();
 	rc = analyze_bytes(a, s->str, s->len, "t.eml", &an);
 	assert_true(rc == MS_OK || rc == MS_ELIMIT);
 	assert_non_null(an);
@@ -453,5 +427,6 @@ main(void)
 		cmocka_unit_test(analysis_image_count),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, filetest_setup,
+	    filetest_teardown);
 }
