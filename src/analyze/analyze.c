@@ -321,6 +321,21 @@ nested_iocs(struct arena *a, struct analysis *an, struct mail_msg *m,
 /* A URL in a file (a QR code's payload, a PDF or Office link:
  * UNTRUSTED) is kept on the file and added to the indicators; anything
  * else (text, vCard, Wi-Fi) is not. */
+void
+analyze__file_trouble(struct arena *a, struct analysis *an,
+    const struct attachment *at, const char *name, const char *limit_id,
+    const char *limit, const char *broken_id, const char *broken)
+{
+	if (limit != NULL) {
+		finding_add(a, &an->findings, FINDING_LIMIT, limit_id,
+		    at->path, "%s: %s; the rest was not read", name, limit);
+		an->limit_hit = 1;
+	}
+	if (broken != NULL)
+		finding_add(a, &an->findings, FINDING_PARSE, broken_id,
+		    at->path, "%s: %s", name, broken);
+}
+
 enum ms_err
 analyze__file_url(struct arena *a, struct analysis *an,
     struct arena_vec *urls, const char *s, const char *where)

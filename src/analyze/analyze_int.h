@@ -32,6 +32,17 @@ struct analyze__budget {
  * and added to the indicators with 'where'.  Anything that is not a URL
  * is ignored.  MS_OK or MS_ELIMIT (analyze.c).
  */
+/*
+ * What a file scanner could not read of 'at' (shown as 'name'): 'limit'
+ * (static, or NULL) is a FINDING_LIMIT finding 'limit_id' and sets
+ * an->limit_hit, 'broken' a FINDING_PARSE finding 'broken_id'
+ * (analyze.c).
+ */
+void		analyze__file_trouble(struct arena *a, struct analysis *an,
+		    const struct attachment *at, const char *name,
+		    const char *limit_id, const char *limit,
+		    const char *broken_id, const char *broken);
+
 enum ms_err	analyze__file_url(struct arena *a, struct analysis *an,
 		    struct arena_vec *urls, const char *s, const char *where);
 

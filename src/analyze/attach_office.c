@@ -57,16 +57,8 @@ analyze__office(struct arena *a, struct analysis *an, struct attachment *at,
 	(void)ooxml_scan(a, at->data, at->size, &b->inflate, room, oi);
 	at->office = oi;
 	at->office_flags = oi->flags;
-	if (oi->limit != NULL) {
-		finding_add(a, &an->findings, FINDING_LIMIT, "limit_office",
-		    at->path, "%s: %s; the rest was not read", name,
-		    oi->limit);
-		an->limit_hit = 1;
-	}
-	if (oi->broken != NULL)
-		finding_add(a, &an->findings, FINDING_PARSE,
-		    "office_unreadable", at->path, "%s: %s", name,
-		    oi->broken);
+	analyze__file_trouble(a, an, at, name, "limit_office", oi->limit,
+	    "office_unreadable", oi->broken);
 	where = arena_printf(a, "Office %s", name);
 	rwhere = arena_printf(a, "Office %s remote template", name);
 	qwhere = arena_printf(a, "QR code in Office %s", name);

@@ -28,15 +28,8 @@ analyze__pdf(struct arena *a, struct analysis *an, struct attachment *at,
 	(void)pdf_scan(a, at->data, at->size, &b->inflate, pi);
 	at->pdf = pi;
 	at->pdf_flags = pi->flags;
-	if (pi->limit != NULL) {
-		finding_add(a, &an->findings, FINDING_LIMIT, "limit_pdf",
-		    at->path, "%s: %s; the rest was not read", name,
-		    pi->limit);
-		an->limit_hit = 1;
-	}
-	if (pi->broken != NULL)
-		finding_add(a, &an->findings, FINDING_PARSE, "pdf_unreadable",
-		    at->path, "%s: %s", name, pi->broken);
+	analyze__file_trouble(a, an, at, name, "limit_pdf", pi->limit,
+	    "pdf_unreadable", pi->broken);
 	where = arena_printf(a, "PDF %s", name);
 	qwhere = arena_printf(a, "QR code in PDF %s", name);
 	for (i = 0; i < pi->uris.n && rc == MS_OK; i++)
